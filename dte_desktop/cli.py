@@ -1,0 +1,86 @@
+"""``dte``: the headless twin of every GUI action, on the same core calls.
+
+Its commands and the JSON they print with ``--json`` are a public interface: change them
+only compatibly. Exit codes: 0 success, 1 the operation ended with problems (e.g. a failed
+connection test, a broken audit chain), 2 usage or configuration error, 3 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from dte_desktop import __version__
+from dte_desktop.core.errors import DteError
+from dte_desktop.core.logs import get_logger, redact
+
+log = get_logger("cli")
+Handler = Callable[[argparse.Namespace], int]
+
+
+def emit(args: argparse.Namespace, data: Any, text: Callable[[], str] | str) -> None:
+    """One place that prints results: JSON for scripts, lines for people."""
+    if getattr(args, "json", False):
+        print(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+    else:
+        print(text() if callable(text) else text)
+
+
+def context(args: argparse.Namespace, *, demo: bool = True):  # type: ignore[no-untyped-def]
+    """Bootstrap once per invocation (history, logging, demo connection)."""
+    ctx = getattr(args, "_ctx", None)
+    if ctx is None:
+        from dte_desktop.core.app import bootstrap
+
+        ctx = bootstrap(demo=demo, console_logging=True)
+        args._ctx = ctx
+    return ctx
+
+
+def prompt_password(name: str) -> str | None:
+    if not sys.stdin.isatty():
+        return None
+    import getpass
+
+    return getpass.getpass(f"Password for {name}: ")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dte", description="DTE Desktop on the command line: the same jobs as the GUI."
+    )
+    parser.add_argument("--version", action="version", version=f"dte {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    from dte_desktop.commands import catalog, connections
+
+    for module in (connections, catalog):
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except DteError as exc:
+        print(f"error: {exc.title}: {exc}", file=sys.stderr)
+        return 2 if exc.__class__.__name__ in ("ConfigError", "NotFound") else 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 3
+    except Exception as exc:  # keep driver text (and any DSN in it) off the terminal raw
+        log.exception("unexpected error")
+        print(f"error: {redact(exc)}", file=sys.stderr)
+        return 1
+    finally:
+        ctx = getattr(args, "_ctx", None)
+        if ctx is not None:
+            ctx.close()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Subcommands of ``dte``; each module registers its parsers on the CLI."""

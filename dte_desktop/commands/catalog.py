@@ -1,0 +1,118 @@
+"""``dte catalog``, ``dte describe`` and ``dte demo``: what a database holds."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from dte_desktop.cli import context, emit, prompt_password
+from dte_desktop.core.sources.base import ColumnInfo, Source, TableInfo
+from dte_desktop.core.sources.names import parse_table
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    cat = sub.add_parser("catalog", help="list schemas and tables")
+    cat.add_argument("name", help="connection name or URL")
+    cat.add_argument("--schema", help="only this schema")
+    cat.add_argument("--system", action="store_true", help="include system schemas")
+    cat.add_argument("--json", action="store_true")
+    cat.set_defaults(func=cmd_catalog)
+
+    desc = sub.add_parser("describe", help="columns of a table")
+    desc.add_argument("name", help="connection name or URL")
+    desc.add_argument("table", help="schema.table; quote parts with dots/spaces: '\"A B\".t'")
+    desc.add_argument("--json", action="store_true")
+    desc.set_defaults(func=cmd_describe)
+
+    demo = sub.add_parser("demo", help="build the demo database and print its catalog")
+    demo.add_argument("--json", action="store_true")
+    demo.set_defaults(func=cmd_demo)
+
+
+def table_json(t: TableInfo) -> dict[str, Any]:
+    return {
+        "schema": t.ref.schema,
+        "name": t.ref.name,
+        "kind": t.kind,
+        "estimated_rows": t.estimated_rows,
+        "size_bytes": t.size_bytes,
+        "parent": t.parent,
+    }
+
+
+def column_json(c: ColumnInfo) -> dict[str, Any]:
+    return {
+        "name": c.name,
+        "db_type": c.db_type,
+        "arrow_type": str(c.arrow_type),
+        "nullable": c.nullable,
+        "primary_key": c.primary_key,
+        "type_note": c.type_note,
+    }
+
+
+def catalog_of(source: Source, schema: str | None, system: bool) -> list[dict[str, Any]]:
+    schemas = [schema] if schema else (source.list_schemas(include_system=system) or [None])
+    return [
+        {"schema": s, "tables": [table_json(t) for t in source.list_tables(s)]} for s in schemas
+    ]
+
+
+def _catalog_text(cat: list[dict[str, Any]]) -> str:
+    lines = []
+    for s in cat:
+        lines.append(f"{s['schema'] or '(default)'}")
+        for t in s["tables"]:
+            rows = "?" if t["estimated_rows"] is None else f"~{t['estimated_rows']:,}"
+            lines.append(f"  {t['name']:<40} {t['kind']:<18} {rows:>14} rows")
+        if not s["tables"]:
+            lines.append("  (no tables)")
+    return "\n".join(lines)
+
+
+def cmd_catalog(args: argparse.Namespace) -> int:
+    source = context(args).open_source(args.name, prompt_password)
+    try:
+        cat = catalog_of(source, args.schema, args.system)
+    finally:
+        source.close()
+    emit(args, cat, lambda: _catalog_text(cat))
+    return 0
+
+
+def cmd_describe(args: argparse.Namespace) -> int:
+    source = context(args).open_source(args.name, prompt_password)
+    try:
+        table = parse_table(args.table)
+        cols = source.describe(table)
+    finally:
+        source.close()
+    data = {"table": table.display(), "columns": [column_json(c) for c in cols]}
+
+    def text() -> str:
+        out = [data["table"]]
+        for c in cols:
+            flags = ("PK " if c.primary_key else "") + ("" if c.nullable else "NOT NULL")
+            note = f"  ({c.type_note})" if c.type_note else ""
+            out.append(f"  {c.name:<32} {c.db_type:<24} {c.arrow_type!s:<24} {flags}{note}")
+        return "\n".join(out)
+
+    emit(args, data, text)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from dte_desktop.core.demo import DEMO_CONNECTION
+
+    ctx = context(args)
+    source = ctx.open_source(DEMO_CONNECTION)
+    try:
+        cat = catalog_of(source, None, False)
+    finally:
+        source.close()
+    emit(
+        args,
+        {"connection": DEMO_CONNECTION, "path": str(ctx.paths.demo_db), "catalog": cat},
+        lambda: f"{DEMO_CONNECTION}: {ctx.paths.demo_db}\n" + _catalog_text(cat),
+    )
+    return 0

@@ -1,0 +1,1 @@
+"""Everything the application does, usable without a screen. Never imports Qt."""

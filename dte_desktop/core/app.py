@@ -1,0 +1,94 @@
+"""The application context shared by the GUI and the CLI: paths, history, credentials,
+the demo connection. Both front ends start with :func:`bootstrap` and call the same core."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from dte_desktop.core.demo import DEMO_CONNECTION, demo_url, ensure_demo
+from dte_desktop.core.logs import get_logger, register_secret, setup_logging
+from dte_desktop.core.paths import AppPaths, app_paths
+from dte_desktop.core.secrets import CredentialStore
+from dte_desktop.core.sources.base import Source
+from dte_desktop.core.sources.registry import open_source
+from dte_desktop.core.store import Connection, Store
+from dte_desktop.core.urls import parse_url, split_password
+
+log = get_logger("app")
+PasswordPrompt = Callable[[str], str | None]
+
+
+@dataclass
+class AppContext:
+    paths: AppPaths
+    store: Store
+    passphrase: Callable[[], str | None] | None = None
+    _credentials: CredentialStore | None = field(default=None, repr=False)
+
+    @property
+    def credentials(self) -> CredentialStore:
+        """Opened on first use: the file store may need a passphrase prompt."""
+        if self._credentials is None:
+            self._credentials = CredentialStore(self.paths.secrets_file, self.passphrase)
+        return self._credentials
+
+    def resolve(self, name_or_url: str) -> Connection:
+        """A saved connection by name, or an ad-hoc one from a URL."""
+        if "://" in name_or_url:
+            u, _ = split_password(name_or_url)
+            return Connection(
+                0, name_or_url, u.get_backend_name(), u.render_as_string(hide_password=False)
+            )
+        return self.store.get_connection(name_or_url)
+
+    def password_for(self, name_or_url: str, prompt: PasswordPrompt | None = None) -> str | None:
+        """URL password, else ``DTE_PASSWORD``, else the credential store, else a prompt."""
+        if "://" in name_or_url:
+            _, pw = split_password(name_or_url)
+            if pw is not None:
+                register_secret(pw)
+                return pw
+        env = os.environ.get("DTE_PASSWORD")
+        if env:
+            register_secret(env)
+            return env
+        conn = self.resolve(name_or_url)
+        url = parse_url(conn.url)
+        if url.get_backend_name() == "sqlite" or not url.username:
+            return None
+        if conn.id:
+            stored = self.credentials.get(CredentialStore.connection_key(conn.name))
+            if stored is not None:
+                return stored
+        return prompt(conn.name) if prompt else None
+
+    def open_source(
+        self, name_or_url: str, prompt: PasswordPrompt | None = None, **options: object
+    ) -> Source:
+        conn = self.resolve(name_or_url)
+        password = self.password_for(name_or_url, prompt)
+        opts = {**conn.options, **options}
+        return open_source(conn.url, password=password, **opts)
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def bootstrap(
+    *,
+    demo: bool = True,
+    console_logging: bool = False,
+    passphrase: Callable[[], str | None] | None = None,
+) -> AppContext:
+    """Create the data folders, open and migrate the history (jobs left running become
+    ``interrupted``), build the demo database on first start, register its connection."""
+    paths = app_paths().ensure()
+    setup_logging(paths.logs_dir, console=console_logging)
+    store = Store.open(paths)
+    ctx = AppContext(paths, store, passphrase)
+    if demo:
+        ensure_demo(paths.demo_db)
+        store.save_connection(DEMO_CONNECTION, demo_url(paths.demo_db), origin="builtin")
+    return ctx

@@ -1,0 +1,127 @@
+"""The one small protocol every database family implements (in the spirit of harlequin's
+adapters): connect/test, discover, describe, stream Arrow batches, plan partitions.
+
+A ``Source`` is cheap to create and holds no open connection between calls unless the
+family needs one; every method opens what it needs and closes it. Methods raise only
+``DteError`` subclasses (``ConnectionFailed``, ``AuthenticationFailed``, ``QueryFailed``,
+``TransientError`` …) with messages fit for the user and free of passwords.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+import pyarrow as pa
+
+DEFAULT_CONNECT_TIMEOUT = 10.0
+DEFAULT_BATCH_ROWS = 50_000
+
+
+@dataclass(frozen=True)
+class TableRef:
+    """A table or view: ``schema`` may be None where the engine has no schemas."""
+
+    schema: str | None
+    name: str
+
+    def display(self) -> str:
+        """``schema.table`` with SQL double quotes where a part needs them (the CLI form)."""
+        return ".".join(quote_part(p) for p in (self.schema, self.name) if p is not None)
+
+
+def quote_part(part: str) -> str:
+    if part and (part.isidentifier() and part == part.lower()) and part.isascii():
+        return part
+    return '"' + part.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    ref: TableRef
+    kind: str  # table | view | materialized_view | partitioned_table | partition | foreign
+    estimated_rows: int | None = None
+    size_bytes: int | None = None
+    parent: str | None = None  # for partitions: the partitioned table's name
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    name: str
+    db_type: str  # the engine's own rendering, e.g. "numeric(12,2)", "integer[]"
+    arrow_type: pa.DataType
+    nullable: bool = True
+    primary_key: bool = False
+    ordinal: int = 0
+    type_note: str | None = None  # why a type maps the way it does (e.g. "read as text")
+
+
+@dataclass(frozen=True)
+class Partition:
+    """One disjoint slice of a table. ``predicate`` is SQL built by the source itself from
+    quoted identifiers and bound literals (never user text); None means the whole table."""
+
+    table: TableRef
+    index: int
+    count: int
+    predicate: str | None = None
+    description: str = "all rows"
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SelectSpec:
+    """What ``read_batches`` reads: a table (optionally columns / a slice / a filter) or a
+    query. ``where`` is the one place raw SQL from a user is accepted; sources run it inside
+    a read-only transaction."""
+
+    table: TableRef | None = None
+    columns: tuple[str, ...] | None = None
+    partition: Partition | None = None
+    where: str | None = None
+    query: str | None = None
+    limit: int | None = None
+    snapshot: str | None = None  # PostgreSQL exported snapshot id shared by slices
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    can_partition: bool = False
+    can_share_snapshot: bool = False
+    can_cancel: bool = False
+    approximate_functions: bool = False
+    has_schemas: bool = True
+    can_tablesample: bool = False
+
+
+@runtime_checkable
+class Source(Protocol):
+    """What every database family offers. ``url`` never carries the password; it is
+    passed separately and kept out of every message and log line."""
+
+    scheme: ClassVar[str]
+    capabilities: ClassVar[Capabilities]
+
+    def test_connection(self) -> str:
+        """Connect within the timeout and return the server's version string."""
+        ...
+
+    def list_schemas(self, include_system: bool = False) -> list[str]: ...
+
+    def list_tables(self, schema: str | None) -> list[TableInfo]: ...
+
+    def describe(self, table: TableRef) -> list[ColumnInfo]: ...
+
+    def read_batches(
+        self, select: SelectSpec, batch_rows: int = DEFAULT_BATCH_ROWS
+    ) -> Iterator[pa.RecordBatch]: ...
+
+    def count_rows(self, select: SelectSpec) -> int:
+        """Exact ``count(*)`` of what ``read_batches(select)`` would return."""
+        ...
+
+    def partition(self, table: TableRef, n: int) -> list[Partition]: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,49 @@
+"""The first window, driven offscreen as a person would see it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from dte_desktop.core.app import bootstrap
+from dte_desktop.ui.main_window import MainWindow
+
+SHOTS = Path(os.environ.get("DTE_SCREENSHOTS", "screenshots"))
+
+
+def test_window_lists_the_demo_connection(qtbot, demo_home: str) -> None:
+    ctx = bootstrap()
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.connections_loaded, timeout=10_000) as blocker:
+        window.refresh_connections()
+    assert blocker.args == [1]
+    item = window.tree.topLevelItem(0)
+    assert item.text(0) == "Demo (SQLite)" and item.text(1) == "sqlite"
+    assert window.tree.currentItem() is item
+    assert "Demo (SQLite)" in window.overview.text()
+    assert window.status_label.text() == "1 connection(s)"
+    qtbot.keyClick(window.tree, Qt.Key.Key_Down)  # one row: selection stays put
+    assert window.tree.currentItem() is item
+    SHOTS.mkdir(exist_ok=True)
+    assert window.grab().save(str(SHOTS / "main_window.png"))
+    ctx.close()
+
+
+def test_selftest_exits_zero_with_a_screenshot(demo_home: str, tmp_path: Path) -> None:
+    shot = tmp_path / "selftest.png"
+    out = subprocess.run(
+        [sys.executable, "-m", "dte_desktop.ui.app", "--selftest", "--screenshot", str(shot)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert out.returncode == 0, out.stderr
+    assert f"selftest screenshot: {shot}" in out.stdout
+    assert shot.stat().st_size > 5_000 and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -1,0 +1,184 @@
+"""The history store: migrations, recovery of interrupted jobs, concurrency, no secrets."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect
+
+from dte_desktop.core.paths import app_paths
+from dte_desktop.core.store import ItemStatus, JobStatus, Store
+from dte_desktop.core.store.db import current_revision, head_revision, make_engine, migrate
+
+TABLES = {"connections", "jobs", "job_items", "job_errors", "audit_log"}
+
+
+def test_migrations_on_an_empty_database() -> None:
+    store = Store.open()
+    try:
+        assert current_revision(store.engine) == head_revision() == "0002"
+        assert set(inspect(store.engine).get_table_names()) >= TABLES
+        with sqlite3.connect(store.path) as con:
+            assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        store.close()
+
+
+def test_migration_from_the_previous_revision_keeps_data_and_a_backup() -> None:
+    paths = app_paths().ensure()
+    engine = make_engine(paths.history_db)
+    migrate(engine, paths.history_db, target="0001")
+    assert current_revision(engine) == "0001"
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO connections (name, kind, url, options, created_at, updated_at) "
+            "VALUES ('old', 'postgresql', 'postgresql://u@h/d', '{}', '2026-01-01', '2026-01-01')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO jobs (kind, status, created_at, config, summary) "
+            "VALUES ('export', 'complete', '2026-01-01', '{}', '{}')"
+        )
+    engine.dispose()
+
+    store = Store.open(paths)
+    try:
+        assert current_revision(store.engine) == "0002"
+        conn = store.get_connection("old")
+        assert conn.url == "postgresql://u@h/d" and conn.origin == "user"
+        assert store.get_job(1).status == JobStatus.COMPLETE
+        backups = list(paths.data_dir.glob("history.sqlite.bak-0001-*"))
+        assert len(backups) == 1
+        with sqlite3.connect(backups[0]) as con:
+            names = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
+            assert "audit_log" not in names and "connections" in names
+    finally:
+        store.close()
+
+
+def test_a_job_left_running_by_a_dead_process_becomes_interrupted() -> None:
+    store = Store.open()
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead_pid = int(dead.stdout)
+    orphan = store.create_job("export", {"tables": ["t"]})
+    store.set_job_status(orphan, JobStatus.RUNNING)
+    store.add_items(orphan, ["t#0", "t#1"])
+    store.update_item(orphan, "t#0", status=ItemStatus.DONE, rows=10)
+    store.update_item(orphan, "t#1", status=ItemStatus.RUNNING, rows=3)
+    live = store.create_job("export", {})
+    store.set_job_status(live, JobStatus.RUNNING)  # this process: alive
+    with store.session() as s:
+        s.connection().exec_driver_sql(f"UPDATE jobs SET pid={dead_pid} WHERE id={orphan}")
+    store.close()
+
+    store = Store.open()
+    try:
+        assert store.get_job(orphan).status == JobStatus.INTERRUPTED
+        assert store.get_job(live).status == JobStatus.RUNNING
+        items = {i.key: i.status for i in store.list_items(orphan)}
+        assert items == {"t#0": ItemStatus.DONE, "t#1": ItemStatus.PENDING}
+        assert JobStatus.INTERRUPTED.resumable
+    finally:
+        store.close()
+
+
+@pytest.mark.slow
+def test_eight_threads_updating_progress_for_ten_seconds_never_lock() -> None:
+    store = Store.open()
+    job = store.create_job("export", {})
+    keys = [f"t#{i}" for i in range(8)]
+    store.add_items(job, keys)
+    errors: list[BaseException] = []
+    counts = dict.fromkeys(keys, 0)
+    stop = time.monotonic() + 10
+
+    def worker(key: str) -> None:
+        try:
+            n = 0
+            while time.monotonic() < stop:
+                n += 1
+                store.update_item(job, key, rows=n, bytes=n * 100, status=ItemStatus.RUNNING)
+                if n % 50 == 0:
+                    store.list_items(job)  # readers interleave with writers
+                    store.add_error(job, type="Probe", message=f"tick {n}", item_key=key)
+            counts[key] = n
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in keys]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    try:
+        assert not errors, errors[0]
+        items = {i.key: i.rows for i in store.list_items(job)}
+        assert items == counts  # every thread's last write landed
+        assert min(counts.values()) > 50, counts
+        print(f"updates per thread in 10 s: {counts}")
+    finally:
+        store.close()
+
+
+def test_no_secret_reaches_the_history_file() -> None:
+    secret = "Sup3r-S3cret-Pw!"
+    store = Store.open()
+    store.save_connection("prod", f"postgresql://alice:{secret}@db.example:5432/sales")
+    job = store.create_job(
+        "export",
+        {
+            "url": f"postgresql://alice:{secret}@db.example/sales",
+            "password": secret,
+            "options": {"api_token": secret, "where": "id > 3"},
+            "dsn": f"host=db password={secret} user=alice",
+        },
+        connection="prod",
+    )
+    store.add_items(job, ["t#0"])
+    store.add_error(
+        job,
+        type="ConnectionFailed",
+        message=f"could not connect to postgresql://alice:{secret}@db.example",
+        traceback=f'File "x.py", line 1\n  PGPASSWORD={secret} psql',
+        context={"password": secret, "url": f"mysql://a:{secret}@h/d"},
+    )
+    stored = store.get_job(job).config
+    assert stored["options"]["where"] == "id > 3"  # redaction keeps what is not secret
+    assert store.get_connection("prod").url == "postgresql://alice@db.example:5432/sales"
+    store.close()
+    data_dir = app_paths().data_dir
+    for f in data_dir.glob("history.sqlite*"):
+        assert secret.encode() not in f.read_bytes(), f
+    assert os.path.exists(data_dir / "history.sqlite")
+
+
+def test_unknown_names_give_clear_errors() -> None:
+    from dte_desktop.core.errors import NotFound
+
+    store = Store.open()
+    try:
+        with pytest.raises(NotFound, match="No connection named 'nope'"):
+            store.get_connection("nope")
+        with pytest.raises(NotFound, match="No job 99"):
+            store.get_job(99)
+    finally:
+        store.close()
+
+
+def test_migration_scripts_ship_inside_the_package() -> None:
+    import dte_desktop.core.store.db as db
+
+    versions = sorted(p.name for p in (db.MIGRATIONS_DIR / "versions").glob("0*.py"))
+    assert versions == ["0001_initial.py", "0002_audit_origin_pid.py"]
+    assert Path(db.MIGRATIONS_DIR, "env.py").exists()
