@@ -7,6 +7,7 @@ import sys
 import time
 
 from dte_desktop.cli import context, emit, prompt_password
+from dte_desktop.core.audit import AuditLog
 from dte_desktop.core.errors import ConfigError, DteError
 from dte_desktop.core.secrets import CredentialStore
 from dte_desktop.core.urls import split_password
@@ -72,8 +73,20 @@ def cmd_add(args: argparse.Namespace) -> int:
             "configuration and cannot be changed here."
         )
     conn = ctx.store.save_connection(args.name, url.render_as_string(hide_password=False))
+    audit = AuditLog(ctx.store)
+    audit.record(
+        "connection_change",
+        connection=conn.name,
+        object=conn.url,
+        extra={"operation": "update" if args.name in existing else "add"},
+    )
     if password:
         ctx.credentials.set(CredentialStore.connection_key(args.name), password)
+        audit.record(
+            "credential_change",
+            connection=conn.name,
+            extra={"operation": "set", "store": ctx.credentials.backend.name},
+        )
     emit(
         args,
         {**conn.to_json(), "password_saved": bool(password)},
@@ -120,5 +133,8 @@ def cmd_remove(args: argparse.Namespace) -> int:
         )
     ctx.store.remove_connection(args.name)
     ctx.credentials.delete(CredentialStore.connection_key(args.name))
+    audit = AuditLog(ctx.store)
+    audit.record("connection_change", connection=args.name, extra={"operation": "remove"})
+    audit.record("credential_change", connection=args.name, extra={"operation": "delete"})
     print(f"removed {args.name}")
     return 0

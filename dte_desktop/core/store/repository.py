@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dte_desktop.core.errors import ConfigError, NotFound
 from dte_desktop.core.logs import get_logger, redact, redact_mapping
 from dte_desktop.core.paths import AppPaths, app_paths
+from dte_desktop.core.store.audit_rows import AuditRows
 from dte_desktop.core.store.db import make_engine, migrate
 from dte_desktop.core.store.models import (
     ConnectionRow,
@@ -64,7 +65,7 @@ def _pid_alive(pid: int | None) -> bool:
     return True
 
 
-class Store:
+class Store(AuditRows):
     """History of connections, jobs, items, errors (and the audit table, via core.audit)."""
 
     def __init__(self, engine: Engine, path: Path) -> None:

@@ -1,0 +1,96 @@
+"""ORM access for the audit table (kept apart from the repository to stay small)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from dte_desktop.core.store.models import AuditRow
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    id: int
+    at: str
+    os_user: str | None
+    host: str | None
+    action: str
+    connection: str | None
+    object: str | None
+    details: str  # canonical JSON
+    prev_hash: str
+    hash: str
+
+    def content(self) -> dict[str, Any]:
+        """What the hash covers: everything but the hash itself."""
+        return {
+            "id": self.id,
+            "at": self.at,
+            "os_user": self.os_user,
+            "host": self.host,
+            "action": self.action,
+            "connection": self.connection,
+            "object": self.object,
+            "details": self.details,
+            "prev_hash": self.prev_hash,
+        }
+
+
+def _record(r: AuditRow) -> AuditRecord:
+    return AuditRecord(
+        r.id,
+        r.at,
+        r.os_user,
+        r.host,
+        r.action,
+        r.connection,
+        r.object,
+        r.details,
+        r.prev_hash,
+        r.hash,
+    )
+
+
+class AuditRows:
+    """Mixed into ``Store``: append under the write lock, read in id order."""
+
+    def audit_append(
+        self,
+        fields: dict[str, Any],
+        seal: Callable[[dict[str, Any]], str],
+        on_sealed: Callable[[AuditRecord], None] | None = None,
+    ) -> AuditRecord:
+        """Insert one record chained to the last one. The whole read-last/insert runs in one
+        ``BEGIN IMMEDIATE`` transaction, so two writers can never chain to the same parent;
+        ``on_sealed`` runs under that same lock (the audit head is written there, in order)."""
+        with self.session() as s:  # type: ignore[attr-defined]
+            last = s.scalar(select(AuditRow).order_by(AuditRow.id.desc()).limit(1))
+            prev = last.hash if last else GENESIS
+            next_id = (last.id + 1) if last else 1
+            row = AuditRow(id=next_id, prev_hash=prev, hash="", **fields)
+            content = _record(row).content()
+            row.hash = seal(content)
+            s.add(row)
+            s.flush()
+            rec = _record(row)
+            if on_sealed is not None:
+                on_sealed(rec)
+            return rec
+
+    def audit_records(
+        self, *, since: str | None = None, action: str | None = None, limit: int | None = None
+    ) -> list[AuditRecord]:
+        q = select(AuditRow).order_by(AuditRow.id)
+        if since:
+            q = q.where(AuditRow.at >= since)
+        if action:
+            q = q.where(AuditRow.action == action)
+        if limit:
+            q = q.limit(limit)
+        with self.session() as s:  # type: ignore[attr-defined]
+            return [_record(r) for r in s.scalars(q).all()]
