@@ -1,0 +1,289 @@
+"""MySQL and MariaDB through PyMySQL (``mysql+pymysql``).
+
+Reads stream through an unbuffered server-side cursor (SQLAlchemy ``stream_results`` ->
+PyMySQL ``SSCursor``), inside ``START TRANSACTION READ ONLY`` on a session whose transactions
+are read-only by default, in UTC. Discovery reads ``information_schema`` (estimates, never
+scans). Tables with a single integer primary key split into key ranges. Type decisions are
+documented in ``mysql_types``.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+from contextlib import suppress
+from typing import Any, ClassVar
+
+import pyarrow as pa
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Connection, CursorResult
+
+from dte_desktop.core.errors import (
+    AuthenticationFailed,
+    ConnectionFailed,
+    DteError,
+    NotFound,
+    PermissionDenied,
+    QueryFailed,
+    TransientError,
+)
+from dte_desktop.core.sources.base import (
+    Capabilities,
+    ColumnInfo,
+    Partition,
+    SelectSpec,
+    TableInfo,
+    TableRef,
+)
+from dte_desktop.core.sources.mysql_types import (
+    GEOMETRY_TYPES,
+    base_type,
+    field_arrow_type,
+    mysql_arrow_type,
+)
+from dte_desktop.core.sources.sqla_common import SQLASource, driver_message, escape_text, qname
+from dte_desktop.core.sources.sqlite import int_ranges
+
+SYSTEM_SCHEMAS = frozenset({"information_schema", "mysql", "performance_schema", "sys"})
+_JSON_CHECK = re.compile(r"json_valid\(`((?:[^`]|``)+)`\)", re.IGNORECASE)
+_INT_TYPES = frozenset({"tinyint", "smallint", "mediumint", "int", "integer", "bigint"})
+_PERMISSION_CODES = frozenset({1044, 1142, 1143, 1227, 1370, 1045})
+_TRANSIENT_CODES = frozenset({1053, 1205, 1213, 2006, 2013, 2055, 1927})
+
+
+def backtick(name: str) -> str:
+    """MySQL identifier quoting for SQL handed to ``sqlalchemy.text`` (which itself takes
+    care of percent signs, so no doubling here)."""
+    return "`" + name.replace("`", "``") + "`"
+
+
+class MySQLSource(SQLASource):
+    scheme: ClassVar[str] = "mysql"
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        can_partition=True,
+        can_share_snapshot=False,  # each slice's connection sees its own snapshot
+        can_cancel=False,
+        approximate_functions=False,
+        has_schemas=True,
+    )
+    system_schemas: ClassVar[frozenset[str]] = SYSTEM_SCHEMAS
+    lenient_temporal: ClassVar[bool] = True
+
+    def _normalise_url(self, url: URL) -> URL:
+        if "+" not in url.drivername:
+            url = url.set(drivername="mysql+pymysql")
+        return url
+
+    def _engine_kwargs(self) -> dict[str, Any]:
+        args: dict[str, Any] = {
+            "connect_timeout": self.connect_timeout,
+            # Bounds the greeting/login too: a port that accepts but never answers would
+            # otherwise hang forever. Lifted again once connected (see _on_connect).
+            "read_timeout": self.connect_timeout,
+            "charset": "utf8mb4",
+        }
+        return {"pool_pre_ping": True, "connect_args": args}
+
+    def _on_connect(self, dbapi_conn: Any) -> None:
+        if "read_timeout" not in self.options and hasattr(dbapi_conn, "_read_timeout"):
+            # A long query (a count over a big table) may legitimately be silent for minutes.
+            dbapi_conn._read_timeout = None
+        with dbapi_conn.cursor() as cur:
+            # UTC so TIMESTAMP values arrive as what is stored; read-only so even an implicit
+            # transaction cannot write; a generous write timeout so a slow consumer of a
+            # streamed result is not cut off by the server after 60 s.
+            cur.execute(
+                "SET SESSION time_zone = '+00:00', SESSION net_write_timeout = 3600, "
+                "SESSION net_read_timeout = 3600"
+            )
+            cur.execute("SET SESSION TRANSACTION READ ONLY")
+
+    def _begin_read(self, conn: Connection, select: SelectSpec) -> None:
+        conn.exec_driver_sql("START TRANSACTION READ ONLY")
+
+    def _where(self) -> str:
+        return f"{self.url.host or 'localhost'}:{self.url.port or 3306}"
+
+    def _classify(self, exc: BaseException, phase: str) -> DteError | None:
+        args = getattr(exc, "args", ())
+        code = args[0] if args and isinstance(args[0], int) else None
+        text = driver_message(exc)
+        user, db, where = self.url.username or "", self.url.database or "", self._where()
+        if code == 1045:
+            # The driver's text ends "(using password: YES)": nothing a user needs.
+            return AuthenticationFailed(
+                f"Login refused by {where} for user {user!r}: wrong user name or password."
+            )
+        if code == 1044 and phase == "connect":
+            return PermissionDenied(f"User {user!r} has no privilege on database {db!r}: {text}")
+        if code == 1049:
+            return NotFound(f"Database {db!r} does not exist on {where}.")
+        if code == 1146:
+            return NotFound(text)
+        if code == 1792:
+            return PermissionDenied(
+                f"The MySQL source only reads; the statement tried to write: {text}"
+            )
+        if code in _PERMISSION_CODES:
+            return PermissionDenied(f"Missing privilege: {text}")
+        if phase == "connect" and code in (2003, 2013, 2006):
+            return self._connect_failure(exc, code, text)
+        if code in _TRANSIENT_CODES:
+            return TransientError(f"The MySQL connection was interrupted: {text}")
+        if phase == "connect":
+            return ConnectionFailed(f"Could not connect to {where}: {text}")
+        return QueryFailed(text) if code is not None else None
+
+    def _connect_failure(self, exc: BaseException, code: int, text: str) -> DteError:
+        where, host = self._where(), self.url.host or "localhost"
+        cause = getattr(exc, "original_exception", None)
+        if isinstance(cause, socket.gaierror):
+            return ConnectionFailed(f"Unknown host {host!r}: the name does not resolve ({cause}).")
+        if isinstance(cause, ConnectionRefusedError):
+            return ConnectionFailed(
+                f"Connection refused by {where}: no database server listens on that port."
+            )
+        if isinstance(cause, TimeoutError) or "timed out" in text.lower():
+            return ConnectionFailed(
+                f"Timed out after {self.connect_timeout:g} s connecting to {where}: the server "
+                "did not answer (a firewall, a wrong port, or an overloaded server)."
+            )
+        return ConnectionFailed(f"Could not connect to {where}: {text}")
+
+    # ---- discovery ------------------------------------------------------------------------
+
+    def _schema(self, schema: str | None) -> str:
+        name = schema or self.url.database
+        if not name:
+            raise QueryFailed("No database given: pick a schema (database) first.")
+        return name
+
+    def test_connection(self) -> str:
+        with self._connect() as conn:
+            return str(conn.exec_driver_sql("SELECT VERSION()").scalar_one())
+
+    def list_schemas(self, include_system: bool = False) -> list[str]:
+        with self._connect() as conn:
+            rows = (
+                conn.exec_driver_sql(
+                    "SELECT schema_name FROM information_schema.schemata ORDER BY schema_name"
+                )
+                .scalars()
+                .all()
+            )
+        return [r for r in rows if include_system or r.lower() not in SYSTEM_SCHEMAS]
+
+    def list_tables(self, schema: str | None) -> list[TableInfo]:
+        name = self._schema(schema)
+        sql = sa.text(
+            "SELECT table_name AS n, table_type AS k, table_rows AS r, data_length AS s, "
+            "create_options AS o, table_comment AS c FROM information_schema.tables "
+            "WHERE table_schema = :s ORDER BY table_name"
+        )
+        with self._connect() as conn:
+            rows = conn.execute(sql, {"s": name}).all()
+        out = []
+        for n, k, r, s, o, c in rows:
+            kind = {"VIEW": "view", "SYSTEM VIEW": "view", "SEQUENCE": "sequence"}.get(k, "table")
+            if kind == "table" and "partitioned" in (o or "").lower():
+                kind = "partitioned_table"
+            estimate = int(r) if r is not None and kind != "view" else None
+            size = int(s) if s is not None and kind != "view" else None
+            out.append(TableInfo(TableRef(name, n), kind, estimate, size, comment=c or None))
+        return out
+
+    def _primary_key(self, conn: Connection, schema: str, table: str) -> list[str]:
+        return list(
+            conn.execute(
+                sa.text(
+                    "SELECT column_name FROM information_schema.key_column_usage "
+                    "WHERE table_schema = :s AND table_name = :t AND constraint_name = 'PRIMARY' "
+                    "ORDER BY ordinal_position"
+                ),
+                {"s": schema, "t": table},
+            ).scalars()
+        )
+
+    def describe(self, table: TableRef) -> list[ColumnInfo]:
+        schema = self._schema(table.schema)
+        with self._connect() as conn:
+            rows = conn.execute(
+                sa.text(
+                    "SELECT column_name, data_type, column_type, is_nullable, numeric_precision, "
+                    "numeric_scale FROM information_schema.columns "
+                    "WHERE table_schema = :s AND table_name = :t ORDER BY ordinal_position"
+                ),
+                {"s": schema, "t": table.name},
+            ).all()
+            if not rows:
+                raise NotFound(
+                    f"Table not found, or user {self.url.username!r} has no privilege on it: "
+                    f"{table.display()}"
+                )
+            pk = set(self._primary_key(conn, schema, table.name))
+            json_cols: set[str] = set()
+            with suppress(Exception):  # CHECK_CONSTRAINTS: MariaDB ≥ 10.2 / MySQL ≥ 8.0.16
+                for clause in conn.execute(
+                    sa.text(
+                        "SELECT check_clause FROM information_schema.check_constraints "
+                        "WHERE constraint_schema = :s AND table_name = :t"
+                    ),
+                    {"s": schema, "t": table.name},
+                ).scalars():
+                    json_cols.update(m.replace("``", "`") for m in _JSON_CHECK.findall(clause))
+        out = []
+        for i, (name, data_type, column_type, nullable, prec, scale) in enumerate(rows, start=1):
+            is_json = name in json_cols and data_type.lower() in ("longtext", "json")
+            arrow_type, note = mysql_arrow_type(data_type, column_type, prec, scale, is_json)
+            db_type = "json" if is_json else column_type
+            out.append(
+                ColumnInfo(name, db_type, arrow_type, nullable == "YES", name in pk, i, note)
+            )
+        return out
+
+    # ---- reading --------------------------------------------------------------------------
+
+    def _column_expr(self, column: ColumnInfo) -> sa.ColumnElement[Any]:
+        col = sa.column(qname(column.name))
+        kind = base_type(column.db_type)
+        if kind == "bit":
+            return sa.cast(col, sa.dialects.mysql.INTEGER(unsigned=True)).label(column.name)
+        if kind in GEOMETRY_TYPES:
+            return sa.func.ST_AsBinary(col, type_=sa.LargeBinary).label(column.name)
+        return col
+
+    def _abandon(self, conn: Connection, result: CursorResult[Any]) -> None:
+        # PyMySQL's SSCursor.close() reads the rest of its result (the whole table, maybe)
+        # when that result is still the connection's current one; detaching it first lets
+        # the connection just close, and the server abandons the query.
+        with suppress(Exception):
+            raw = conn.connection.dbapi_connection
+            if raw._result is not None:
+                raw._result.unbuffered_active = False  # its __del__ would drain too
+            raw._result = None
+        super()._abandon(conn, result)
+
+    def _query_schema(self, result: CursorResult[Any], names: list[str]) -> pa.Schema | None:
+        fields = getattr(getattr(result.context.cursor, "_result", None), "fields", None)
+        if not fields or len(fields) != len(names):
+            return None
+        return pa.schema(
+            [pa.field(n, field_arrow_type(f)) for n, f in zip(names, fields, strict=True)]
+        )
+
+    def partition(self, table: TableRef, n: int) -> list[Partition]:
+        if n <= 1:
+            return [Partition(table, 0, 1)]
+        schema = self._schema(table.schema)
+        columns = {c.name: c for c in self.describe(table)}
+        with self._connect() as conn:
+            pk = self._primary_key(conn, schema, table.name)
+            if len(pk) != 1 or base_type(columns[pk[0]].db_type) not in _INT_TYPES:
+                return [Partition(table, 0, 1, description="all rows (no integer primary key)")]
+            col = sa.column(qname(pk[0]))
+            lo, hi = conn.execute(
+                sa.select(sa.func.min(col), sa.func.max(col)).select_from(self._from(table))
+            ).one()
+        if lo is None:
+            return [Partition(table, 0, 1, description="all rows (empty)")]
+        return int_ranges(table, escape_text(backtick(pk[0])), int(lo), int(hi), n, pk[0])
