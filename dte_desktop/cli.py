@@ -54,9 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"dte {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    from dte_desktop.commands import audit, catalog, connections
+    from dte_desktop.commands import audit, catalog, connections, export, jobs
 
-    for module in (connections, catalog, audit):
+    for module in (connections, catalog, export, jobs, audit):
         module.register(sub)
     return parser
 

@@ -1,0 +1,168 @@
+"""``dte export``: tables and queries to files, in parallel, resumable."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from typing import Any
+
+from dte_desktop.cli import context, emit, prompt_password
+from dte_desktop.core.export.spec import FORMATS, LAYOUTS, ExportSpec, FormatOptions, QuerySpec
+from dte_desktop.core.jobs.events import ItemProgress, JobFinished, JobProgress
+from dte_desktop.core.store import JobStatus
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("export", help="export tables and queries to files")
+    p.add_argument("name", help="connection name or URL")
+    p.add_argument("tables", nargs="*", metavar="TABLE", help="schema.table …")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--format", default="parquet", choices=FORMATS)
+    p.add_argument("--compression", help="parquet: zstd|snappy|gzip|none; csv: gzip|none")
+    p.add_argument("--compression-level", type=int)
+    p.add_argument("--row-group-rows", type=int, default=1_000_000)
+    p.add_argument("--no-dictionary", action="store_true", help="parquet: no dictionary pages")
+    p.add_argument("--delimiter", default=",", help="CSV delimiter")
+    p.add_argument("--no-header", action="store_true", help="CSV without a header row")
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--partitions", default="auto", help="slices per table: N or auto")
+    p.add_argument(
+        "--layout",
+        default="auto",
+        choices=LAYOUTS,
+        help="file: one file per table; folder: part files; auto: by partitions",
+    )
+    p.add_argument("--columns", help="a,b,c (for every table)")
+    p.add_argument("--where", help="row filter (SQL); runs in a read-only transaction")
+    p.add_argument("--query", action="append", default=[], help="a SQL query to export")
+    p.add_argument("--query-name", action="append", default=[], help="file name per --query")
+    p.add_argument("--mask", action="store_true", help="apply the masking policy")
+    p.add_argument("--batch-rows", type=int, default=50_000)
+    p.add_argument("--attempts", type=int, default=3, help="tries per slice on transient errors")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_export)
+
+
+def spec_from_args(args: argparse.Namespace) -> ExportSpec:
+    if len(args.query_name) not in (0, len(args.query)):
+        from dte_desktop.core.errors import ConfigError
+
+        raise ConfigError("Give one --query-name per --query (or none).")
+    names = args.query_name or [f"query{i + 1}" for i in range(len(args.query))]
+    cols = tuple(c.strip() for c in args.columns.split(",")) if args.columns else None
+    return ExportSpec(
+        connection=args.name,
+        out_dir=args.out,
+        tables=tuple(args.tables),
+        queries=tuple(QuerySpec(n, q) for n, q in zip(names, args.query, strict=True)),
+        columns={t: cols for t in args.tables} if cols else {},
+        where=args.where,
+        format=args.format,
+        options=FormatOptions(
+            compression=args.compression,
+            compression_level=args.compression_level,
+            row_group_rows=args.row_group_rows,
+            dictionary=not args.no_dictionary,
+            csv_header=not args.no_header,
+            csv_delimiter=args.delimiter,
+        ),
+        workers=args.workers,
+        partitions=int(args.partitions) if str(args.partitions).isdigit() else args.partitions,
+        layout=args.layout,
+        mask=args.mask,
+        batch_rows=args.batch_rows,
+        max_attempts=args.attempts,
+    ).validate()
+
+
+class TerminalProgress:
+    """A one-line progress bar on stderr when it is a terminal; silent otherwise."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._lock = threading.Lock()
+
+    def __call__(self, event: object) -> None:
+        if not self.enabled:
+            return
+        with self._lock:
+            if isinstance(event, JobProgress):
+                mb = event.bytes / 1e6
+                sys.stderr.write(
+                    f"\r{event.items_done}/{event.items_total} slices  {event.rows:,} rows  "
+                    f"{mb:,.1f} MB  {event.rows_per_s:,.0f} rows/s  {event.elapsed_s:,.0f} s   "
+                )
+            elif isinstance(event, ItemProgress) and event.status == "failed":
+                sys.stderr.write(f"\n{event.key}: failed (attempt {event.attempt})\n")
+            elif isinstance(event, JobFinished):
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def run_job(args: argparse.Namespace, job: Any) -> int:
+    """Run in a worker thread so Ctrl+C cancels cleanly between batches."""
+    from dte_desktop.core.jobs.service import run
+
+    result: dict[str, Any] = {}
+    worker = threading.Thread(target=lambda: result.update(status=run(job)), daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.2)
+    except KeyboardInterrupt:
+        print("\ncancelling…", file=sys.stderr)
+        job.cancel()
+        worker.join()
+    status = result.get("status", JobStatus.FAILED)
+    ctx = context(args)
+    record = ctx.store.get_job(job.job_id)
+    errors = ctx.store.list_errors(job.job_id)
+    data = {
+        "job_id": job.job_id,
+        "status": str(status),
+        "summary": record.summary,
+        "errors": [
+            {"item": e.item_key, "type": e.type, "message": e.message}
+            for e in errors
+            if not e.context.get("retrying")
+        ],
+    }
+
+    def text() -> str:
+        s = record.summary
+        lines = [f"job {job.job_id}: {status}"]
+        if "rows" in s:
+            lines.append(
+                f"  {s['rows']:,} rows, {s['bytes'] / 1e6:,.1f} MB in {s['files']} "
+                f"file(s), {s['seconds']:.1f} s ({s['rows_per_s']:,} rows/s)"
+            )
+            lines.append(f"  {s['out_dir']}")
+        lines += [f"  error in {e['item'] or 'job'}: {e['message']}" for e in data["errors"]]
+        if status in (JobStatus.CANCELLED, JobStatus.FAILED, JobStatus.COMPLETE_WITH_ERRORS):
+            lines.append(f"  resume with: dte jobs resume {job.job_id}")
+        return "\n".join(lines)
+
+    emit(args, data, text)
+    return {JobStatus.COMPLETE: 0, JobStatus.CANCELLED: 3}.get(status, 1)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from dte_desktop.core.audit import AuditLog
+    from dte_desktop.core.jobs.service import prepare_export
+
+    ctx = context(args)
+    spec = spec_from_args(args)
+    progress = TerminalProgress(sys.stderr.isatty() and not args.json)
+    job = prepare_export(ctx, spec, on_event=progress, prompt=prompt_password)
+    code = run_job(args, job)
+    summary = ctx.store.get_job(job.job_id).summary
+    AuditLog(ctx.store).record(
+        "export",
+        connection=spec.connection,
+        object=", ".join(spec.tables + tuple(q.name for q in spec.queries)),
+        row_count=summary.get("rows"),
+        job_id=job.job_id,
+        extra={"masked": spec.mask, "format": spec.format, "out_dir": summary.get("out_dir")},
+    )
+    return code

@@ -1,0 +1,109 @@
+"""``dte jobs list|show|resume|cancel``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import asdict
+
+from dte_desktop.cli import context, emit, prompt_password
+from dte_desktop.core.errors import ConfigError
+from dte_desktop.core.store import JobStatus
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("jobs", help="job history: list, show, resume, cancel")
+    jsub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    ls = jsub.add_parser("list")
+    ls.add_argument("--status")
+    ls.add_argument("--kind")
+    ls.add_argument("--limit", type=int, default=50)
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=cmd_list)
+    show = jsub.add_parser("show")
+    show.add_argument("id", type=int)
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(func=cmd_show)
+    res = jsub.add_parser("resume", help="re-run only the unfinished slices of a job")
+    res.add_argument("id", type=int)
+    res.add_argument("--json", action="store_true")
+    res.set_defaults(func=cmd_resume)
+    can = jsub.add_parser("cancel", help="ask a running job to stop between batches")
+    can.add_argument("id", type=int)
+    can.set_defaults(func=cmd_cancel)
+
+
+def _job_json(job) -> dict:  # type: ignore[no-untyped-def]
+    d = asdict(job)
+    d["status"] = str(job.status)
+    return d
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    jobs = context(args, demo=False).store.list_jobs(
+        status=args.status, kind=args.kind, limit=args.limit
+    )
+    emit(
+        args,
+        [_job_json(j) for j in jobs],
+        lambda: (
+            "\n".join(
+                f"{j.id:>5} {j.kind:<8} {j.status:<21} {j.created_at:%Y-%m-%d %H:%M} "
+                f"{j.connection or '-'} {j.summary.get('rows', '')}"
+                for j in jobs
+            )
+            or "(no jobs)"
+        ),
+    )
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    store = context(args, demo=False).store
+    job = store.get_job(args.id)
+    items = store.list_items(args.id)
+    errors = store.list_errors(args.id)
+    data = {
+        **_job_json(job),
+        "items": [{**asdict(i), "status": str(i.status)} for i in items],
+        "errors": [asdict(e) for e in errors],
+    }
+
+    def text() -> str:
+        out = [
+            f"job {job.id} ({job.kind}) {job.status} on {job.connection}",
+            f"  created {job.created_at}, started {job.started_at}, finished {job.finished_at}",
+        ]
+        for i in items:
+            out.append(
+                f"  {i.key:<40} {i.status:<9} {i.rows:>12,} rows {i.attempts} try "
+                f"{i.output_path or ''}"
+            )
+        for e in errors:
+            out.append(f"  ERROR {e.at:%H:%M:%S} {e.item_key or 'job'}: {e.type}: {e.message}")
+        return "\n".join(out)
+
+    emit(args, data, text)
+    return 0
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    from dte_desktop.commands.export import TerminalProgress, run_job
+    from dte_desktop.core.jobs.service import resume_export
+
+    ctx = context(args)
+    progress = TerminalProgress(sys.stderr.isatty() and not args.json)
+    job = resume_export(ctx, args.id, on_event=progress, prompt=prompt_password)
+    return run_job(args, job)
+
+
+def cmd_cancel(args: argparse.Namespace) -> int:
+    ctx = context(args, demo=False)
+    job = ctx.store.get_job(args.id)
+    if job.status != JobStatus.RUNNING:
+        raise ConfigError(f"Job {args.id} is {job.status}, not running.")
+    flag = ctx.store.path.with_name("cancel") / str(args.id)
+    flag.parent.mkdir(exist_ok=True)
+    flag.touch()
+    print(f"asked job {args.id} to stop; it will end as cancelled (resumable)")
+    return 0

@@ -1,0 +1,76 @@
+"""Job events: core emits them, the CLI prints a bar, the GUI draws charts (napari's
+progress idea). Plain frozen dataclasses, safe to hand across threads."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ItemProgress:
+    job_id: int
+    key: str
+    status: str
+    rows: int
+    bytes: int
+    rows_per_s: float
+    attempt: int = 1
+
+
+@dataclass(frozen=True)
+class JobProgress:
+    job_id: int
+    rows: int
+    bytes: int
+    rows_per_s: float
+    bytes_per_s: float
+    items_done: int
+    items_total: int
+    elapsed_s: float
+
+
+@dataclass(frozen=True)
+class JobFinished:
+    job_id: int
+    status: str
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+EventSink = Callable[[object], None]
+
+
+class Throttle:
+    """True at most once per ``interval`` seconds per key (thread-safe)."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._last: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def ready(self, key: str, force: bool = False) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            if force or now - self._last.get(key, 0.0) >= self.interval:
+                self._last[key] = now
+                return True
+            return False
+
+
+class RateMeter:
+    """Totals across items and a job-wide rate, for ``JobProgress``."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self._rows: dict[str, int] = {}
+        self._bytes: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def update(self, key: str, rows: int, nbytes: int) -> tuple[int, int, float]:
+        with self._lock:
+            self._rows[key], self._bytes[key] = rows, nbytes
+            total_rows, total_bytes = sum(self._rows.values()), sum(self._bytes.values())
+        return total_rows, total_bytes, max(time.monotonic() - self.started, 1e-6)

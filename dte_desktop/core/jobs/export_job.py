@@ -1,0 +1,411 @@
+"""Running an export: plan → items on a worker pool → read → (mask) → write ``.part`` →
+fsync → reconcile the row count with the source → rename → record → manifest.
+
+The pool is handed in (``ThreadPoolExecutor`` in the CLI, a QThreadPool adapter in the GUI).
+A finished item is durable and a resume skips it; transient errors retry with backoff,
+permanent ones are recorded and the other items go on; cancellation is checked between
+batches and never leaves a ``.part`` file or reports a partial file as done.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, wait
+from pathlib import Path
+from threading import Event
+from typing import Any
+
+import pyarrow as pa
+
+from dte_desktop.core.errors import DteError, ExportFailed, TransientError
+from dte_desktop.core.export.manifest import schema_json, sha256_file, write_manifest
+from dte_desktop.core.export.spec import ExportSpec
+from dte_desktop.core.export.writers import open_writer
+from dte_desktop.core.jobs.events import (
+    EventSink,
+    ItemProgress,
+    JobFinished,
+    JobProgress,
+    RateMeter,
+    Throttle,
+)
+from dte_desktop.core.jobs.planner import ExportPlanner, WorkItem
+from dte_desktop.core.logs import get_logger, redact
+from dte_desktop.core.sources.base import SelectSpec, Source
+from dte_desktop.core.store import ItemStatus, JobStatus, Store
+
+log = get_logger("jobs.export")
+Masker = Callable[[WorkItem, pa.RecordBatch], tuple[pa.RecordBatch, dict[str, str]]]
+
+
+class Cancelled(Exception):
+    pass
+
+
+def disk_error(exc: OSError, path: Path) -> ExportFailed:
+    reasons = {
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is exhausted",
+        errno.EFBIG: "the file grew past the size this system allows",
+        errno.EROFS: "the folder is on a read-only file system",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+    }
+    why = reasons.get(exc.errno or 0, exc.strerror or str(exc))
+    return ExportFailed(f"Cannot write {path}: {why}.")
+
+
+class ExportJob:
+    def __init__(
+        self,
+        store: Store,
+        spec: ExportSpec,
+        open_source: Callable[[], Source],
+        *,
+        job_id: int | None = None,
+        masker: Masker | None = None,
+        on_event: EventSink | None = None,
+        db_user: str | None = None,
+    ) -> None:
+        self.store = store
+        self.spec = spec.validate()
+        self.open_source = open_source
+        self.masker = masker
+        self.on_event = on_event or (lambda _e: None)
+        self.cancel_event = Event()
+        self.job_id = (
+            job_id
+            if job_id is not None
+            else store.create_job(
+                "export", spec.to_config(), connection=spec.connection, db_user=db_user
+            )
+        )
+        self.out_dir = ExportPlanner.out_dir(spec)
+        self._throttle = Throttle(0.25)
+        self._meter = RateMeter()
+        self._schemas: dict[str, pa.Schema] = {}
+        self._masked: dict[str, dict[str, str]] = {}
+        self._snapshot: str | None = None
+        self._resumed = False
+        self._type_notes: dict[str, dict[str, str]] = {}
+        self._cancel_file = store.path.with_name("cancel") / str(self.job_id)
+
+    def cancel(self) -> None:
+        self.cancel_event.set()
+
+    def cancelled(self) -> bool:
+        """Set here, or asked for by another process (``dte jobs cancel``)."""
+        if (
+            not self.cancel_event.is_set()
+            and self._throttle.ready("__cancel__")
+            and self._cancel_file.exists()
+        ):
+            self.cancel_event.set()
+        return self.cancel_event.is_set()
+
+    # -- planning ------------------------------------------------------------------
+    def _items(self, source: Source) -> list[WorkItem]:
+        stored = self.store.list_items(self.job_id)
+        if stored:  # a resume: the slices planned the first time
+            return [WorkItem.from_checkpoint(i.key, i.checkpoint["item"]) for i in stored]
+        items = ExportPlanner(self.spec, source).plan()
+        for label, table in {i.label: i.table for i in items if i.table}.items():
+            notes = {c.name: c.type_note for c in source.describe(table) if c.type_note}
+            if notes:
+                self._type_notes[label] = notes
+        self.store.add_items(self.job_id, [i.key for i in items])
+        for it in items:
+            self.store.update_item(self.job_id, it.key, checkpoint={"item": it.to_checkpoint()})
+        return items
+
+    # -- running -------------------------------------------------------------------
+    def run(self, executor: Executor) -> JobStatus:
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            return self._fail_job(disk_error(exc, self.out_dir))
+        self.store.set_job_status(self.job_id, JobStatus.RUNNING)
+        started = time.monotonic()
+        try:
+            source = self.open_source()
+            with contextlib.ExitStack() as stack:
+                stack.callback(source.close)
+                items = self._items(source)
+                done = {
+                    i.key for i in self.store.list_items(self.job_id) if i.status == ItemStatus.DONE
+                }
+                todo = [i for i in items if i.key not in done]
+                self._resumed = bool(done)
+                self._cancel_file.unlink(missing_ok=True)
+                if todo and source.capabilities.can_share_snapshot and len(items) > 1:
+                    self._snapshot = stack.enter_context(source.exported_snapshot())  # type: ignore[attr-defined]
+                futures = [executor.submit(self._run_item, it, len(items)) for it in todo]
+                wait(futures)
+                for f in futures:
+                    f.result()  # _run_item records its own errors; this surfaces bugs
+        except DteError as exc:
+            return self._fail_job(exc)
+        return self._finish(items, started)
+
+    def _fail_job(self, exc: DteError) -> JobStatus:
+        self.store.add_error(
+            self.job_id, type=type(exc).__name__, message=str(exc), traceback=traceback.format_exc()
+        )
+        self.store.set_job_status(self.job_id, JobStatus.FAILED, summary={"error": str(exc)})
+        self.on_event(JobFinished(self.job_id, JobStatus.FAILED, {"error": str(exc)}))
+        return JobStatus.FAILED
+
+    def _run_item(self, item: WorkItem, total: int) -> None:
+        attempt = next(i.attempts for i in self.store.list_items(self.job_id) if i.key == item.key)
+        while True:
+            attempt += 1
+            if self.cancel_event.is_set():
+                self.store.update_item(self.job_id, item.key, status=ItemStatus.CANCELLED)
+                return
+            self.store.update_item(
+                self.job_id, item.key, status=ItemStatus.RUNNING, attempts=attempt, rows=0, bytes=0
+            )
+            try:
+                self._export_item(item, attempt, total)
+                return
+            except Cancelled:
+                self.store.update_item(self.job_id, item.key, status=ItemStatus.CANCELLED)
+                self._emit_item(item, "cancelled", 0, 0, attempt)
+                return
+            except TransientError as exc:
+                if attempt < self.spec.max_attempts:
+                    delay = min(0.5 * 2 ** (attempt - 1), 10.0)
+                    log.warning(
+                        "%s: %s; retrying in %.1f s (attempt %d of %d)",
+                        item.key,
+                        exc,
+                        delay,
+                        attempt + 1,
+                        self.spec.max_attempts,
+                    )
+                    self._record_error(item, exc, retrying=True)
+                    if self.cancel_event.wait(delay):
+                        continue  # loop top records the cancellation
+                    continue
+                self._record_error(item, exc)
+            except DteError as exc:
+                self._record_error(item, exc)
+            except Exception as exc:  # a bug or an unmapped driver error: keep the job going
+                self._record_error(item, ExportFailed(f"Unexpected error: {redact(exc)}"))
+            self.store.update_item(self.job_id, item.key, status=ItemStatus.FAILED)
+            self._emit_item(item, "failed", 0, 0, attempt)
+            return
+
+    def _record_error(self, item: WorkItem, exc: DteError, retrying: bool = False) -> None:
+        self.store.add_error(
+            self.job_id,
+            type=type(exc).__name__,
+            message=str(exc),
+            item_key=item.key,
+            traceback=traceback.format_exc(),
+            context={
+                "table": item.label,
+                "slice": item.partition.description if item.partition else "all rows",
+                "retrying": retrying,
+            },
+        )
+
+    def select_for(self, item: WorkItem) -> SelectSpec:
+        if item.query is not None:
+            return SelectSpec(query=item.query.sql, snapshot=self._snapshot)
+        return SelectSpec(
+            table=item.table,
+            columns=item.columns,
+            partition=item.partition,
+            where=self.spec.where,
+            snapshot=self._snapshot,
+        )
+
+    def _batches(self, source: Source, item: WorkItem) -> Iterator[pa.RecordBatch]:
+        for batch in source.read_batches(self.select_for(item), self.spec.batch_rows):
+            if self.cancelled():
+                raise Cancelled
+            if self.masker is not None:
+                batch, applied = self.masker(item, batch)
+                self._masked[item.label] = applied
+            yield batch
+
+    def _export_item(self, item: WorkItem, attempt: int, total: int) -> None:
+        final = self.out_dir / item.out_path
+        part = final.with_name(final.name + ".part")
+        writer = None
+        source = self.open_source()
+        started = time.monotonic()
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            part.unlink(missing_ok=True)
+            rows = 0
+            for batch in self._batches(source, item):
+                if writer is None:
+                    writer = open_writer(self.spec.format, part, batch.schema, self.spec.options)
+                    self._schemas.setdefault(item.label, batch.schema)
+                writer.write(batch)
+                rows += batch.num_rows
+                size = part.stat().st_size
+                if self._throttle.ready(item.key):
+                    self.store.update_item(self.job_id, item.key, rows=rows, bytes=size)
+                    self._emit_item(item, "running", rows, size, attempt, started)
+                    self._emit_job(item.key, rows, size, total)
+            if writer is None:  # no rows: still a valid, empty file with the right columns
+                schema = self._empty_schema(source, item)
+                writer = open_writer(self.spec.format, part, schema, self.spec.options)
+                self._schemas.setdefault(item.label, schema)
+            writer.close()
+            expected = source.count_rows(self.select_for(item))
+            if expected != rows:
+                raise ExportFailed(
+                    f"{item.key}: wrote {rows:,} rows but the source counts "
+                    f"{expected:,} for the same slice."
+                )
+            digest, size = sha256_file(part), part.stat().st_size
+            part.replace(final)
+        except OSError as exc:
+            self._discard(writer, part)
+            raise disk_error(exc, part) from None
+        except BaseException:
+            self._discard(writer, part)
+            raise
+        finally:
+            source.close()
+        self.store.update_item(
+            self.job_id,
+            item.key,
+            status=ItemStatus.DONE,
+            rows=rows,
+            bytes=size,
+            output_path=str(final),
+            checksum=digest,
+        )
+        self._emit_item(item, "done", rows, size, attempt, started)
+        self._emit_job(item.key, rows, size, total)
+
+    def _empty_schema(self, source: Source, item: WorkItem) -> pa.Schema:
+        if item.table is not None:
+            cols = source.describe(item.table)
+            wanted = set(item.columns) if item.columns else None
+            return pa.schema(
+                [pa.field(c.name, c.arrow_type) for c in cols if wanted is None or c.name in wanted]
+            )
+        return pa.schema([])
+
+    @staticmethod
+    def _discard(writer: Any, part: Path) -> None:
+        if writer is not None:
+            writer.abort()
+        with contextlib.suppress(OSError):
+            part.unlink(missing_ok=True)
+
+    def _emit_item(
+        self,
+        item: WorkItem,
+        status: str,
+        rows: int,
+        size: int,
+        attempt: int,
+        started: float | None = None,
+    ) -> None:
+        rate = rows / max(time.monotonic() - started, 1e-6) if started else 0.0
+        self.on_event(ItemProgress(self.job_id, item.key, status, rows, size, rate, attempt))
+
+    def _emit_job(self, key: str, rows: int, size: int, total: int) -> None:
+        all_rows, all_bytes, elapsed = self._meter.update(key, rows, size)
+        done = (
+            sum(1 for i in self.store.list_items(self.job_id) if i.status == ItemStatus.DONE)
+            if self._throttle.ready("__job__")
+            else None
+        )
+        if done is None:
+            return
+        self.on_event(
+            JobProgress(
+                self.job_id,
+                all_rows,
+                all_bytes,
+                all_rows / elapsed,
+                all_bytes / elapsed,
+                done,
+                total,
+                elapsed,
+            )
+        )
+
+    # -- the end -------------------------------------------------------------------
+    def _finish(self, items: list[WorkItem], started: float) -> JobStatus:
+        stored = {i.key: i for i in self.store.list_items(self.job_id)}
+        done = [stored[i.key] for i in items if stored[i.key].status == ItemStatus.DONE]
+        failed = [k for k, i in stored.items() if i.status == ItemStatus.FAILED]
+        if self.cancel_event.is_set() and len(done) < len(items):
+            status = JobStatus.CANCELLED
+        elif not failed:
+            status = JobStatus.COMPLETE
+        else:
+            status = JobStatus.COMPLETE_WITH_ERRORS if done else JobStatus.FAILED
+        by_key = {i.key: i for i in items}
+        files = []
+        for rec in done:
+            it = by_key[rec.key]
+            files.append(
+                {
+                    "path": it.out_path,
+                    "table": it.label,
+                    "slice": it.partition.description if it.partition else "all rows",
+                    "rows": rec.rows,
+                    "bytes": rec.bytes,
+                    "sha256": rec.checksum,
+                }
+            )
+        seconds = time.monotonic() - started
+        rows = sum(f["rows"] for f in files)
+        summary = {
+            "rows": rows,
+            "bytes": sum(f["bytes"] for f in files),
+            "files": len(files),
+            "items": len(items),
+            "failed": len(failed),
+            "seconds": round(seconds, 3),
+            "rows_per_s": round(rows / max(seconds, 1e-6)),
+            "out_dir": str(self.out_dir),
+        }
+        if files:
+            write_manifest(self.out_dir, self._manifest(files, status))
+        self.store.set_job_status(self.job_id, status, summary=summary)
+        self.on_event(JobFinished(self.job_id, status, summary))
+        return status
+
+    def _manifest(self, files: list[dict[str, Any]], status: JobStatus) -> dict[str, Any]:
+        tables: dict[str, Any] = {}
+        for f in files:
+            t = tables.setdefault(f["table"], {"rows": 0, "files": 0})
+            t["rows"] += f["rows"]
+            t["files"] += 1
+        for label, schema in self._schemas.items():
+            if label in tables:
+                tables[label]["schema"] = schema_json(schema)
+                tables[label]["masking"] = self._masked.get(label, {})
+            if label in self._type_notes and label in tables:
+                tables[label]["type_notes"] = self._type_notes[label]
+        return {
+            "job_id": self.job_id,
+            "status": str(status),
+            "connection": self.spec.connection,
+            "format": self.spec.format,
+            "masked": self.spec.mask,
+            "snapshot": "one shared snapshot"
+            if self._snapshot
+            else (
+                "single slice per table"
+                if all(t["files"] == 1 for t in tables.values())
+                else "not shared: the source cannot share a snapshot across slices"
+            ),
+            "tables": tables,
+            "files": files,
+        }

@@ -1,0 +1,74 @@
+"""Starting and resuming export jobs from an ``AppContext`` — the one place both the CLI and
+the GUI go through, so they build the same job the same way."""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor
+from typing import Any
+
+from dte_desktop.core.app import AppContext
+from dte_desktop.core.errors import ConfigError
+from dte_desktop.core.export.spec import ExportSpec
+from dte_desktop.core.jobs.events import EventSink
+from dte_desktop.core.jobs.export_job import ExportJob
+from dte_desktop.core.store import JobStatus
+from dte_desktop.core.urls import parse_url
+
+
+def prepare_export(
+    ctx: AppContext,
+    spec: ExportSpec,
+    *,
+    on_event: EventSink | None = None,
+    job_id: int | None = None,
+    prompt: Any = None,
+) -> ExportJob:
+    """Resolve the connection (password once, from the store or a prompt) and build the job.
+    The password stays in this closure; the job's stored config never sees it."""
+    conn = ctx.resolve(spec.connection)
+    password = ctx.password_for(spec.connection, prompt)
+    from dte_desktop.core.sources.registry import open_source
+
+    def opener():  # type: ignore[no-untyped-def]
+        return open_source(conn.url, password=password, **conn.options)
+
+    masker = None
+    if spec.mask:
+        from dte_desktop.core.privacy.masking import build_masker
+
+        masker = build_masker(ctx, spec.connection)
+    return ExportJob(
+        ctx.store,
+        spec,
+        opener,
+        job_id=job_id,
+        masker=masker,
+        on_event=on_event,
+        db_user=parse_url(conn.url).username,
+    )
+
+
+def resume_export(
+    ctx: AppContext, job_id: int, *, on_event: EventSink | None = None, prompt: Any = None
+) -> ExportJob:
+    job = ctx.store.get_job(job_id)
+    if job.kind != "export":
+        raise ConfigError(f"Job {job_id} is a {job.kind} job, not an export.")
+    if not job.status.resumable:
+        raise ConfigError(
+            f"Job {job_id} is {job.status}; only interrupted, failed, cancelled "
+            "or partly failed jobs can be resumed."
+        )
+    spec = ExportSpec.from_config(job.config)
+    return prepare_export(ctx, spec, on_event=on_event, job_id=job_id, prompt=prompt)
+
+
+def run_with_threads(job: ExportJob) -> JobStatus:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=job.spec.workers, thread_name_prefix="export") as ex:
+        return job.run(ex)
+
+
+def run(job: ExportJob, executor: Executor | None = None) -> JobStatus:
+    return job.run(executor) if executor is not None else run_with_threads(job)
