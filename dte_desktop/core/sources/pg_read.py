@@ -1,0 +1,116 @@
+"""Helpers of the PostgreSQL source that need no connection: turning buffers of COPY CSV rows
+into Arrow batches, and building partition lists from catalog figures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from dte_desktop.core.errors import QueryFailed
+from dte_desktop.core.sources import pg_sql
+from dte_desktop.core.sources.base import Partition, TableRef
+from dte_desktop.core.sources.pg_connect import first_line
+from dte_desktop.core.sources.pg_types import ColumnPlan
+
+_CONVERT = {
+    "true_values": ["t"],
+    "false_values": ["f"],
+    "null_values": [""],  # PostgreSQL CSV writes NULL unquoted-empty and '' as ""
+    "strings_can_be_null": True,
+    "quoted_strings_can_be_null": False,
+}
+
+
+def ctid_partitions(table: TableRef, n: int, pages: int) -> list[Partition]:
+    ranges = pg_sql.block_ranges(pages, n)
+    out = []
+    for i, (lo, hi) in enumerate(ranges):
+        desc = f"blocks {lo if lo is not None else 0}..{hi if hi is not None else 'end'}"
+        out.append(
+            Partition(
+                table, i, len(ranges), pg_sql.ctid_predicate(lo, hi), desc, {"lo": lo, "hi": hi}
+            )
+        )
+    return out
+
+
+def greenplum_partitions(table: TableRef, n: int, segments: int) -> list[Partition]:
+    k = max(1, min(n, segments))
+    return [
+        Partition(
+            table,
+            i,
+            k,
+            pg_sql.greenplum_segment_predicate(i, k),
+            f"segments with gp_segment_id % {k} = {i}" if k > 1 else "all rows",
+            {"segment_mod": k, "segment_rem": i},
+        )
+        for i in range(k)
+    ]
+
+
+def unique_names(names: Sequence[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        if n in seen:
+            seen[n] += 1
+            candidate = f"{n}_{seen[n]}"
+            while candidate in seen:
+                seen[n] += 1
+                candidate = f"{n}_{seen[n]}"
+            seen[candidate] = 1
+            out.append(candidate)
+        else:
+            seen[n] = 1
+            out.append(n)
+    return out
+
+
+class BatchParser:
+    """Parses one buffer of CSV rows into RecordBatches of the target schema."""
+
+    def __init__(self, schema: pa.Schema, plans: Sequence[ColumnPlan]) -> None:
+        self.schema = schema
+        self.batches = 0
+        self.plans = list(plans)
+        self.csv_names = [f"c{i}" for i in range(len(plans))]
+        self.convert = pacsv.ConvertOptions(
+            column_types={n: p.csv_type for n, p in zip(self.csv_names, plans, strict=True)},
+            **_CONVERT,
+        )
+        # A lone NULL in a one-column row is an empty line: it is a row, not padding.
+        self.parse_opts = pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False)
+
+    def empty(self) -> pa.RecordBatch:
+        return pa.RecordBatch.from_arrays(
+            [pa.array([], f.type) for f in self.schema], schema=self.schema
+        )
+
+    def parse(self, buf: bytearray, batch_rows: int) -> list[pa.RecordBatch]:
+        read = pacsv.ReadOptions(
+            column_names=self.csv_names, block_size=max(len(buf) + 1, 1 << 16), use_threads=True
+        )
+        try:
+            table = pacsv.read_csv(
+                pa.py_buffer(buf),
+                read_options=read,
+                parse_options=self.parse_opts,
+                convert_options=self.convert,
+            )
+            arrays = []
+            for i, plan in enumerate(self.plans):
+                col = table.column(i)
+                arr = col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
+                arrays.append(plan.finish(arr) if plan.finish else arr)
+        except (pa.ArrowException, ValueError) as exc:
+            raise QueryFailed(
+                f"Could not convert the rows read from PostgreSQL: {first_line(str(exc))}"
+            ) from None
+        batch = pa.RecordBatch.from_arrays(arrays, schema=self.schema)
+        self.batches += 1
+        if batch.num_rows <= batch_rows:
+            return [batch]
+        return [batch.slice(start, batch_rows) for start in range(0, batch.num_rows, batch_rows)]
