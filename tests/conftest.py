@@ -6,6 +6,7 @@ is skipped with the reason spelled out (never silently).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import uuid
@@ -52,13 +53,13 @@ def dte_home(tmp_path, monkeypatch) -> Iterator[str]:
     reset_logging()
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh PostgreSQL database for one test, dropped afterwards."""
+@contextlib.contextmanager
+def pg_database(prefix: str = "dte_t") -> Iterator[str]:
+    """Create a PostgreSQL database, yield its URL, drop it (even if in use)."""
     require_server("PostgreSQL", PG_HOST, PG_PORT)
     import psycopg
 
-    name = f"dte_t_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = f"host={PG_HOST} port={PG_PORT} user=postgres dbname=postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -67,6 +68,13 @@ def pg_url() -> Iterator[str]:
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for one test, dropped afterwards."""
+    with pg_database() as url:
+        yield url
 
 
 @pytest.fixture

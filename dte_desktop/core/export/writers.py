@@ -7,6 +7,7 @@ binary values as JSON/hex text first, because they have no way to write them nat
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -36,16 +37,28 @@ class _FileWriter:
         self._fh: Any = open(path, "wb")  # noqa: SIM115 - closed in close()/abort()
 
     def _sync_close(self) -> None:
+        if self._fh.closed:  # a wrapping stream (gzip) closed it: fsync by path
+            fd = os.open(self.path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            return
         self._fh.flush()
         os.fsync(self._fh.fileno())
         self._fh.close()
 
     def abort(self) -> None:
-        try:
+        """Drop everything: the caller deletes the ``.part`` file next. An inner writer is
+        closed first (its footer goes to a file about to vanish) so its finaliser does not
+        write to a closed file later."""
+        inner = getattr(self, "_w", None)
+        if inner is not None:
+            with contextlib.suppress(Exception):
+                inner.close()
+        with contextlib.suppress(Exception):
             if not self._fh.closed:
                 self._fh.close()
-        except OSError:
-            pass
 
 
 class ParquetWriter(_FileWriter):
@@ -143,14 +156,33 @@ class CsvWriter(_FileWriter):
         if self._w is not None:
             self._w.close()
         if self._sink is not self._fh:
-            self._sink.close()  # finishes the gzip stream; leaves the file open
+            self._sink.close()  # finishes the gzip stream (and closes the file under it)
         self._sync_close()
+
+
+def pythonable(batch: pa.RecordBatch, *, temporal_as_text: bool) -> pa.RecordBatch:
+    """``textual()`` plus: columns whose values Python cannot hold (BC dates, years past
+    9999) — or every temporal column when asked — become Arrow's own ISO text, vectorised."""
+    batch = textual(batch)
+    arrays, fields = [], []
+    for f, col in zip(batch.schema, batch.columns, strict=True):
+        if pa.types.is_temporal(f.type):
+            if temporal_as_text:
+                col = col.cast(pa.string())
+            else:
+                try:
+                    col.to_pylist()
+                except (ValueError, OverflowError):
+                    col = col.cast(pa.string())
+        arrays.append(col)
+        fields.append(pa.field(f.name, col.type, f.nullable))
+    return pa.RecordBatch.from_arrays(arrays, schema=pa.schema(fields))
 
 
 class JsonLinesWriter(_FileWriter):
     def write(self, batch: pa.RecordBatch) -> None:
         buf = io.StringIO()
-        for row in batch.to_pylist():
+        for row in pythonable(batch, temporal_as_text=True).to_pylist():
             buf.write(json.dumps(row, default=_json_default, ensure_ascii=False))
             buf.write("\n")
         self._fh.write(buf.getvalue().encode("utf-8"))
@@ -179,6 +211,7 @@ class XlsxWriter(_FileWriter):
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
                 "remove_timezone": True,
+                "nan_inf_to_errors": True,
             },
         )
         self._ws = self._wb.add_worksheet("data")
@@ -191,7 +224,7 @@ class XlsxWriter(_FileWriter):
                 f"XLSX holds at most {XLSX_MAX_ROWS - 1:,} data rows; this result has more. "
                 "Use Parquet or CSV, or filter the rows."
             )
-        for row in textual(batch).to_pylist():
+        for row in pythonable(batch, temporal_as_text=False).to_pylist():
             self._ws.write_row(self._next, 0, [_xlsx_value(v) for v in row.values()])
             self._next += 1
         self.rows += batch.num_rows

@@ -114,7 +114,11 @@ class ExportJob:
             return [WorkItem.from_checkpoint(i.key, i.checkpoint["item"]) for i in stored]
         items = ExportPlanner(self.spec, source).plan()
         for label, table in {i.label: i.table for i in items if i.table}.items():
-            notes = {c.name: c.type_note for c in source.describe(table) if c.type_note}
+            try:
+                cols = source.describe(table)
+            except DteError:  # a missing table fails as its own item, with the error kept
+                continue
+            notes = {c.name: c.type_note for c in cols if c.type_note}
             if notes:
                 self._type_notes[label] = notes
         self.store.add_items(self.job_id, [i.key for i in items])

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from dte_desktop.core.errors import DteError
 from dte_desktop.core.export.spec import EXTENSIONS, ExportSpec, QuerySpec
 from dte_desktop.core.sources.base import Partition, Source, TableRef
 from dte_desktop.core.sources.names import parse_table
@@ -118,8 +119,13 @@ class ExportPlanner:
         for label in self.spec.tables:
             table = parse_table(label)
             cols = self.spec.columns.get(label)
-            n = self.partitions_for(table)
-            parts = self.source.partition(table, n) if n > 1 else [None]
+            try:
+                n = self.partitions_for(table)
+                parts: list[Partition | None] = (
+                    list(self.source.partition(table, n)) if n > 1 else [None]
+                )
+            except DteError:  # planning a broken table: one item, which fails on its own
+                parts = [None]
             base = self._unique(safe_file_name(table.display().replace('"', "")))
             folder = self.spec.layout == "folder" or (self.spec.layout == "auto" and len(parts) > 1)
             for i, part in enumerate(parts):
