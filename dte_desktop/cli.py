@@ -72,6 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 3
+    except BrokenPipeError:  # `dte … | head`: the reader left; not an error of ours
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # keep driver text (and any DSN in it) off the terminal raw
         log.exception("unexpected error")
         print(f"error: {redact(exc)}", file=sys.stderr)

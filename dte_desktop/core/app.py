@@ -34,8 +34,15 @@ class AppContext:
             self._credentials = CredentialStore(self.paths.secrets_file, self.passphrase)
         return self._credentials
 
+    def ensure_demo(self) -> None:
+        """Build the demo database if it is missing or stale (about 3 s, once)."""
+        ensure_demo(self.paths.demo_db)
+
     def resolve(self, name_or_url: str) -> Connection:
-        """A saved connection by name, or an ad-hoc one from a URL."""
+        """A saved connection by name, or an ad-hoc one from a URL. The demo database is
+        built the first time its connection is used, not at every start of the CLI."""
+        if name_or_url == DEMO_CONNECTION:
+            self.ensure_demo()
         if "://" in name_or_url:
             u, _ = split_password(name_or_url)
             return Connection(
@@ -83,12 +90,12 @@ def bootstrap(
     passphrase: Callable[[], str | None] | None = None,
 ) -> AppContext:
     """Create the data folders, open and migrate the history (jobs left running become
-    ``interrupted``), build the demo database on first start, register its connection."""
+    ``interrupted``) and register the demo connection (its file is built on first use, or
+    by the GUI in the background at its first start)."""
     paths = app_paths().ensure()
     setup_logging(paths.logs_dir, console=console_logging)
     store = Store.open(paths)
     ctx = AppContext(paths, store, passphrase)
     if demo:
-        ensure_demo(paths.demo_db)
         store.save_connection(DEMO_CONNECTION, demo_url(paths.demo_db), origin="builtin")
     return ctx

@@ -34,6 +34,7 @@ from dte_desktop.core.jobs.events import (
     Throttle,
 )
 from dte_desktop.core.jobs.planner import ExportPlanner, WorkItem
+from dte_desktop.core.jobs.prefetch import Prefetch
 from dte_desktop.core.logs import get_logger, redact
 from dte_desktop.core.sources.base import SelectSpec, Source
 from dte_desktop.core.store import ItemStatus, JobStatus, Store
@@ -230,7 +231,8 @@ class ExportJob:
         )
 
     def _batches(self, source: Source, item: WorkItem) -> Iterator[pa.RecordBatch]:
-        for batch in source.read_batches(self.select_for(item), self.spec.batch_rows):
+        select = self.select_for(item)
+        for batch in Prefetch(lambda: source.read_batches(select, self.spec.batch_rows)):
             if self.cancelled():
                 raise Cancelled
             if self.masker is not None:
