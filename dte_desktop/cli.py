@@ -35,9 +35,21 @@ def context(args: argparse.Namespace, *, demo: bool = True):  # type: ignore[no-
     if ctx is None:
         from dte_desktop.core.app import bootstrap
 
-        ctx = bootstrap(demo=demo, console_logging=True)
+        ctx = bootstrap(demo=demo, console_logging=True, passphrase=master_passphrase)
         args._ctx = ctx
     return ctx
+
+
+def master_passphrase() -> str | None:
+    """For the encrypted credential store (no OS keyring): the environment, else a prompt."""
+    import os
+
+    env = os.environ.get("DTE_MASTER_PASSPHRASE")
+    if env or not sys.stdin.isatty():
+        return env
+    import getpass
+
+    return getpass.getpass("Master passphrase for the DTE credential store: ")
 
 
 def prompt_password(name: str) -> str | None:
@@ -54,9 +66,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"dte {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    from dte_desktop.commands import audit, catalog, connections, export, jobs
+    from dte_desktop.commands import (
+        audit,
+        catalog,
+        classify,
+        connections,
+        export,
+        jobs,
+        privacy,
+        profile,
+    )
 
-    for module in (connections, catalog, export, jobs, audit):
+    for module in (connections, catalog, privacy, classify, profile, export, jobs, audit):
         module.register(sub)
     return parser
 
@@ -68,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except DteError as exc:
         print(f"error: {exc.title}: {exc}", file=sys.stderr)
-        return 2 if exc.__class__.__name__ in ("ConfigError", "NotFound") else 1
+        return 2 if exc.__class__.__name__ in ("ConfigError", "NotFound", "PolicyViolation") else 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 3

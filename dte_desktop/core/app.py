@@ -11,6 +11,7 @@ from dte_desktop.core.demo import DEMO_CONNECTION, demo_url, ensure_demo
 from dte_desktop.core.logs import get_logger, register_secret, setup_logging
 from dte_desktop.core.paths import AppPaths, app_paths
 from dte_desktop.core.secrets import CredentialStore
+from dte_desktop.core.site import SiteConfig, load_site
 from dte_desktop.core.sources.base import Source
 from dte_desktop.core.sources.registry import open_source
 from dte_desktop.core.store import Connection, Store
@@ -25,6 +26,7 @@ class AppContext:
     paths: AppPaths
     store: Store
     passphrase: Callable[[], str | None] | None = None
+    site: SiteConfig = field(default_factory=SiteConfig)
     _credentials: CredentialStore | None = field(default=None, repr=False)
 
     @property
@@ -95,7 +97,26 @@ def bootstrap(
     paths = app_paths().ensure()
     setup_logging(paths.logs_dir, console=console_logging)
     store = Store.open(paths)
-    ctx = AppContext(paths, store, passphrase)
+    ctx = AppContext(paths, store, passphrase, load_site())
     if demo:
-        store.save_connection(DEMO_CONNECTION, demo_url(paths.demo_db), origin="builtin")
+        _register_demo(store, paths)
+    for conn in ctx.site.connections:  # IT's presets; the user cannot edit or remove them
+        store.save_connection(conn.name, conn.url, options=conn.options, origin="site")
     return ctx
+
+
+def _register_demo(store: Store, paths: AppPaths) -> None:
+    """The demo connection, with the classifications a compliance officer would have set
+    (once: later changes by the user are theirs to keep)."""
+    first = not any(c.name == DEMO_CONNECTION for c in store.list_connections())
+    store.save_connection(DEMO_CONNECTION, demo_url(paths.demo_db), origin="builtin")
+    if first and not store.classifications(DEMO_CONNECTION):
+        from dte_desktop.core.paths import resources_dir
+        from dte_desktop.core.privacy.labels import import_labels
+
+        import_labels(
+            store,
+            DEMO_CONNECTION,
+            resources_dir() / "demo_classifications.toml",
+            reason="demo defaults",
+        )

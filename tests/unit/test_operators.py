@@ -339,3 +339,24 @@ def test_loosening_reason() -> None:
     assert loosening_reason("generalize", {"date_unit": "year"}, {"date_unit": "month"})
     assert loosening_reason("generalize", {"bucket_width": 10}, {"bucket_width": 5})
     assert loosening_reason("hash", {"length": 16}, {"length": 8}) is None
+
+
+def test_tokenize_vector_and_scalar_paths_agree(monkeypatch) -> None:
+    """Big groups take the vectorised AES chain, small ones the scalar loop: a value's
+    token must not depend on which path (i.e. on what else is in the batch)."""
+    import dte_desktop.core.privacy._fpe as fpe
+
+    values = [f"user{i}@example.com" for i in range(40)] + [
+        "Ünïcødé 12",
+        "x",
+        "AB-12 zz",
+        "٣٤٥",
+        "",
+        "123-45-6789",
+        "a" * 300,
+    ]
+    tok = fpe.Tokenizer(b"k" * 32, "t")
+    together = tok.tokenize_many(values * 3)
+    monkeypatch.setattr(fpe, "SCALAR_BELOW", 10**9)
+    assert tok.tokenize_many(values * 3) == together
+    assert [tok.tokenize(v) for v in values] == together[: len(values)]

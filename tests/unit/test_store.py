@@ -23,7 +23,7 @@ TABLES = {"connections", "jobs", "job_items", "job_errors", "audit_log"}
 def test_migrations_on_an_empty_database() -> None:
     store = Store.open()
     try:
-        assert current_revision(store.engine) == head_revision() == "0002"
+        assert current_revision(store.engine) == head_revision() == "0004"
         assert set(inspect(store.engine).get_table_names()) >= TABLES
         with sqlite3.connect(store.path) as con:
             assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -49,7 +49,7 @@ def test_migration_from_the_previous_revision_keeps_data_and_a_backup() -> None:
 
     store = Store.open(paths)
     try:
-        assert current_revision(store.engine) == "0002"
+        assert current_revision(store.engine) == head_revision()
         conn = store.get_connection("old")
         assert conn.url == "postgresql://u@h/d" and conn.origin == "user"
         assert store.get_job(1).status == JobStatus.COMPLETE
@@ -180,5 +180,26 @@ def test_migration_scripts_ship_inside_the_package() -> None:
     import dte_desktop.core.store.db as db
 
     versions = sorted(p.name for p in (db.MIGRATIONS_DIR / "versions").glob("0*.py"))
-    assert versions == ["0001_initial.py", "0002_audit_origin_pid.py"]
+    assert versions == [
+        "0001_initial.py",
+        "0002_audit_origin_pid.py",
+        "0003_profiles_rules.py",
+        "0004_classifications.py",
+    ]
     assert Path(db.MIGRATIONS_DIR, "env.py").exists()
+
+
+def test_each_migration_step_upgrades_from_its_predecessor() -> None:
+    """Every revision applies on top of the one before it (not only empty → head)."""
+    from alembic.script import ScriptDirectory
+
+    from dte_desktop.core.store.db import alembic_config
+
+    revs = [r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()]
+    paths = app_paths().ensure()
+    engine = make_engine(paths.history_db)
+    for rev in reversed(revs):
+        migrate(engine, paths.history_db, target=rev)
+        assert current_revision(engine) == rev
+    engine.dispose()
+    assert len(list(paths.data_dir.glob("history.sqlite.bak-*"))) == len(revs) - 1

@@ -28,6 +28,54 @@ def schema_json(schema: pa.Schema) -> list[dict[str, Any]]:
     return [{"name": f.name, "type": str(f.type), "nullable": f.nullable} for f in schema]
 
 
+def build_manifest(
+    *,
+    job_id: int,
+    status: str,
+    connection: str,
+    fmt: str,
+    masked: bool,
+    policy: dict[str, Any] | None,
+    snapshot: str | None,
+    files: list[dict[str, Any]],
+    schemas: dict[str, pa.Schema],
+    operators: dict[str, dict[str, str]],
+    type_notes: dict[str, dict[str, str]],
+) -> dict[str, Any]:
+    """The manifest's content: per table its rows, files, Arrow schema, the masking
+    operator applied to each column and how unusual types were read; per file its slice,
+    rows, bytes and SHA-256."""
+    tables: dict[str, Any] = {}
+    for f in files:
+        t = tables.setdefault(f["table"], {"rows": 0, "files": 0})
+        t["rows"] += f["rows"]
+        t["files"] += 1
+    for label, t in tables.items():
+        if label in schemas:
+            t["schema"] = schema_json(schemas[label])
+        if masked:
+            t["masking"] = operators.get(label, {})
+        if label in type_notes:
+            t["type_notes"] = type_notes[label]
+    if snapshot is None:
+        snapshot = (
+            "single slice per table"
+            if all(t["files"] == 1 for t in tables.values())
+            else "not shared: the source cannot share a snapshot across slices"
+        )
+    return {
+        "job_id": job_id,
+        "status": status,
+        "connection": connection,
+        "format": fmt,
+        "masked": masked,
+        "masking_policy": policy,
+        "snapshot": snapshot,
+        "tables": tables,
+        "files": files,
+    }
+
+
 def write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".part")
     with open(tmp, "w", encoding="utf-8") as fh:

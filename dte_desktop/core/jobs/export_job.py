@@ -22,7 +22,7 @@ from typing import Any
 import pyarrow as pa
 
 from dte_desktop.core.errors import DteError, ExportFailed, TransientError
-from dte_desktop.core.export.manifest import schema_json, sha256_file, write_manifest
+from dte_desktop.core.export.manifest import build_manifest, sha256_file, write_manifest
 from dte_desktop.core.export.spec import ExportSpec
 from dte_desktop.core.export.writers import open_writer
 from dte_desktop.core.jobs.events import (
@@ -92,6 +92,7 @@ class ExportJob:
         self._masked: dict[str, dict[str, str]] = {}
         self._snapshot: str | None = None
         self._resumed = False
+        self.policy_info: dict[str, Any] | None = None  # set by whoever builds the masker
         self._type_notes: dict[str, dict[str, str]] = {}
         self._cancel_file = store.path.with_name("cancel") / str(self.job_id)
 
@@ -388,30 +389,22 @@ class ExportJob:
         return status
 
     def _manifest(self, files: list[dict[str, Any]], status: JobStatus) -> dict[str, Any]:
-        tables: dict[str, Any] = {}
-        for f in files:
-            t = tables.setdefault(f["table"], {"rows": 0, "files": 0})
-            t["rows"] += f["rows"]
-            t["files"] += 1
-        for label, schema in self._schemas.items():
-            if label in tables:
-                tables[label]["schema"] = schema_json(schema)
-                tables[label]["masking"] = self._masked.get(label, {})
-            if label in self._type_notes and label in tables:
-                tables[label]["type_notes"] = self._type_notes[label]
-        return {
-            "job_id": self.job_id,
-            "status": str(status),
-            "connection": self.spec.connection,
-            "format": self.spec.format,
-            "masked": self.spec.mask,
-            "snapshot": "one shared snapshot"
-            if self._snapshot
-            else (
-                "single slice per table"
-                if all(t["files"] == 1 for t in tables.values())
-                else "not shared: the source cannot share a snapshot across slices"
-            ),
-            "tables": tables,
-            "files": files,
-        }
+        if self._resumed:
+            snapshot = "resumed: slices were read at different times"
+        elif self._snapshot:
+            snapshot = "one shared snapshot"
+        else:
+            snapshot = None
+        return build_manifest(
+            job_id=self.job_id,
+            status=str(status),
+            connection=self.spec.connection,
+            fmt=self.spec.format,
+            masked=self.spec.mask,
+            policy=self.policy_info,
+            snapshot=snapshot,
+            files=files,
+            schemas=self._schemas,
+            operators=self._masked,
+            type_notes=self._type_notes,
+        )

@@ -4,6 +4,7 @@ the GUI go through, so they build the same job the same way."""
 from __future__ import annotations
 
 from concurrent.futures import Executor
+from dataclasses import replace
 from typing import Any
 
 from dte_desktop.core.app import AppContext
@@ -32,12 +33,14 @@ def prepare_export(
     def opener():  # type: ignore[no-untyped-def]
         return open_source(conn.url, password=password, **conn.options)
 
-    masker = None
-    if spec.mask:
-        from dte_desktop.core.privacy.masking import build_masker
+    from dte_desktop.core.privacy.masking import build_masker
+    from dte_desktop.core.privacy.service import effective_policy
 
-        masker = build_masker(ctx, spec.connection)
-    return ExportJob(
+    policy = effective_policy(ctx)
+    if policy.force_masked_export and not spec.mask:
+        spec = replace(spec, mask=True)  # the site policy decides, not the command line
+    masker = build_masker(ctx, spec.connection, policy) if spec.mask else None
+    job = ExportJob(
         ctx.store,
         spec,
         opener,
@@ -46,6 +49,14 @@ def prepare_export(
         on_event=on_event,
         db_user=parse_url(conn.url).username,
     )
+    if spec.mask:
+        job.policy_info = {
+            "name": policy.name,
+            "version": policy.version,
+            "fingerprint": policy.fingerprint(),
+            "forced_by_site": policy.force_masked_export,
+        }
+    return job
 
 
 def resume_export(

@@ -111,6 +111,16 @@ def map_unique(arr: pa.Array, func: Callable[[object], object], out_type: pa.Dat
     return answers.take(idx)
 
 
+def map_unique_many(arr: pa.Array, func: Callable[[list], list], out_type: pa.DataType) -> pa.Array:
+    """Like ``map_unique`` but ``func`` takes all distinct values at once (a vectorised
+    operator gets the whole column's distinct values in one call)."""
+    arr = as_array(arr)
+    uniques = pc.unique(arr).drop_null()
+    answers = pa.array(func(uniques.to_pylist()), type=out_type)
+    idx = pc.index_in(arr, value_set=uniques)
+    return answers.take(idx)
+
+
 def value_counts(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
     """Distinct non-null values and how often each occurs."""
     vc = pc.value_counts(arr.drop_null()) if len(arr) else pa.array([], pa.struct([]))

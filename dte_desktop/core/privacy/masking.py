@@ -15,9 +15,10 @@ from typing import Any
 
 import pyarrow as pa
 
-from dte_desktop.core.privacy.classification import ColumnClassification
+from dte_desktop.core.privacy.classification import ColumnClassification, Level
 from dte_desktop.core.privacy.detectors import detect_columns
-from dte_desktop.core.privacy.policy import MaskingPolicy, apply_policy, default_policy
+from dte_desktop.core.privacy.labels import TableLabels, labels_for
+from dte_desktop.core.privacy.policy import MaskingPolicy, apply_policy
 from dte_desktop.core.secrets import CredentialStore
 
 SITE_KEY = CredentialStore.SITE_KEY
@@ -34,9 +35,13 @@ def site_key(credentials: CredentialStore) -> bytes:
 
 
 def classify_batch(
-    batch: pa.RecordBatch, stored: Mapping[str, ColumnClassification]
+    batch: pa.RecordBatch,
+    stored: Mapping[str, ColumnClassification],
+    default: Level | None = None,
 ) -> dict[str, ColumnClassification]:
-    """Stored decisions win; the detectors fill the gaps with ``profiler`` suggestions."""
+    """Stored decisions win; the detectors fill the gaps with ``profiler`` suggestions; the
+    table's (or connection's) default covers the rest; beyond that the policy's own
+    ``default_level`` applies (no entry)."""
     result = dict(stored)
     missing = [n for n in batch.schema.names if n not in result]
     for name, finding in detect_columns(batch, columns=missing).items():
@@ -44,6 +49,8 @@ def classify_batch(
             result[name] = ColumnClassification(
                 name, finding.suggested_classification, finding.type, "profiler"
             )
+        elif default is not None:
+            result[name] = ColumnClassification(name, default, None, "default")
     return result
 
 
@@ -55,18 +62,19 @@ class TableMasker:
         self,
         policy: MaskingPolicy,
         key: bytes,
-        stored: Callable[[str], Mapping[str, ColumnClassification]] | None = None,
+        stored: Callable[[str], TableLabels] | None = None,
     ) -> None:
         self.policy = policy
         self.key = key
-        self._stored = stored or (lambda _t: {})
+        self._stored = stored or (lambda _t: TableLabels({}, None))
         self._by_table: dict[str, dict[str, ColumnClassification]] = {}
         self._lock = threading.Lock()
 
     def classifications(self, table: str, batch: pa.RecordBatch) -> dict[str, ColumnClassification]:
         with self._lock:
             if table not in self._by_table:
-                self._by_table[table] = classify_batch(batch, self._stored(table))
+                labels = self._stored(table)
+                self._by_table[table] = classify_batch(batch, labels.columns, labels.default)
             return self._by_table[table]
 
     def mask(self, table: str, batch: pa.RecordBatch) -> tuple[pa.RecordBatch, dict[str, str]]:
@@ -79,4 +87,17 @@ class TableMasker:
 
 
 def build_masker(ctx: Any, connection: str, policy: MaskingPolicy | None = None) -> TableMasker:
-    return TableMasker(policy or default_policy(), site_key(ctx.credentials))
+    if policy is None:
+        from dte_desktop.core.privacy.service import effective_policy
+
+        policy = effective_policy(ctx)
+    from dte_desktop.core.sources.names import parse_table
+
+    def stored(table: str) -> TableLabels:
+        try:
+            ref = parse_table(table)
+        except Exception:  # a query's name, not a table: nothing stored for it
+            return TableLabels({}, None)
+        return labels_for(ctx.store, connection, ref)
+
+    return TableMasker(policy, site_key(ctx.credentials), stored)

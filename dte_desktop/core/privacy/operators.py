@@ -142,7 +142,7 @@ def tokenize(values: ArrayLike, key: bytes, *, tweak: str = "") -> pa.Array:
     text = at.to_text(values)
     if text is None:
         return at.all_null(len(at.as_array(values)))
-    return at.map_unique(text, lambda v: tokenizer.tokenize(str(v)), pa.string())
+    return at.map_unique_many(text, tokenizer.tokenize_many, pa.string())
 
 
 def generalize(

@@ -89,3 +89,52 @@ class AuditRow(Base):
     details: Mapped[str] = mapped_column(Text)  # canonical JSON: columns, reason, rows, job…
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class ProfileRuleRow(Base):
+    __tablename__ = "profile_rules"
+    __table_args__ = (Index("ix_profile_rules_conn_table", "connection", "table"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    connection: Mapped[str] = mapped_column(String(200))
+    table: Mapped[str] = mapped_column(Text)  # TableRef.display() form
+    column: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(40))  # not_null | unique | range | regex | …
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime]
+
+
+class ProfileRow(Base):
+    __tablename__ = "profiles"
+    __table_args__ = (Index("ix_profiles_conn_table", "connection", "table"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    connection: Mapped[str] = mapped_column(String(200))
+    table: Mapped[str] = mapped_column(Text)
+    mode: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+    result: Mapped[dict] = mapped_column(JSON, default=dict)  # TableProfile.to_json()
+
+
+class ClassificationRow(Base):
+    """A column's classification; ``column = "*"`` is a table default and ``table = "*"``
+    a connection default. ``schema_name`` is "" where the engine has no schemas."""
+
+    __tablename__ = "classifications"
+    __table_args__ = (
+        Index(
+            "ix_classifications_key", "connection", "schema_name", "table", "column", unique=True
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    connection: Mapped[str] = mapped_column(String(200))
+    schema_name: Mapped[str] = mapped_column(Text)
+    table: Mapped[str] = mapped_column(Text)
+    column: Mapped[str] = mapped_column(Text)
+    level: Mapped[str] = mapped_column(String(20))
+    pii_type: Mapped[str | None] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(20))  # manual | profiler | default
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str | None] = mapped_column(String(200))

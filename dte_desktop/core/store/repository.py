@@ -17,6 +17,7 @@ from dte_desktop.core.errors import ConfigError, NotFound
 from dte_desktop.core.logs import get_logger, redact, redact_mapping
 from dte_desktop.core.paths import AppPaths, app_paths
 from dte_desktop.core.store.audit_rows import AuditRows
+from dte_desktop.core.store.classification_rows import ClassificationRows
 from dte_desktop.core.store.db import make_engine, migrate
 from dte_desktop.core.store.models import (
     ConnectionRow,
@@ -24,6 +25,7 @@ from dte_desktop.core.store.models import (
     JobItemRow,
     JobRow,
 )
+from dte_desktop.core.store.profile_rows import ProfileRows
 from dte_desktop.core.store.records import (
     Connection,
     ItemStatus,
@@ -65,7 +67,7 @@ def _pid_alive(pid: int | None) -> bool:
     return True
 
 
-class Store(AuditRows):
+class Store(AuditRows, ProfileRows, ClassificationRows):
     """History of connections, jobs, items, errors (and the audit table, via core.audit)."""
 
     def __init__(self, engine: Engine, path: Path) -> None:

@@ -1,0 +1,162 @@
+"""``dte profile`` (statistics, PII, HTML report) and ``dte rules`` (data quality tests)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from dte_desktop.cli import context, emit, prompt_password
+from dte_desktop.core.profiling.model import TableProfile
+from dte_desktop.core.profiling.profiler import MODES, ProfileOptions, profile_tables
+from dte_desktop.core.profiling.report import render
+from dte_desktop.core.profiling.rules import KINDS, check_rule, validate
+from dte_desktop.core.sources.names import parse_table
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("profile", help="profile tables: statistics, patterns, PII")
+    p.add_argument("name", help="connection name or URL")
+    p.add_argument("tables", nargs="+", metavar="TABLE", help="schema.table (quote odd parts)")
+    p.add_argument("--mode", choices=MODES, default="auto")
+    p.add_argument("--partitions", type=int, default=1, help="stream mode: slices to read")
+    p.add_argument("--sample-rows", type=int, default=20_000)
+    p.add_argument("--exact-distinct", action="store_true", help="exact count(distinct) always")
+    p.add_argument("--resume", type=int, metavar="JOB", help="resume a stopped profile job")
+    p.add_argument("--report", type=Path, metavar="FILE.html", help="write an HTML report")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_profile)
+
+    r = sub.add_parser("rules", help="data quality rules: add, list, remove, check")
+    rs = r.add_subparsers(dest="rules_command", metavar="ACTION", required=True)
+    add = rs.add_parser("add", help="add a rule to a table")
+    add.add_argument("name")
+    add.add_argument("table")
+    add.add_argument("kind", choices=KINDS)
+    add.add_argument("column")
+    add.add_argument("--min", type=_number)
+    add.add_argument("--max", type=_number)
+    add.add_argument("--pattern")
+    add.add_argument("--values", help="allowed values, comma-separated")
+    add.add_argument("--ref-table")
+    add.add_argument("--ref-column")
+    add.add_argument("--json", action="store_true")
+    add.set_defaults(func=cmd_rules_add)
+    ls = rs.add_parser("list", help="rules of a connection (or one table)")
+    ls.add_argument("name")
+    ls.add_argument("table", nargs="?")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=cmd_rules_list)
+    rm = rs.add_parser("remove", help="remove a rule by id")
+    rm.add_argument("name")
+    rm.add_argument("id", type=int)
+    rm.add_argument("--json", action="store_true")
+    rm.set_defaults(func=cmd_rules_remove)
+    ck = rs.add_parser("check", help="evaluate a table's rules")
+    ck.add_argument("name")
+    ck.add_argument("table")
+    ck.add_argument("--json", action="store_true")
+    ck.set_defaults(func=cmd_rules_check)
+
+
+def _number(text: str) -> Any:
+    """Range bounds: integers, decimals, or text (dates compare as ISO text)."""
+    for conv in (int, float):
+        try:
+            return conv(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _profile_text(profiles: list[TableProfile], job_id: int) -> str:
+    out = [f"profile job {job_id}"]
+    for p in profiles:
+        out.append(f"{p.table}: {p.row_count:,} rows ({p.mode}, {p.elapsed_s:.1f} s)"
+                   f"  candidate keys: {', '.join(p.candidate_keys) or '-'}")  # fmt: skip
+        for c in p.columns:
+            d = (
+                "?"
+                if c.distinct is None
+                else ("~" if c.distinct_approx else "") + f"{c.distinct:,}"
+            )
+            pii = f"  PII:{c.pii['type']}" if c.pii else ""
+            out.append(f"  {c.name:<28} {c.type:<20} nulls {100 * c.nulls / max(c.count, 1):5.1f}%"
+                       f"  distinct {d:>12}  {c.classification}{pii}")  # fmt: skip
+    return "\n".join(out)
+
+
+def cmd_profile(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    conn = ctx.resolve(args.name)
+    source = ctx.open_source(args.name, prompt_password)
+    opts = ProfileOptions(
+        mode=args.mode,
+        partitions=args.partitions,
+        sample_rows=args.sample_rows,
+        exact_distinct=args.exact_distinct,
+    )
+    try:
+        tables = [parse_table(t) for t in args.tables]
+        job_id, profiles = profile_tables(source, conn.name, tables, opts, ctx.store,
+                                          job_id=args.resume)  # fmt: skip
+    finally:
+        source.close()
+    data = {"job_id": job_id, "mode": args.mode, "tables": [p.to_json() for p in profiles]}
+    if args.report:
+        args.report.write_text(render(data["tables"], f"DTE profile — {conn.name}"), "utf-8")
+    emit(args, data, lambda: _profile_text(profiles, job_id))
+    return 0 if len(profiles) == len(tables) else 1
+
+
+def cmd_rules_add(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    params: dict[str, Any] = {}
+    if args.kind == "range":
+        params = {k: v for k, v in (("min", args.min), ("max", args.max)) if v is not None}
+    elif args.kind == "regex":
+        params = {"pattern": args.pattern}
+    elif args.kind == "allowed":
+        params = {"values": [_number(v) for v in (args.values or "").split(",") if v != ""]}
+    elif args.kind == "referential":
+        params = {"table": args.ref_table, "column": args.ref_column}
+    validate(args.kind, args.column, params)
+    table = parse_table(args.table).display()
+    name = ctx.resolve(args.name).name
+    rule = ctx.store.add_rule(name, table, args.column, args.kind, params)
+    emit(args, rule.to_json(), f"rule {rule.id} added: {args.kind} on {table}.{args.column}")
+    return 0
+
+
+def cmd_rules_list(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    table = parse_table(args.table).display() if args.table else None
+    rules = ctx.store.list_rules(ctx.resolve(args.name).name, table)
+    emit(args, [r.to_json() for r in rules], lambda: "\n".join(
+        f"{r.id:>4}  {r.table}.{r.column}  {r.kind}  {json.dumps(r.params)}" for r in rules
+    ) or "(no rules)")  # fmt: skip
+    return 0
+
+
+def cmd_rules_remove(args: argparse.Namespace) -> int:
+    context(args).store.remove_rule(args.id)
+    emit(args, {"removed": args.id}, f"rule {args.id} removed")
+    return 0
+
+
+def cmd_rules_check(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    table = parse_table(args.table)
+    rules = ctx.store.list_rules(ctx.resolve(args.name).name, table.display())
+    source = ctx.open_source(args.name, prompt_password)
+    try:
+        results = [check_rule(source, table, r.kind, r.column or "", r.params, r.id) for r in rules]
+    finally:
+        source.close()
+    data = {"table": table.display(), "results": [r.to_json() for r in results]}
+    emit(args, data, lambda: "\n".join(
+        f"{'PASS' if r.ok else 'FAIL'}  rule {r.rule_id} {r.kind} {r.column}: "
+        f"{r.failed:,} of {r.checked:,} failed  {r.samples if r.samples else ''}"
+        for r in results) or "(no rules)")  # fmt: skip
+    return 0 if all(r.ok for r in results) else 1

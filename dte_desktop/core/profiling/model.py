@@ -1,0 +1,211 @@
+"""The profile result: one dataclass tree for every mode, and its stable JSON form.
+
+``to_json()`` is the ``dte profile --json`` interface (docs/profile_json.md); add keys, never
+rename or drop them. Values are JSON-native: numbers, ISO-8601 strings for dates and
+timestamps, strings for text; figures that could not be computed are ``null``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+
+QUANTILES: tuple[tuple[str, float], ...] = (
+    ("p1", 0.01),
+    ("p5", 0.05),
+    ("p25", 0.25),
+    ("p50", 0.50),
+    ("p75", 0.75),
+    ("p95", 0.95),
+    ("p99", 0.99),
+)
+HISTOGRAM_BINS = 20
+TOP_K = 10
+SCHEMA_VERSION = 1
+
+# Column kinds decide which statistics apply.
+NUMERIC, TEMPORAL, STRING, BOOLEAN, BINARY, NESTED, OTHER = (
+    "numeric",
+    "temporal",
+    "string",
+    "boolean",
+    "binary",
+    "nested",
+    "other",
+)
+
+
+def kind_of(t: pa.DataType) -> str:
+    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
+        return NUMERIC
+    if pa.types.is_date(t) or pa.types.is_timestamp(t):
+        return TEMPORAL
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+        return STRING
+    if pa.types.is_boolean(t):
+        return BOOLEAN
+    if pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t):
+        return BINARY
+    if pa.types.is_nested(t):
+        return NESTED
+    return OTHER
+
+
+def temporal_unit(t: pa.DataType) -> str:
+    """How a temporal column's numbers are written back: ``date`` or ``timestamp``."""
+    return "date" if pa.types.is_date(t) else "timestamp"
+
+
+def epoch_to_json(seconds: float | None, unit: str) -> str | None:
+    """Epoch seconds (the internal scale of temporal quantiles and bins) as ISO text."""
+    if seconds is None or not math.isfinite(seconds):
+        return None
+    ts = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=float(seconds))
+    if unit == "date":
+        return ts.date().isoformat()
+    return ts.isoformat()
+
+
+def json_value(v: Any) -> Any:
+    """A database value in its JSON form (numbers stay numbers, times become ISO text)."""
+    if v is None or isinstance(v, bool | int | str):
+        return v
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
+    if isinstance(v, Decimal):
+        return float(v)
+    if isinstance(v, datetime | date):
+        return v.isoformat()
+    if isinstance(v, bytes):
+        return v.hex() if len(v) <= 32 else v[:32].hex() + "…"
+    return str(v)
+
+
+@dataclass
+class ColumnProfile:
+    name: str
+    type: str  # the engine's own type name
+    arrow_type: str
+    kind: str
+    count: int = 0  # rows of the table
+    nulls: int = 0
+    distinct: int | None = None
+    distinct_approx: bool = False
+    min: Any = None
+    max: Any = None
+    mean: float | None = None
+    stddev: float | None = None  # sample standard deviation (stddev_samp)
+    zeros: int | None = None
+    negatives: int | None = None
+    quantiles: dict[str, Any] | None = None
+    histogram: list[dict[str, Any]] = field(default_factory=list)
+    top_values: list[dict[str, Any]] = field(default_factory=list)
+    length: dict[str, float | int | None] | None = None
+    patterns: list[dict[str, Any]] = field(default_factory=list)
+    outliers: dict[str, Any] | None = None
+    semantic_type: str | None = None
+    pii: dict[str, Any] | None = None
+    classification: str = "Public"
+    classification_reason: str = ""
+    approximate: set[str] = field(default_factory=set)  # keys whose figures are estimates
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def non_null(self) -> int:
+        return self.count - self.nulls
+
+    def to_json(self) -> dict[str, Any]:
+        non_null = self.non_null
+        return {
+            "name": self.name,
+            "type": self.type,
+            "arrow_type": self.arrow_type,
+            "kind": self.kind,
+            "count": self.count,
+            "nulls": self.nulls,
+            "null_pct": round(100.0 * self.nulls / self.count, 4) if self.count else 0.0,
+            "distinct": self.distinct,
+            "distinct_approx": self.distinct_approx,
+            "uniqueness": (
+                round(self.distinct / non_null, 6)
+                if self.distinct is not None and non_null
+                else None
+            ),
+            "min": json_value(self.min),
+            "max": json_value(self.max),
+            "mean": json_value(self.mean),
+            "stddev": json_value(self.stddev),
+            "zeros": self.zeros,
+            "negatives": self.negatives,
+            "quantiles": (
+                None
+                if self.quantiles is None
+                else {k: json_value(v) for k, v in self.quantiles.items()}
+            ),
+            "histogram": [
+                {"lo": json_value(b["lo"]), "hi": json_value(b["hi"]), "count": int(b["count"])}
+                for b in self.histogram
+            ],
+            "top_values": [
+                {"value": json_value(t["value"]), "count": int(t["count"])} for t in self.top_values
+            ],
+            "length": self.length,
+            "patterns": self.patterns,
+            "outliers": self.outliers,
+            "semantic_type": self.semantic_type,
+            "pii": self.pii,
+            "classification": self.classification,
+            "classification_reason": self.classification_reason,
+            "approximate": sorted(self.approximate),
+            "notes": list(self.notes),
+        }
+
+
+@dataclass
+class TableProfile:
+    connection: str
+    table: str
+    mode: str
+    row_count: int = 0
+    columns: list[ColumnProfile] = field(default_factory=list)
+    duplicate_rows: int | None = None
+    duplicate_rows_approx: bool = False
+    candidate_keys: list[str] = field(default_factory=list)
+    sample_rows: int = 0
+    sample_method: str = ""
+    started_at: str = ""
+    elapsed_s: float = 0.0
+    job_id: int | None = None
+    approximate: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
+
+    def column(self, name: str) -> ColumnProfile:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "connection": self.connection,
+            "table": self.table,
+            "mode": self.mode,
+            "row_count": self.row_count,
+            "duplicate_rows": self.duplicate_rows,
+            "duplicate_rows_approx": self.duplicate_rows_approx,
+            "candidate_keys": list(self.candidate_keys),
+            "sample_rows": self.sample_rows,
+            "sample_method": self.sample_method,
+            "started_at": self.started_at,
+            "elapsed_s": round(self.elapsed_s, 3),
+            "job_id": self.job_id,
+            "approximate": sorted(self.approximate),
+            "notes": list(self.notes),
+            "columns": [c.to_json() for c in self.columns],
+        }

@@ -1,0 +1,265 @@
+"""Profile tables in one of three modes, record a ``profile`` job, persist and audit results.
+
+* ``pushdown`` — the engine computes (``pushdown.py``), quantiles in SQL where it has them.
+* ``auto`` — the same cheap aggregates and histograms in SQL, but above ``exact_limit`` rows
+  the quantiles (a sort per column) come from the sample instead.
+* ``stream`` — every row through mergeable sketches, checkpointed per partition (``stream.py``).
+
+All modes take the same bounded, repeatable sample first (``sample.py``): value shapes and PII
+come from it, and it tells which columns are low-cardinality. Columns with PII never show raw
+values in the result: their min/max are withheld and top values are shown as shapes.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from dte_desktop.core.audit import AuditLog
+from dte_desktop.core.errors import ConfigError, DteError
+from dte_desktop.core.profiling import figures
+from dte_desktop.core.profiling.dialect import dialect_for
+from dte_desktop.core.profiling.model import TEMPORAL, ColumnProfile, TableProfile, kind_of
+from dte_desktop.core.profiling.patterns import semantic_type, shape_of
+from dte_desktop.core.profiling.pushdown import EXACT_LIMIT, Pushdown, PushdownOptions
+from dte_desktop.core.profiling.sample import DEFAULT_SAMPLE_ROWS, Sample, apply_sample, take_sample
+from dte_desktop.core.profiling.stream import (
+    ProfileCancelled,
+    StreamPlan,
+    finish_column,
+    stream_table,
+)
+from dte_desktop.core.sources.base import ColumnInfo, Source, TableRef
+from dte_desktop.core.store import ItemStatus, JobStatus, Store
+
+MODES = ("pushdown", "stream", "auto")
+
+
+@dataclass
+class ProfileOptions:
+    mode: str = "auto"
+    partitions: int = 1
+    sample_rows: int = DEFAULT_SAMPLE_ROWS
+    exact_distinct: bool = False
+    exact_limit: int = EXACT_LIMIT
+    should_stop: Callable[[], bool] | None = None
+    on_event: Callable[[object], None] | None = None
+
+
+def _estimate_rows(source: Source, table: TableRef) -> int:
+    try:
+        for info in source.list_tables(table.schema):
+            if info.ref.name == table.name and info.estimated_rows is not None:
+                return int(info.estimated_rows)
+    except DteError:
+        pass
+    from dte_desktop.core.sources.base import SelectSpec
+
+    return source.count_rows(SelectSpec(table=table))
+
+
+def _sample_column(sample: Sample, name: str):  # type: ignore[no-untyped-def]
+    return sample.table.column(name) if name in sample.table.column_names else None
+
+
+def _high_cardinality(sample: Sample, name: str) -> bool:
+    col = _sample_column(sample, name)
+    if col is None:
+        return False
+    col = col.drop_null()
+    if len(col) < 1000 or sample.exact:
+        return False
+    try:
+        return len(col.unique()) >= 0.9 * len(col)
+    except Exception:  # unhashable types: keep the exact summary
+        return False
+
+
+def _stream(
+    source: Source,
+    table: TableRef,
+    infos: list[ColumnInfo],
+    cols: list[ColumnProfile],
+    sample: Sample,
+    opts: ProfileOptions,
+    store: Store,
+    job_id: int,
+    prof: TableProfile,
+) -> None:
+    kinds = {c.name: c.kind for c in cols}
+    plan = StreamPlan()
+    for c in cols:
+        if c.pii is None:
+            plan.extremes.add(c.name)
+            if not _high_cardinality(sample, c.name):
+                plan.frequent.add(c.name)
+    sketch, resumed = stream_table(
+        source, table, infos, kinds, plan, store=store, job_id=job_id,
+        partitions=opts.partitions, should_stop=opts.should_stop, on_event=opts.on_event,
+    )  # fmt: skip
+    if resumed:
+        prof.notes.append(f"resumed: {len(resumed)} partition(s) merged from checkpoints")
+    prof.row_count = sketch.rows
+    for c in cols:
+        finish_column(c, sketch.sketches[c.name])
+        if c.name not in plan.frequent and c.pii is None:
+            values = _sample_column(sample, c.name)
+            if values is not None and c.kind not in ("binary", "nested"):
+                c.top_values = figures.repeated_top_values(values, c.non_null)
+                c.approximate.add("top_values")
+    est = sketch.rows_hll.estimate()
+    if est > 0:
+        prof.duplicate_rows = max(0, sketch.rows - min(sketch.rows, round(est)))
+        prof.duplicate_rows_approx = True
+
+
+def _finish(prof: TableProfile) -> None:
+    for c in prof.columns:
+        if c.kind == TEMPORAL:
+            unit = "date" if c.arrow_type.startswith("date") else "timestamp"
+            if c.quantiles:
+                c.quantiles = {
+                    k: figures.to_output(v, TEMPORAL, unit) for k, v in c.quantiles.items()
+                }
+            for b in c.histogram:
+                b["lo"] = figures.to_output(b["lo"], TEMPORAL, unit)
+                b["hi"] = figures.to_output(b["hi"], TEMPORAL, unit)
+        c.semantic_type = semantic_type(
+            c.kind, c.type, non_null=c.non_null, distinct=c.distinct,
+            pii_type=c.pii["type"] if c.pii else None, patterns=c.patterns,
+            mean_length=(c.length or {}).get("mean"),
+        )  # fmt: skip
+        if c.pii is not None:
+            c.min = c.max = None
+            c.top_values = [
+                {"value": shape_of(str(t["value"])), "count": t["count"]} for t in c.top_values
+            ]
+            c.notes.append("PII: min/max withheld, top values shown as shapes")
+        if c.nulls == 0 and c.count > 0 and c.distinct is not None:
+            if c.distinct == c.count:
+                prof.candidate_keys.append(c.name)
+            elif c.distinct_approx and abs(c.distinct - c.count) <= 0.02 * c.count:
+                prof.candidate_keys.append(c.name)
+                prof.approximate.add(f"candidate_keys.{c.name}")
+        for fig in sorted(c.approximate):
+            prof.approximate.add(f"{c.name}.{fig}")
+    if prof.duplicate_rows_approx:
+        prof.approximate.add("duplicate_rows")
+
+
+def profile_table(
+    source: Source,
+    connection: str,
+    table: TableRef,
+    opts: ProfileOptions,
+    store: Store,
+    job_id: int,
+) -> TableProfile:
+    if opts.mode not in MODES:
+        raise ConfigError(f"Unknown profile mode {opts.mode!r}: use one of {', '.join(MODES)}.")
+    t0 = time.perf_counter()
+    prof = TableProfile(connection, table.display(), opts.mode, job_id=job_id,
+                        started_at=datetime.now(UTC).isoformat(timespec="seconds"))  # fmt: skip
+    d = dialect_for(source)
+    infos = source.describe(table)
+    cols = [
+        ColumnProfile(i.name, i.db_type, str(i.arrow_type), kind_of(i.arrow_type)) for i in infos
+    ]
+    prof.columns = cols
+    pd = None
+    if opts.mode == "stream":
+        rows = _estimate_rows(source, table)
+    else:
+        pd = Pushdown(source, d, table, cols, PushdownOptions(
+            quantiles_in_sql=opts.mode == "pushdown", exact_distinct=opts.exact_distinct,
+            duplicates_above_limit=opts.mode == "pushdown",
+            exact_limit=opts.exact_limit))  # fmt: skip
+        rows = pd.aggregates()
+        prof.row_count = rows
+    sample = take_sample(source, d, table, infos, rows, opts.sample_rows)
+    prof.sample_rows, prof.sample_method = sample.table.num_rows, sample.method
+    for c in cols:
+        apply_sample(c, _sample_column(sample, c.name))
+    if pd is not None:
+        pd.distinct_and_top(sample)
+        pd.quantiles(sample)
+        pd.histograms()
+        pd.outliers()
+        prof.duplicate_rows, prof.duplicate_rows_approx = pd.duplicate_rows()
+    else:
+        _stream(source, table, infos, cols, sample, opts, store, job_id, prof)
+    if not sample.exact:
+        prof.approximate.update({"patterns", "pii"})
+    _finish(prof)
+    prof.elapsed_s = time.perf_counter() - t0
+    return prof
+
+
+def profile_tables(
+    source: Source,
+    connection: str,
+    tables: list[TableRef],
+    opts: ProfileOptions,
+    store: Store,
+    *,
+    job_id: int | None = None,
+) -> tuple[int, list[TableProfile]]:
+    """Profile each table inside one ``profile`` job (a new one, or ``job_id`` to resume a
+    stopped one: its finished stream partitions are merged, not read again)."""
+    config = {"mode": opts.mode, "tables": [t.display() for t in tables],
+              "partitions": opts.partitions, "sample_rows": opts.sample_rows}  # fmt: skip
+    if job_id is None:
+        job_id = store.create_job("profile", config, connection=connection)
+    store.add_items(job_id, [t.display() for t in tables])
+    store.set_job_status(job_id, JobStatus.RUNNING)
+    done = {i.key for i in store.list_items(job_id) if i.status == ItemStatus.DONE}
+    audit = AuditLog(store)
+    results: list[TableProfile] = []
+    failed = 0
+    for table in tables:
+        key = table.display()
+        if key in done:
+            prior = store.list_profiles(connection, key, limit=20)
+            if any(p.job_id == job_id for p in prior):
+                continue
+        store.update_item(job_id, key, status=ItemStatus.RUNNING)
+        try:
+            prof = profile_table(source, connection, table, opts, store, job_id)
+        except ProfileCancelled:
+            store.update_item(job_id, key, status=ItemStatus.CANCELLED)
+            store.set_job_status(job_id, JobStatus.CANCELLED)
+            raise
+        except Exception as exc:  # one table's failure (driver, odd type) must not end the job
+            failed += 1
+            store.add_error(job_id, type=type(exc).__name__, message=str(exc), item_key=key,
+                            traceback=traceback.format_exc())  # fmt: skip
+            store.update_item(job_id, key, status=ItemStatus.FAILED)
+            continue
+        result = prof.to_json()
+        pid = store.save_profile(job_id, connection, key, opts.mode, result)
+        store.update_item(job_id, key, status=ItemStatus.DONE, rows=prof.row_count,
+                          checkpoint={"profile_id": pid})  # fmt: skip
+        audit.record(
+            "profile", connection=connection, object=key, row_count=prof.row_count,
+            job_id=job_id, columns=[c.name for c in prof.columns],
+            classifications={c.name: c.classification for c in prof.columns},
+            extra={"mode": opts.mode, "profile_id": pid},
+        )  # fmt: skip
+        results.append(prof)
+    status = JobStatus.COMPLETE_WITH_ERRORS if failed else JobStatus.COMPLETE
+    store.set_job_status(
+        job_id,
+        status,
+        summary={
+            "tables": len(tables),
+            "failed": failed,
+            "rows": sum(p.row_count for p in results),
+        },
+    )
+    return job_id, results
+
+
+__all__ = ["MODES", "ProfileCancelled", "ProfileOptions", "profile_table", "profile_tables"]

@@ -1,0 +1,147 @@
+"""A bounded, repeatable sample of a table (for value shapes, PII detection, and the figures
+an engine's SQL cannot express), plus what is computed from it.
+
+Repeatable, so that a resumed profile equals an uninterrupted one:
+* PostgreSQL: ``TABLESAMPLE SYSTEM`` (block sampling, cheap) above ``SYSTEM_ABOVE`` rows,
+  ``BERNOULLI`` (row sampling, one scan) below, both ``REPEATABLE (seed)``;
+* MySQL/MariaDB: ``WHERE RAND(seed) < fraction`` (one scan, no sort);
+* SQLite: a multiplicative hash of the rowid below a threshold (falls back to the first rows
+  for tables without rowid);
+* others: the first rows.
+A table no larger than the sample is read whole, so its sample is exact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from dte_desktop.core.errors import DteError
+from dte_desktop.core.privacy.classification import Level
+from dte_desktop.core.privacy.detectors import detect_pii, name_tokens
+from dte_desktop.core.profiling.dialect import MYSQL, POSTGRES, SQLITE, VERTICA, Dialect
+from dte_desktop.core.profiling.model import BINARY, NESTED, ColumnProfile
+from dte_desktop.core.profiling.patterns import pattern_shares
+from dte_desktop.core.sources.base import ColumnInfo, SelectSpec, Source, TableRef
+
+DEFAULT_SAMPLE_ROWS = 20_000
+# Block sampling (SYSTEM) is cheap but clustered: on a 5M-row table its 20k-row sample gave
+# quantile rank errors up to 4 % where BERNOULLI (one scan, row-level) stayed under 1 %.
+SYSTEM_ABOVE = 50_000_000
+SEED = 20_251_123
+
+# Column names that suggest business-internal data when no PII was found in the values.
+_PROPRIETARY_TOKENS = frozenset(
+    {"salary", "wage", "revenue", "cost", "margin", "price", "profit", "budget", "secret",
+     "password", "token", "internal", "contract", "discount", "income", "balance"}
+)  # fmt: skip
+
+
+@dataclass
+class Sample:
+    table: pa.Table
+    method: str
+    exact: bool  # True when the sample is the whole table
+
+
+def _read(source: Source, sql: str, limit: int, columns: list[ColumnInfo]) -> pa.Table:
+    """Run a sampling query; values come back in the columns' described Arrow types (a
+    query's types are inferred from values on some engines, e.g. SQLite dates as text)."""
+    batches = list(source.read_batches(SelectSpec(query=sql, limit=limit)))
+    tbl = pa.Table.from_batches(batches) if batches else pa.table({})
+    tbl = tbl.slice(0, limit)
+    arrays, names = [], []
+    for i, c in enumerate(columns):
+        if i >= tbl.num_columns:
+            arrays.append(pa.nulls(tbl.num_rows, c.arrow_type))
+        else:
+            col = tbl.column(i)
+            if col.type != c.arrow_type:
+                # On failure keep what the engine returned: shapes and PII still work on it.
+                with contextlib.suppress(pa.ArrowException, ValueError):
+                    col = col.cast(c.arrow_type)
+            arrays.append(col)
+        names.append(c.name)
+    return pa.table(arrays, names=names)
+
+
+def take_sample(
+    source: Source,
+    dialect: Dialect,
+    table: TableRef,
+    columns: list[ColumnInfo],
+    rows_estimate: int,
+    limit: int = DEFAULT_SAMPLE_ROWS,
+) -> Sample:
+    cols = ", ".join(dialect.quote(c.name) for c in columns)
+    base = f"SELECT {cols} FROM {dialect.table(table)}"
+    if rows_estimate <= limit:
+        return Sample(
+            _read(source, base + dialect.limit_sql(limit), limit, columns), "all rows", True
+        )
+    # Expected size = limit; the LIMIT only guards memory. Over-sampling then cutting at
+    # LIMIT would keep the rows that come first (low rowids, first blocks): a biased sample.
+    frac = min(1.0, limit / max(rows_estimate, 1))
+    cap = 2 * limit
+    sql, method = None, "first rows"
+    if dialect.family == POSTGRES:
+        how = "SYSTEM" if rows_estimate > SYSTEM_ABOVE else "BERNOULLI"
+        pct = min(100.0, 100.0 * frac)
+        sql = (
+            f"SELECT {cols} FROM {dialect.table(table)} TABLESAMPLE {how} ({pct:.6f}) "
+            f"REPEATABLE ({SEED})"
+        )
+        method = f"TABLESAMPLE {how} {pct:.4f}%"
+    elif dialect.family == MYSQL:
+        sql = f"{base} WHERE RAND({SEED}) < {frac:.8f}"
+        method = f"RAND(seed) < {frac:.6f}"
+    elif dialect.family == SQLITE:
+        threshold = int(frac * 1_000_003)
+        sql = f"{base} WHERE ((rowid * 2654435761) % 1000003) < {threshold}"
+        method = f"rowid hash < {frac:.6f}"
+    elif dialect.family == VERTICA:
+        sql = f"SELECT {cols} FROM {dialect.table(table)} TABLESAMPLE({100 * frac:.6f})"
+        method = f"TABLESAMPLE {100 * frac:.4f}%"
+    if sql is not None:
+        try:
+            tbl = _read(source, sql + dialect.limit_sql(cap), cap, columns)
+            if tbl.num_rows >= min(limit, rows_estimate) // 4:
+                return Sample(tbl, method, False)
+        except DteError:
+            pass  # e.g. a view or a WITHOUT ROWID table: the first rows will do
+    return Sample(
+        _read(source, base + dialect.limit_sql(limit), limit, columns), "first rows", False
+    )
+
+
+def classify(column: str, pii: dict[str, Any] | None, level: Level | None) -> tuple[str, str]:
+    """Suggested classification and why: the PII type's level; otherwise ``Proprietary``
+    when the column name suggests business-internal figures; otherwise ``Public``."""
+    if pii is not None and level is not None:
+        return level.value, f"values look like {pii['type']}"
+    hits = _PROPRIETARY_TOKENS.intersection(name_tokens(column))
+    if hits:
+        return Level.PROPRIETARY.value, f"column name mentions {sorted(hits)[0]}"
+    return Level.PUBLIC.value, "no PII found in the sample"
+
+
+def apply_sample(col: ColumnProfile, values: pa.ChunkedArray | pa.Array | None) -> None:
+    """Patterns, PII and the suggested classification of one column from its sample."""
+    level = None
+    if values is not None and col.kind not in (BINARY, NESTED):
+        try:
+            col.patterns = pattern_shares(values)
+        except pa.ArrowException:
+            col.patterns = []
+        finding = detect_pii(values, col.name)
+        if finding is not None:
+            col.pii = {
+                "type": finding.type,
+                "match_rate": finding.match_rate,
+                "confidence": finding.confidence,
+            }
+            level = finding.suggested_classification
+    col.classification, col.classification_reason = classify(col.name, col.pii, level)

@@ -1,0 +1,215 @@
+"""Mergeable per-column state for the ``stream`` mode, fed one Arrow batch at a time.
+
+Exact, and mergeable by arithmetic: counts, nulls, zeros, negatives, min/max, length
+min/sum/max, mean and variance (Chan et al.'s parallel update of n, mean, M2).
+Approximate: quantiles (``datasketches.kll_doubles_sketch``, k = 400: normalized rank error
+≈ 0.65 % single-sided), distinct (``hll.HyperLogLog``, ≈ 0.4 % standard error), histogram
+bins (from the KLL's CDF), top values (a Misra–Gries summary of ``MG_CAPACITY`` entries:
+exact, and the distinct count too, as long as the column never held more distinct values;
+otherwise each count is low by at most the summary's recorded ``error``).
+
+Every structure serializes to JSON-safe text so a finished partition's state can be kept
+as a job item checkpoint and merged again on resume.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from datasketches import kll_doubles_sketch
+
+from dte_desktop.core.profiling.figures import as_float
+from dte_desktop.core.profiling.hll import HyperLogLog
+from dte_desktop.core.profiling.model import BINARY, BOOLEAN, NESTED, NUMERIC, STRING, TEMPORAL
+
+KLL_K = 400
+MG_CAPACITY = 4096
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text)
+
+
+def _ipc(table: pa.Table) -> str:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as w:
+        w.write_table(table)
+    return _b64(sink.getvalue().to_pybytes())
+
+
+def _unipc(text: str) -> pa.Table:
+    return pa.ipc.open_stream(pa.py_buffer(_unb64(text))).read_all()
+
+
+class Frequent:
+    """Misra–Gries heavy hitters over Arrow value counts (mergeable: Agarwal et al. 2012)."""
+
+    def __init__(self, dtype: pa.DataType, table: pa.Table | None = None, error: int = 0):
+        self.dtype = dtype
+        self.table = (
+            table
+            if table is not None
+            else pa.table({"value": pa.array([], dtype), "count": pa.array([], pa.int64())})
+        )
+        self.error = error  # total decrement: every count is low by at most this
+
+    @property
+    def exact(self) -> bool:
+        return self.error == 0
+
+    def _absorb(self, other: pa.Table) -> None:
+        both = pa.concat_tables([self.table, other])
+        merged = both.group_by("value").aggregate([("count", "sum")])
+        merged = merged.rename_columns(["value", "count"])
+        if merged.num_rows > MG_CAPACITY:
+            counts = merged.column("count").to_numpy()
+            cut = int(np.partition(counts, -(MG_CAPACITY + 1))[-(MG_CAPACITY + 1)])
+            keep = pc.greater(merged.column("count"), cut)
+            merged = merged.filter(keep)
+            merged = merged.set_column(1, "count", pc.subtract(merged.column("count"), cut))
+            self.error += cut
+        self.table = merged
+
+    def update(self, values: pa.Array) -> None:
+        vc = pc.value_counts(values.drop_null())
+        if len(vc):
+            self._absorb(pa.table({"value": vc.field("values"), "count": vc.field("counts")}))
+
+    def merge(self, other: Frequent) -> None:
+        self._absorb(other.table)
+        self.error += other.error
+
+    def top(self, k: int) -> list[dict[str, Any]]:
+        t = self.table.sort_by([("count", "descending"), ("value", "ascending")]).slice(0, k)
+        return [{"value": r["value"], "count": int(r["count"])} for r in t.to_pylist()]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"table": _ipc(self.table), "error": self.error}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], dtype: pa.DataType) -> Frequent:
+        return cls(dtype, _unipc(data["table"]), int(data["error"]))
+
+
+class ColumnSketch:
+    """Everything the stream mode keeps about one column."""
+
+    def __init__(self, kind: str, dtype: pa.DataType, *, frequent: bool, extremes: bool):
+        self.kind, self.dtype = kind, dtype
+        self.rows = self.nulls = 0
+        self.zeros = self.negatives = 0
+        self.n = 0  # finite numeric values in the moments
+        self.mean = self.m2 = 0.0
+        self.min: Any = None
+        self.max: Any = None
+        self.extremes = extremes  # False for PII columns: no raw values in checkpoints
+        self.lmin: int | None = None
+        self.lmax: int | None = None
+        self.lsum = 0
+        self.kll = kll_doubles_sketch(KLL_K) if kind in (NUMERIC, TEMPORAL) else None
+        self.hll = HyperLogLog()
+        self.freq = Frequent(dtype) if frequent and kind not in (BINARY, NESTED) else None
+
+    def update(self, arr: pa.Array) -> None:
+        self.rows += len(arr)
+        self.nulls += arr.null_count
+        if arr.null_count == len(arr):
+            return
+        if self.extremes and self.kind not in (BINARY, NESTED):
+            mm = pc.min_max(arr)
+            lo, hi = mm["min"].as_py(), mm["max"].as_py()
+            self.min = lo if self.min is None or lo < self.min else self.min
+            self.max = hi if self.max is None or hi > self.max else self.max
+        if self.kind in (NUMERIC, TEMPORAL):
+            v = as_float(arr)
+            v = v[~np.isnan(v)]
+            if self.kind == NUMERIC and v.size:
+                self.zeros += int(np.count_nonzero(v == 0))
+                self.negatives += int(np.count_nonzero(v < 0))
+                self._moments(v)
+            if v.size and self.kll is not None:
+                self.kll.update(v)
+        elif self.kind in (STRING, BINARY):
+            ln = pc.utf8_length(arr) if self.kind == STRING else pc.binary_length(arr)
+            mm = pc.min_max(ln)
+            lo, hi = int(mm["min"].as_py()), int(mm["max"].as_py())
+            self.lmin = lo if self.lmin is None else min(self.lmin, lo)
+            self.lmax = hi if self.lmax is None else max(self.lmax, hi)
+            self.lsum += int(pc.sum(ln).as_py() or 0)
+        self.hll.update(arr)
+        if self.freq is not None:
+            self.freq.update(arr)
+
+    def _moments(self, v: np.ndarray) -> None:
+        nb, mb = v.size, float(v.mean())
+        m2b = float(((v - mb) ** 2).sum())
+        self._combine(nb, mb, m2b)
+
+    def _combine(self, nb: int, mb: float, m2b: float) -> None:
+        if nb == 0:
+            return
+        n = self.n + nb
+        delta = mb - self.mean
+        self.mean += delta * nb / n
+        self.m2 += m2b + delta * delta * self.n * nb / n
+        self.n = n
+
+    def merge(self, o: ColumnSketch) -> None:
+        self.rows += o.rows
+        self.nulls += o.nulls
+        self.zeros += o.zeros
+        self.negatives += o.negatives
+        self._combine(o.n, o.mean, o.m2)
+        for lo in (o.min,):
+            if lo is not None and (self.min is None or lo < self.min):
+                self.min = lo
+        if o.max is not None and (self.max is None or o.max > self.max):
+            self.max = o.max
+        if o.lmin is not None:
+            self.lmin = o.lmin if self.lmin is None else min(self.lmin, o.lmin)
+            self.lmax = o.lmax if self.lmax is None else max(self.lmax or 0, o.lmax or 0)
+        self.lsum += o.lsum
+        if self.kll is not None and o.kll is not None:
+            self.kll.merge(o.kll)
+        self.hll.merge(o.hll)
+        if self.freq is not None and o.freq is not None:
+            self.freq.merge(o.freq)
+
+    def to_json(self) -> dict[str, Any]:
+        ext = None
+        if self.min is not None:
+            ext = _ipc(pa.table({"v": pa.array([self.min, self.max], self.dtype)}))
+        return {
+            "rows": self.rows, "nulls": self.nulls, "zeros": self.zeros,
+            "negatives": self.negatives, "n": self.n, "mean": self.mean, "m2": self.m2,
+            "extremes": ext, "lmin": self.lmin, "lmax": self.lmax, "lsum": self.lsum,
+            "kll": _b64(self.kll.serialize()) if self.kll is not None else None,
+            "hll": self.hll.serialize(),
+            "freq": self.freq.to_json() if self.freq is not None else None,
+        }  # fmt: skip
+
+    def load(self, d: dict[str, Any]) -> ColumnSketch:
+        self.rows, self.nulls = int(d["rows"]), int(d["nulls"])
+        self.zeros, self.negatives = int(d["zeros"]), int(d["negatives"])
+        self.n, self.mean, self.m2 = int(d["n"]), float(d["mean"]), float(d["m2"])
+        if d.get("extremes"):
+            self.min, self.max = _unipc(d["extremes"]).column("v").to_pylist()
+        self.lmin, self.lmax, self.lsum = d["lmin"], d["lmax"], int(d["lsum"])
+        if d.get("kll") and self.kll is not None:
+            self.kll = kll_doubles_sketch.deserialize(_unb64(d["kll"]))
+        self.hll = HyperLogLog.deserialize(d["hll"])
+        if d.get("freq") and self.freq is not None:
+            self.freq = Frequent.from_json(d["freq"], self.dtype)
+        return self
+
+
+def wants_frequent(kind: str) -> bool:
+    return kind in (NUMERIC, TEMPORAL, STRING, BOOLEAN, "other")
