@@ -23,6 +23,7 @@ from dte_desktop.core.errors import ConfigError, DteError
 from dte_desktop.core.profiling import figures
 from dte_desktop.core.profiling.dialect import dialect_for
 from dte_desktop.core.profiling.model import TEMPORAL, ColumnProfile, TableProfile, kind_of
+from dte_desktop.core.profiling.onepass import profile_large
 from dte_desktop.core.profiling.patterns import semantic_type, shape_of
 from dte_desktop.core.profiling.pushdown import EXACT_LIMIT, Pushdown, PushdownOptions
 from dte_desktop.core.profiling.sample import DEFAULT_SAMPLE_ROWS, Sample, apply_sample, take_sample
@@ -170,6 +171,7 @@ def profile_table(
     ]
     prof.columns = cols
     pd = None
+    large = False
     if opts.mode == "stream":
         rows = _estimate_rows(source, table)
     else:
@@ -177,13 +179,20 @@ def profile_table(
             quantiles_in_sql=opts.mode == "pushdown", exact_distinct=opts.exact_distinct,
             duplicates_above_limit=opts.mode == "pushdown",
             exact_limit=opts.exact_limit))  # fmt: skip
-        rows = pd.aggregates()
-        prof.row_count = rows
+        estimate = _estimate_rows(source, table) if opts.mode == "auto" else 0
+        large = estimate > opts.exact_limit and not opts.exact_distinct
+        rows = estimate if large else pd.aggregates()
     sample = take_sample(source, d, table, infos, rows, opts.sample_rows)
     prof.sample_rows, prof.sample_method = sample.table.num_rows, sample.method
     for c in cols:
         apply_sample(c, _sample_column(sample, c.name))
-    if pd is not None:
+    if pd is not None and large:
+        pd.rows = rows  # the estimate, until the scan counts: it sizes low-cardinality tests
+        profile_large(pd, sample)  # the aggregates ride along in its single scan
+        prof.row_count = pd.rows
+        prof.duplicate_rows, prof.duplicate_rows_approx = None, False
+    elif pd is not None:
+        prof.row_count = rows
         pd.distinct_and_top(sample)
         pd.quantiles(sample)
         pd.histograms()

@@ -99,6 +99,12 @@ class Pushdown:
     # --- 1. aggregates --------------------------------------------------------------------
 
     def aggregates(self) -> int:
+        r = _one_row(
+            self.source, f"SELECT {', '.join(self.aggregate_parts())} FROM {self.from_sql}"
+        )
+        return self.apply_aggregates(r)
+
+    def aggregate_parts(self) -> list[str]:
         parts = ["count(*) AS n_rows"]
         for i, c in enumerate(self.cols):
             q = self.q(c)
@@ -127,7 +133,9 @@ class Pushdown:
                     f"max({ln}) AS c{i}_lmax",
                     f"avg({self.d.to_double(ln)}) AS c{i}_lmean",
                 ]
-        r = _one_row(self.source, f"SELECT {', '.join(parts)} FROM {self.from_sql}")
+        return parts
+
+    def apply_aggregates(self, r: dict[str, Any]) -> int:
         self.rows = int(r.get("n_rows") or 0)
         for i, c in enumerate(self.cols):
             nn = int(r.get(f"c{i}_nn") or 0)
@@ -222,6 +230,15 @@ class Pushdown:
     def _hashed_distinct(
         self, cols: list[tuple[int, ColumnProfile]], sample: Sample | None
     ) -> None:
+        parts, fractions = self.hashed_distinct_parts(cols, sample)
+        r = _one_row(self.source, f"SELECT {', '.join(parts)} FROM {self.from_sql}")
+        self.apply_hashed_distinct(r, cols, fractions)
+
+    def hashed_distinct_parts(
+        self, cols: list[tuple[int, ColumnProfile]], sample: Sample | None
+    ) -> tuple[list[str], dict[int, float]]:
+        """count(DISTINCT …) over the values whose hash falls in a fraction of the hash space
+        sized from the sample's guess, so each column counts about HASH_TARGET values."""
         parts, fractions = [], {}
         for i, c in cols:
             guess = c.non_null
@@ -232,7 +249,11 @@ class Pushdown:
             v = self.text(c)
             h = self.d.hash_bucket(self.q(c))
             parts.append(f"count(DISTINCT CASE WHEN {h} < {threshold} THEN {v} END) AS d{i}")
-        r = _one_row(self.source, f"SELECT {', '.join(parts)} FROM {self.from_sql}")
+        return parts, fractions
+
+    def apply_hashed_distinct(
+        self, r: dict[str, Any], cols: list[tuple[int, ColumnProfile]], fractions: dict[int, float]
+    ) -> None:
         for i, c in cols:
             got = int(r.get(f"d{i}") or 0)
             c.distinct = min(c.non_null, round(got / fractions[i]))
@@ -352,6 +373,15 @@ class Pushdown:
     # --- 6. outliers (and SQLite's variance) -------------------------------------------------
 
     def outliers(self) -> None:
+        parts, fences = self.outlier_parts()
+        if not parts:
+            return
+        r = _one_row(self.source, f"SELECT {', '.join(parts)} FROM {self.from_sql}")
+        self.apply_outliers(r, fences)
+
+    def outlier_parts(self) -> tuple[list[str], dict[int, tuple[float, float]]]:
+        """Counts outside the IQR fences of the quantiles known so far (and SQLite's
+        variance, which it cannot compute in SQL)."""
         parts, fences = [], {}
         for i, c in enumerate(self.cols):
             if c.kind != NUMERIC or c.non_null == 0:
@@ -364,9 +394,9 @@ class Pushdown:
                 parts.append(f"sum(CASE WHEN {x} > {f[1]!r} THEN 1 ELSE 0 END) AS o{i}_hi")
             if not self.d.has_stddev and c.mean is not None:
                 parts.append(f"sum(({x} - {c.mean!r}) * ({x} - {c.mean!r})) AS v{i}")
-        if not parts:
-            return
-        r = _one_row(self.source, f"SELECT {', '.join(parts)} FROM {self.from_sql}")
+        return parts, fences
+
+    def apply_outliers(self, r: dict[str, Any], fences: dict[int, tuple[float, float]]) -> None:
         for i, c in enumerate(self.cols):
             if i in fences:
                 lo, hi = int(r.get(f"o{i}_lo") or 0), int(r.get(f"o{i}_hi") or 0)
