@@ -4,12 +4,16 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test demo lint contract format servers test-tools clean help
+.PHONY: run test demo lint contract format servers test-tools clean help package wheelhouse \
+        verify-wheelhouse selftest-frozen
 
 help:
 	@echo "make run    - create .venv, install, open the app on the demo database"
 	@echo "make test   - create .venv, install .[test], start/verify databases, lint, import contract, pytest"
-	@echo "make demo   - build the demo database and print its catalog (headless)"
+	@echo "make demo   - headless: demo catalog, a profile + HTML report, a masked export (out/demo)"
+	@echo "make package - PyInstaller bundle + installer for this OS, offline self-test, SBOM, SHA256SUMS (dist/)"
+	@echo "make wheelhouse PLATFORM=manylinux_2_34_x86_64|win_amd64|macosx_11_0_arm64 - offline wheels"
+	@echo "make verify-wheelhouse [PLATFORM=…] - install from wheelhouse/PLATFORM in a fresh venv, no network"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -21,8 +25,14 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/dte-desktop
 
+DEMO_OUT ?= out/demo
+
+# The main job, headless: the demo catalog, a profile with its HTML report, a masked export.
 demo: $(STAMP)
 	$(VENV)/bin/dte demo
+	$(VENV)/bin/dte profile "Demo (SQLite)" customers --mode auto --report $(DEMO_OUT)/customers-profile.html
+	$(VENV)/bin/dte export "Demo (SQLite)" customers orders products --mask --partitions auto --out $(DEMO_OUT)
+	cd $(DEMO_OUT) && sha256sum -c --quiet SHA256SUMS && echo "demo export verified: $(DEMO_OUT)"
 
 servers:
 	@bash scripts/ensure_servers.sh
@@ -44,5 +54,30 @@ format: $(STAMP)
 test: $(STAMP) servers test-tools lint contract
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
+# --- offline installer (docs/offline_install.md) ---------------------------------------------
+# PLATFORM: a wheel platform tag. Linux needs glibc >= 2.34 for PySide6 6.11 wheels.
+PLATFORM ?= manylinux_2_34_x86_64
+# Offline rebuild: PIP_INSTALL_ARGS="--no-index --find-links wheelhouse/$(PLATFORM) --find-links wheelhouse/$(PLATFORM)/build-tools"
+PIP_INSTALL_ARGS ?=
+PACKAGE_STAMP := $(VENV)/.package-installed
+
+$(PACKAGE_STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "the installer is built with Python 3.11")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet $(PIP_INSTALL_ARGS) -e '.[package]'
+	@touch $@
+
+package: $(PACKAGE_STAMP)
+	PY=$(PY) bash installers/package.sh
+
+selftest-frozen:
+	bash installers/selftest_frozen.sh dist/dte-desktop
+
+wheelhouse: $(PACKAGE_STAMP)
+	$(PY) installers/wheelhouse.py --platform $(PLATFORM)
+
+verify-wheelhouse:
+	PYTHON=$(PYTHON) bash installers/verify_wheelhouse.sh wheelhouse/$(PLATFORM)
+
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist wheelhouse .pytest_cache .ruff_cache

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from dte_desktop.cli import context, emit, prompt_password
+from dte_desktop.core.errors import ConfigError
 from dte_desktop.core.profiling.model import TableProfile
 from dte_desktop.core.profiling.profiler import MODES, ProfileOptions, profile_tables
 from dte_desktop.core.profiling.report import render
@@ -105,7 +106,11 @@ def cmd_profile(args: argparse.Namespace) -> int:
         source.close()
     data = {"job_id": job_id, "mode": args.mode, "tables": [p.to_json() for p in profiles]}
     if args.report:
-        args.report.write_text(render(data["tables"], f"DTE profile — {conn.name}"), "utf-8")
+        try:
+            args.report.parent.mkdir(parents=True, exist_ok=True)
+            args.report.write_text(render(data["tables"], f"DTE profile — {conn.name}"), "utf-8")
+        except OSError as exc:
+            raise ConfigError(f"Cannot write the report {args.report}: {exc.strerror}.") from None
     emit(args, data, lambda: _profile_text(profiles, job_id))
     return 0 if len(profiles) == len(tables) else 1
 

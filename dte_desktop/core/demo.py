@@ -19,7 +19,7 @@ import numpy as np
 from dte_desktop.core.logs import get_logger
 
 log = get_logger("demo")
-DEMO_VERSION = 1
+DEMO_VERSION = 2
 DEMO_CONNECTION = "Demo (SQLite)"
 CUSTOMERS, ORDERS, PRODUCTS = 100_000, 500_000, 500
 
@@ -46,6 +46,8 @@ _CITIES = [
     ("Clinton", "MS", "390"),
     ("Fairview", "NJ", "070"),
 ]
+# Area codes in service, so the numbers are valid NANP numbers the phone detector accepts.
+_AREA_CODES = [212, 415, 312, 617, 202, 305, 713, 206, 303, 404, 503, 612, 702, 816, 919]
 _DOMAINS = ["example.com", "example.org", "mail.example.net", "corp.example"]
 _CATEGORIES = ["Hardware", "Software", "Services", "Books", "Garden", "Toys", "Food"]
 _STATUSES = ["shipped", "delivered", "pending", "cancelled", "returned"]
@@ -94,9 +96,12 @@ def _customer_rows(rng: random.Random):  # type: ignore[no-untyped-def]
         city, state, zip3 = rng.choice(_CITIES)
         local = f"{first}.{last}".lower().replace(" ", "").replace("'", "")
         email = f"{local}{cid}@{rng.choice(_DOMAINS)}"
-        phone = (
-            f"+1 {rng.randrange(201, 990)}-{rng.randrange(200, 1000)}-{rng.randrange(0, 10000):04d}"
+        area, exchange, line = (
+            rng.choice(_AREA_CODES),
+            rng.randrange(200, 1000),
+            rng.randrange(10000),
         )
+        phone = f"+1 {area}-{exchange}-{line:04d}"
         birth = epoch + timedelta(days=rng.randrange(0, 23_000))
         row = [
             cid,
