@@ -75,9 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
         jobs,
         privacy,
         profile,
+        sample,
     )
 
-    for module in (connections, catalog, privacy, classify, profile, export, jobs, audit):
+    for module in (connections, catalog, privacy, classify, profile, sample, export, jobs, audit):
         module.register(sub)
     return parser
 

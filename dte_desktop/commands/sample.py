@@ -1,0 +1,85 @@
+"""``dte sample``: a small, defensible sample of a table for testers — typical, edge and
+suspicious rows, each with the reason it was chosen; previewed masked or exported."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from dte_desktop.cli import context, emit, prompt_password
+from dte_desktop.commands.export import TerminalProgress
+from dte_desktop.core.errors import ConfigError
+from dte_desktop.core.export.spec import FORMATS
+from dte_desktop.core.sampling import SampleOutcome, SampleSpec, parse_distribution
+from dte_desktop.core.sampling.service import rerun_sample, run_sample
+from dte_desktop.core.sampling.spec import STRATIFY_MODES
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("sample", help="pick typical, edge and suspicious rows of a table")
+    p.add_argument("name", nargs="?", help="connection name or URL")
+    p.add_argument("table", nargs="?", help="schema.table (quote odd parts)")
+    p.add_argument("--size", type=int, help="rows in the sample")
+    p.add_argument(
+        "--distribution",
+        help="weights per strategy, e.g. anomaly=30,boundary=20,risk=10,random=40 "
+        "(strategies: anomaly, boundary, risk, stratified, random)",
+    )
+    p.add_argument("--seed", type=int, help="repeat a sample: same seed, same rows")
+    p.add_argument("--stratify", help="col1,col2: draw the random share per stratum")
+    p.add_argument("--stratify-mode", choices=STRATIFY_MODES, default="proportional")
+    p.add_argument("--out", help="export the sample to this folder (with lineage.jsonl)")
+    p.add_argument("--format", default="parquet", choices=FORMATS)
+    p.add_argument("--mask", action="store_true", help="mask the export (the preview always is)")
+    p.add_argument("--rerun", type=int, metavar="JOB", help="repeat an earlier sample job")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_sample)
+
+
+def _text(o: SampleOutcome) -> str:
+    d = o.to_json()
+    lines = [
+        f"sample job {d['job_id']}: {len(d['lineage'])} rows of {d['table']} "
+        f"(seed {d['seed']}, {d['bytes_read']:,} bytes read, {d['elapsed_s']:.1f} s)",
+        "  strategy     quota  contributed  pool",
+    ]
+    for s, q in d["quotas"].items():
+        pool = d["pools"].get(s)
+        lines.append(f"  {s:<12} {q:>5}  {d['contributed'].get(s, 0):>11}  "
+                     f"{'-' if pool is None else f'{pool:,}'}")  # fmt: skip
+    if d["contributed"].get("random") and "random" not in d["quotas"]:
+        lines.append(f"  {'random':<12} {0:>5}  {d['contributed']['random']:>11}  (remainder)")
+    lines += [f"  note: {n}" for n in d["notes"]]
+    if o.export_job_id is not None:
+        lines.append(f"  exported by job {o.export_job_id} ({o.export_status}) to {o.out_dir}")
+    elif o.rows is not None:
+        for item, row in zip(d["lineage"], d.get("rows", []), strict=False):
+            why = ", ".join(f"{k}={v}" for k, v in item.items() if k not in ("key", "also"))
+            lines.append(f"  {why}\n    {row}")
+    return "\n".join(lines)
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    if args.rerun is not None:
+        outcome = rerun_sample(ctx, args.rerun, prompt=prompt_password, out_dir=args.out)
+    else:
+        if not args.name or not args.table or args.size is None:
+            raise ConfigError("Give a connection, a table and --size (or --rerun JOB).")
+        stratify = tuple(c.strip() for c in (args.stratify or "").split(",") if c.strip())
+        spec = SampleSpec(
+            connection=args.name,
+            table=args.table,
+            size=args.size,
+            distribution=parse_distribution(args.distribution),
+            seed=args.seed,
+            stratify=stratify,
+            stratify_mode=args.stratify_mode,
+            mask=args.mask,
+            out_dir=args.out,
+            format=args.format,
+        ).validate()
+        progress = TerminalProgress(sys.stderr.isatty() and not args.json)
+        outcome = run_sample(ctx, spec, prompt=prompt_password, on_event=progress)
+    emit(args, outcome.to_json(), lambda: _text(outcome))
+    return 0 if outcome.export_status in (None, "complete") else 1
