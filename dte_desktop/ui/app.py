@@ -16,6 +16,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="open the window offscreen, save a screenshot, exit 0 when all is well",
     )
     p.add_argument("--screenshot", type=Path, help="where --selftest saves its screenshot")
+    p.add_argument(
+        "--screenshots",
+        type=Path,
+        metavar="DIR",
+        help="with --selftest: open every main screen in both themes and save each to DIR",
+    )
     return p.parse_args(argv)
 
 
@@ -40,8 +46,13 @@ def main(argv: list[str] | None = None) -> int:
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(paths.config_dir))
 
-    ctx = bootstrap(demo=False)
+    # Registers the demo connection (and its officer-set classifications); the demo file
+    # itself is built in the background below.
+    ctx = bootstrap(demo=True)
+    private = args.selftest and args.screenshots and _private_credentials_if_locked(ctx)
     window = MainWindow(ctx)
+    if private:
+        window.keeper.preset("selftest")
     window.show()
     window.status_label.setText("Preparing the demo database…")
     result = {"code": 0}
@@ -55,14 +66,19 @@ def main(argv: list[str] | None = None) -> int:
         window.refresh_connections()
 
     def _build_demo() -> None:
-        from dte_desktop.core.demo import DEMO_CONNECTION, demo_url, ensure_demo
-
-        ensure_demo(ctx.paths.demo_db)
-        ctx.store.save_connection(DEMO_CONNECTION, demo_url(ctx.paths.demo_db), origin="builtin")
+        ctx.ensure_demo()
+        # Probing for an OS keyring can be slow (D-Bus): open the store here, not on the
+        # GUI thread at the first preview. Opening never asks for the passphrase.
+        ctx.credentials  # noqa: B018
 
     run_in_pool(_build_demo, demo_ready, demo_failed)
 
-    if args.selftest:
+    if args.selftest and args.screenshots:
+        window.connections_loaded.connect(
+            lambda _n: QTimer.singleShot(0, lambda: _tour(window, args.screenshots, result, app))
+        )
+        QTimer.singleShot(900_000, lambda: (result.update(code=2), app.quit()))
+    elif args.selftest:
         shot = args.screenshot or (ctx.paths.data_dir / "selftest.png")
 
         def grab(_count: int) -> None:
@@ -75,6 +91,35 @@ def main(argv: list[str] | None = None) -> int:
     QThreadPool.globalInstance().waitForDone(30_000)
     ctx.close()
     return result["code"] or code
+
+
+def _private_credentials_if_locked(ctx) -> bool:  # type: ignore[no-untyped-def]
+    """The screenshot tour runs unattended: where the credential store would ask for its
+    master passphrase, it uses a throwaway store instead of blocking on a dialog (the
+    user's own store is never opened or changed by the tour)."""
+    import tempfile
+
+    from dte_desktop.core.secrets import CredentialStore
+
+    if os.environ.get("DTE_MASTER_PASSPHRASE") or not ctx.credentials.needs_passphrase:
+        return False
+    tmp = Path(tempfile.mkdtemp(prefix="dte-selftest-"))
+    ctx._credentials = CredentialStore(tmp / "secrets.enc", lambda: "selftest", prefer="file")
+    return True
+
+
+def _tour(window, out: Path, result: dict, app) -> None:  # type: ignore[no-untyped-def]
+    if result.get("touring"):
+        return  # connections_loaded fires again after each refresh
+    result["touring"] = True
+    from dte_desktop.ui.selftest import ScreenshotTour, StepFailed
+
+    try:
+        ScreenshotTour(window, out).run()
+    except StepFailed as exc:
+        print(f"selftest failed: {exc}", file=sys.stderr)
+        result["code"] = 1
+    app.quit()
 
 
 def _finish(window, shot: Path, result: dict, app) -> None:  # type: ignore[no-untyped-def]

@@ -1,129 +1,303 @@
-"""The main window: connections on the left, the work area, a status bar."""
+"""The main window: the catalog on the left, the work area (Overview, Profile, Preview,
+Export), the jobs dock, menus, shortcuts, themes and remembered window state."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QSplitter,
-    QTreeWidget,
-    QTreeWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QTabWidget
 
 from dte_desktop import __version__
 from dte_desktop.core.app import AppContext
-from dte_desktop.core.store import Connection
-from dte_desktop.ui.workers import run_in_pool
+from dte_desktop.core.export.spec import ExportSpec
+from dte_desktop.core.jobs.events import JobFinished
+from dte_desktop.core.privacy.policy import MaskingPolicy
+from dte_desktop.core.sources.base import TableInfo
+from dte_desktop.ui import theme
+from dte_desktop.ui.catalog import CatalogTree, node
+from dte_desktop.ui.export_wizard import ExportForm
+from dte_desktop.ui.job_runner import JobManager, JobStarted
+from dte_desktop.ui.jobs_dock import JobsDock
+from dte_desktop.ui.notify import Notifier
+from dte_desktop.ui.overview import Overview
+from dte_desktop.ui.passphrase import PassphraseKeeper
+from dte_desktop.ui.preview_view import PreviewView
+from dte_desktop.ui.privacy_state import PrivacyState
+from dte_desktop.ui.profile_view import ProfileView
+from dte_desktop.ui.settings import ui_settings
+
+TAB_OVERVIEW, TAB_PROFILE, TAB_PREVIEW, TAB_EXPORT = range(4)
 
 
 class MainWindow(QMainWindow):
     connections_loaded = Signal(int)
 
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: AppContext, policy: MaskingPolicy | None = None) -> None:
         super().__init__()
         self.ctx = ctx
+        self.keeper = PassphraseKeeper(ctx, self)
+        if ctx.passphrase is None:
+            ctx.passphrase = self.keeper  # the store opens lazily: it will ask through us
+        self.privacy = PrivacyState(policy)
+        self.jobs = JobManager(ctx, self.keeper, self)
+        self.job_windows: dict[int, Any] = {}
+        self.dialogs: dict[str, Any] = {}
         self.setWindowTitle("DTE Desktop")
-        self.resize(1100, 700)
+        self.resize(1200, 780)
         self._build()
+        self._menus()
         self._restore_state()
 
+    # -- layout ------------------------------------------------------------------------
     def _build(self) -> None:
-        self.tree = QTreeWidget()
-        self.tree.setObjectName("connectionsTree")
-        self.tree.setHeaderLabels(["Connection", "Type", "Location"])
-        self.tree.setRootIsDecorated(False)
-        self.tree.setAlternatingRowColors(True)
-        self.tree.setColumnWidth(0, 180)
-        self.tree.setColumnWidth(1, 80)
+        self.catalog = CatalogTree(self.ctx, self.keeper)
+        self.tree = self.catalog.tree
+        self.catalog.status.connect(self._status)
+        self.catalog.connections_loaded.connect(self.connections_loaded)
+        self.catalog.node_selected.connect(self._on_node)
+        self.tree.itemDoubleClicked.connect(lambda item, _c: self._double_clicked(item))
 
-        self.overview = QLabel()
-        self.overview.setObjectName("overview")
-        self.overview.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.overview.setWordWrap(True)
-        self.overview.setMargin(16)
-        self.overview.setText(
-            "<h2>DTE Desktop</h2><p>Pick a connection on the left. The built-in "
-            "<b>Demo (SQLite)</b> database holds synthetic customers, orders and products "
-            "to try profiling, masked previews and exports.</p>"
-        )
-        right = QWidget()
-        lay = QVBoxLayout(right)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.overview)
+        self.overview_tab = Overview(self.ctx)
+        self.overview = self.overview_tab.label
+        self.profile_view = ProfileView(self.ctx, self.privacy)
+        self.profile_view.profiled.connect(lambda _d: self.jobs_dock.refresh())
+        self.preview = PreviewView(self.ctx, self.privacy, self.keeper)
+        self.export_form = ExportForm(self.ctx, self.privacy)
+        self.export_form.start_requested.connect(self.start_export)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("workTabs")
+        self.tabs.addTab(self.overview_tab, "Overview")
+        self.tabs.addTab(self.profile_view, "Profile")
+        self.tabs.addTab(self.preview, "Preview")
+        self.tabs.addTab(self.export_form, "Export")
 
         split = QSplitter()
-        split.addWidget(self.tree)
-        split.addWidget(right)
-        split.setSizes([420, 680])
+        split.addWidget(self.catalog)
+        split.addWidget(self.tabs)
+        split.setSizes([360, 840])
+        split.setStretchFactor(1, 1)
         self.setCentralWidget(split)
-        self.tree.currentItemChanged.connect(self._on_selected)
 
-        file_menu = self.menuBar().addMenu("&File")
-        refresh = QAction("&Refresh connections", self)
-        refresh.setShortcut(QKeySequence.StandardKey.Refresh)
-        refresh.triggered.connect(self.refresh_connections)
-        file_menu.addAction(refresh)
-        file_menu.addSeparator()
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
-        help_menu = self.menuBar().addMenu("&Help")
-        about = QAction("&About DTE Desktop", self)
-        about.triggered.connect(self._about)
-        help_menu.addAction(about)
+        self.jobs_dock = JobsDock(self.jobs, self)
+        self.jobs_dock.open_job.connect(self.open_job)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.jobs_dock)
+        # The work area gets most of the height; a saved window state overrides this.
+        self.resizeDocks([self.jobs_dock], [230], Qt.Orientation.Vertical)
+        self.jobs.started.connect(self._job_started)
+        self.jobs.event.connect(self._job_event)
+        self.jobs.failed.connect(lambda t, m: self._status(f"{t}: {m}"))
+        self.notifier = Notifier(self)
 
         self.status_label = QLabel("Starting…")
         self.statusBar().addWidget(self.status_label, 1)
+        self.theme_label = QLabel("")
+        self.statusBar().addPermanentWidget(self.theme_label)
         self.statusBar().addPermanentWidget(QLabel(f"history: {self.ctx.paths.history_db}"))
 
-    def refresh_connections(self) -> None:
-        self.status_label.setText("Loading connections…")
-        run_in_pool(self.ctx.store.list_connections, self._show_connections, self._show_error)
+    def _action(self, menu, text: str, slot, shortcut=None, name: str | None = None) -> QAction:  # type: ignore[no-untyped-def]
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        if name:
+            action.setObjectName(name)
+        menu.addAction(action)
+        return action
 
-    def _show_connections(self, conns: list[Connection]) -> None:
-        self.tree.clear()
-        for c in conns:
-            item = QTreeWidgetItem([c.name, c.kind, c.url])
-            item.setData(0, Qt.ItemDataRole.UserRole, c.name)
-            item.setToolTip(2, c.url)
-            self.tree.addTopLevelItem(item)
-        if conns and self.tree.currentItem() is None:
-            self.tree.setCurrentItem(self.tree.topLevelItem(0))
-        self.status_label.setText(f"{len(conns)} connection(s)")
-        self.connections_loaded.emit(len(conns))
-
-    def _on_selected(self, item: QTreeWidgetItem | None, _prev: object = None) -> None:
-        if item is None:
-            return
-        self.overview.setText(
-            f"<h2>{_esc(item.text(0))}</h2><p>Type: {_esc(item.text(1))}<br>"
-            f"Location: <code>{_esc(item.text(2))}</code></p>"
+    def _menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.new_connection_action = self._action(
+            file_menu, "&New connection…", self.new_connection, "Ctrl+N", "newConnection"
         )
+        self._action(file_menu, "&Connections…", self.open_connections)
+        self.refresh_action = self._action(
+            file_menu, "&Refresh", self.refresh_current, QKeySequence.StandardKey.Refresh
+        )
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, "Ctrl+Q")
 
-    def _show_error(self, title: str, message: str) -> None:
-        self.status_label.setText(f"{title}: {message}")
+        view = bar.addMenu("&View")
+        self._action(view, "&Filter catalog", self.focus_filter, "Ctrl+F")
+        view.addSeparator()
+        group = QActionGroup(self)
+        self.theme_actions: dict[str, QAction] = {}
+        for name in theme.THEMES:
+            action = QAction(f"{name.title()} theme", self, checkable=True)
+            action.triggered.connect(lambda _c=False, n=name: self.set_theme(n))
+            group.addAction(action)
+            view.addAction(action)
+            self.theme_actions[name] = action
+        view.addSeparator()
+        view.addAction(self.jobs_dock.toggleViewAction())
+
+        tools = bar.addMenu("&Tools")
+        self._action(tools, "Pre&view table", self.preview_selected, "Ctrl+Shift+V")
+        self._action(tools, "&Profile table", self.profile_selected, "Ctrl+P")
+        self._action(tools, "&Export…", self.export_selected, "Ctrl+E")
+        tools.addSeparator()
+        self._action(tools, "&Audit log…", self.open_audit, "Ctrl+Shift+A")
+        self._action(tools, "&Job history", self._show_jobs, "Ctrl+J")
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&About DTE Desktop", self._about)
+
+    # -- catalog -----------------------------------------------------------------------
+    def refresh_connections(self) -> None:
+        self.catalog.refresh()
+        self.jobs_dock.refresh()
+
+    def refresh_current(self) -> None:
+        item = self.tree.currentItem()
+        if item is not None and node(item).get("type") in ("connection", "schema"):
+            self.catalog.reload(item)
+        else:
+            self.refresh_connections()
+
+    def focus_filter(self) -> None:
+        self.catalog.filter.setFocus()
+        self.catalog.filter.selectAll()
+
+    def _on_node(self, data: dict) -> None:
+        if data:
+            self.overview_tab.show_node(data)
+
+    def _double_clicked(self, item) -> None:  # type: ignore[no-untyped-def]
+        if node(item).get("type") == "table":
+            self.preview_selected()
+
+    def selected_table(self) -> tuple[str, TableInfo] | None:
+        data = node(self.tree.currentItem())
+        if data.get("type") != "table":
+            self._status("Select a table in the catalog first.")
+            return None
+        return data["connection"], data["info"]
+
+    def preview_selected(self) -> None:
+        if (sel := self.selected_table()) is not None:
+            self.tabs.setCurrentIndex(TAB_PREVIEW)
+            self.preview.load(sel[0], sel[1].ref)
+
+    def profile_selected(self) -> None:
+        if (sel := self.selected_table()) is not None:
+            self.tabs.setCurrentIndex(TAB_PROFILE)
+            self.profile_view.profile(sel[0], sel[1].ref)
+
+    def export_selected(self) -> None:
+        item = self.tree.currentItem()
+        data = node(item)
+        if data.get("type") != "table":
+            self._status("Select a table in the catalog first.")
+            return
+        parent = item.parent()
+        siblings = [
+            node(parent.child(i))["info"]
+            for i in range(parent.childCount())
+            if node(parent.child(i)).get("type") == "table"
+        ]
+        self.export_form.set_target(data["connection"], siblings, data["info"].ref.display())
+        self.tabs.setCurrentIndex(TAB_EXPORT)
+
+    # -- dialogs and windows -----------------------------------------------------------
+    def open_connections(self) -> Any:
+        from dte_desktop.ui.connection_dialog import ConnectionsDialog
+
+        dlg = self.dialogs.get("connections")
+        if dlg is None:
+            dlg = ConnectionsDialog(self.ctx, self.keeper, self)
+            dlg.saved.connect(lambda _n: self.catalog.refresh())
+            dlg.removed.connect(lambda _n: self.catalog.refresh())
+            self.dialogs["connections"] = dlg
+        else:
+            dlg.refresh()
+        dlg.show()
+        dlg.raise_()
+        return dlg
+
+    def new_connection(self) -> Any:
+        dlg = self.open_connections()
+        dlg.new_connection()
+        return dlg
+
+    def open_audit(self) -> Any:
+        from dte_desktop.ui.audit_view import AuditView
+
+        view = self.dialogs.get("audit")
+        if view is None:
+            view = AuditView(self.ctx, self)
+            self.dialogs["audit"] = view
+        else:
+            view.refresh()
+        view.show()
+        view.raise_()
+        return view
+
+    def open_job(self, job_id: int) -> Any:
+        from dte_desktop.ui.job_window import JobWindow
+
+        win = self.job_windows.get(job_id)
+        if win is None:
+            win = JobWindow(self.jobs, job_id, self)
+            self.job_windows[job_id] = win
+        else:
+            win.reload()
+        win.show()
+        win.raise_()
+        return win
+
+    def _show_jobs(self) -> None:
+        self.jobs_dock.show()
+        self.jobs_dock.raise_()
+        self.jobs_dock.refresh()
+
+    # -- jobs --------------------------------------------------------------------------
+    def start_export(self, spec: ExportSpec) -> None:
+        self._status(f"Starting export of {', '.join(spec.tables)}…")
+        self.jobs.run_export(spec)
+
+    def _job_started(self, ev: JobStarted) -> None:
+        self._status(f"Job {ev.job_id} {'resumed' if ev.resumed else 'started'}.")
+
+    def _job_event(self, ev: object) -> None:
+        if isinstance(ev, JobFinished):
+            self._status(f"Job {ev.job_id} {ev.status}.")
+            self.notifier.job_finished(ev)
+
+    # -- theme and state ---------------------------------------------------------------
+    def set_theme(self, name: str) -> None:
+        name = theme.apply_theme(name)
+        self.theme_actions[name].setChecked(True)
+        self.theme_label.setText(f"{name} theme")
+        ui_settings(self.ctx.paths).setValue("ui/theme", name)
+
+    def _status(self, text: str) -> None:
+        self.status_label.setText(text)
 
     def _about(self) -> None:
-        QMessageBox.about(self, "About DTE Desktop", f"DTE Desktop {__version__}")
+        QMessageBox.about(
+            self,
+            "About DTE Desktop",
+            f"DTE Desktop {__version__}\nData history: {self.ctx.paths.history_db}",
+        )
 
     def _restore_state(self) -> None:
-        settings = QSettings("dte-desktop", "dte-desktop")
+        settings = ui_settings(self.ctx.paths)
         geometry = settings.value("main/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+        state = settings.value("main/state")
+        if state is not None:
+            self.restoreState(state)
+        self.set_theme(str(settings.value("ui/theme", "light")))
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
-        QSettings("dte-desktop", "dte-desktop").setValue("main/geometry", self.saveGeometry())
+        settings = ui_settings(self.ctx.paths)
+        settings.setValue("main/geometry", self.saveGeometry())
+        settings.setValue("main/state", self.saveState())
+        self.jobs.cancel_all()
+        self.preview.loader.close()
+        for win in list(self.job_windows.values()) + list(self.dialogs.values()):
+            win.close()
         super().closeEvent(event)
-
-
-def _esc(text: str) -> str:
-    from html import escape
-
-    return escape(text)

@@ -47,3 +47,22 @@ def test_selftest_exits_zero_with_a_screenshot(demo_home: str, tmp_path: Path) -
     assert out.returncode == 0, out.stderr
     assert f"selftest screenshot: {shot}" in out.stdout
     assert shot.stat().st_size > 5_000 and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_selftest_tours_every_screen_in_both_themes(demo_home: str, tmp_path: Path) -> None:
+    out = tmp_path / "shots"
+    run = subprocess.run(
+        [sys.executable, "-m", "dte_desktop.ui.app", "--selftest", "--screenshots", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    screens = ["main", "connections", "preview", "profile", "export", "job-running",
+               "job-done", "job-details", "audit"]  # fmt: skip
+    for theme in ("light", "dark"):
+        for screen in screens:
+            shot = out / f"{theme}-{screen}.png"
+            assert f"selftest screenshot: {shot}" in run.stdout
+            assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 5_000

@@ -1,0 +1,223 @@
+"""The catalog tree: connections → schemas → tables, each level listed in a worker when
+first expanded, with a filter box over table names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QLineEdit,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QTreeWidgetItemIterator,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dte_desktop.core.app import AppContext
+from dte_desktop.core.sources.base import TableInfo
+from dte_desktop.core.store import Connection
+from dte_desktop.ui.passphrase import PassphraseKeeper
+from dte_desktop.ui.workers import run_in_pool
+
+ROLE = Qt.ItemDataRole.UserRole
+LOADING = "Loading…"
+
+
+def node(item: QTreeWidgetItem | None) -> dict[str, Any]:
+    if item is None:
+        return {}
+    return item.data(0, ROLE) or {}
+
+
+def _rows(n: int | None) -> str:
+    if n is None:
+        return ""
+    for div, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if n >= div:
+            return f"~{n / div:.1f}{suffix}"
+    return f"~{n}"
+
+
+class CatalogTree(QWidget):
+    connections_loaded = Signal(int)
+    children_loaded = Signal(object)  # the QTreeWidgetItem whose children arrived
+    node_selected = Signal(dict)
+    status = Signal(str)
+
+    def __init__(self, ctx: AppContext, keeper: PassphraseKeeper, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.keeper = ctx, keeper
+        self.filter = QLineEdit()
+        self.filter.setObjectName("catalogFilter")
+        self.filter.setPlaceholderText("Filter tables (Ctrl+F)")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self.apply_filter)
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("connectionsTree")
+        self.tree.setHeaderLabels(["Name", "Kind", "Rows"])
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setColumnWidth(0, 190)
+        self.tree.setColumnWidth(1, 70)
+        self.tree.setColumnWidth(2, 70)
+        self.tree.setUniformRowHeights(True)
+        self.tree.itemExpanded.connect(self._on_expanded)
+        self.tree.currentItemChanged.connect(lambda cur, _p: self.node_selected.emit(node(cur)))
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.filter)
+        lay.addWidget(self.tree)
+
+    # -- connections -----------------------------------------------------------------
+    def refresh(self) -> None:
+        self.status.emit("Loading connections…")
+        run_in_pool(self.ctx.store.list_connections, self._show_connections, self._error)
+
+    def _show_connections(self, conns: list[Connection]) -> None:
+        current = node(self.tree.currentItem()).get("connection")
+        self.tree.clear()
+        for c in conns:
+            item = QTreeWidgetItem([c.name, c.kind, ""])
+            item.setData(0, ROLE, {"type": "connection", "connection": c.name, "conn": c})
+            item.setToolTip(0, c.url)
+            self._lazy(item)
+            self.tree.addTopLevelItem(item)
+            if c.name == current:
+                self.tree.setCurrentItem(item)
+        if conns and self.tree.currentItem() is None:
+            self.tree.setCurrentItem(self.tree.topLevelItem(0))
+        self.status.emit(f"{len(conns)} connection(s)")
+        self.connections_loaded.emit(len(conns))
+
+    def find_connection(self, name: str) -> QTreeWidgetItem | None:
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            if node(item).get("connection") == name:
+                return item
+        return None
+
+    def find_table(self, connection: str, table: str) -> QTreeWidgetItem | None:
+        it = QTreeWidgetItemIterator(self.tree)
+        while it.value():
+            n = node(it.value())
+            if (
+                n.get("type") == "table"
+                and n["connection"] == connection
+                and table in (n["info"].ref.name, n["info"].ref.display())
+            ):
+                return it.value()
+            it += 1
+        return None
+
+    # -- lazy children ---------------------------------------------------------------
+    @staticmethod
+    def _lazy(item: QTreeWidgetItem) -> None:
+        item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
+        item.addChild(QTreeWidgetItem([LOADING]))
+
+    def reload(self, item: QTreeWidgetItem) -> None:
+        """Forget what was listed under ``item`` and list it again (F5 on a node)."""
+        data = node(item)
+        if data.get("type") in ("connection", "schema"):
+            data["loaded"] = False
+            item.setData(0, ROLE, data)
+            item.takeChildren()
+            self._lazy(item)
+            if item.isExpanded():
+                self._on_expanded(item)
+
+    def _on_expanded(self, item: QTreeWidgetItem) -> None:
+        data = node(item)
+        if data.get("loaded") or data.get("loading"):
+            return
+        if data.get("type") == "connection":
+            if not self.keeper.ensure_for_connection(data["conn"].url):
+                return
+            data["loading"] = True
+            item.setData(0, ROLE, data)
+            name = data["connection"]
+            run_in_pool(
+                lambda: self._list_schemas(name),
+                lambda res: self._fill(item, res),
+                lambda t, m: self._child_error(item, t, m),
+            )
+        elif data.get("type") == "schema":
+            data["loading"] = True
+            item.setData(0, ROLE, data)
+            name, schema = data["connection"], data["schema"]
+            run_in_pool(
+                lambda: ("tables", self._list_tables(name, schema)),
+                lambda res: self._fill(item, res),
+                lambda t, m: self._child_error(item, t, m),
+            )
+
+    # These two run in a worker.
+    def _list_schemas(self, name: str) -> tuple[str, list]:
+        source = self.ctx.open_source(name)
+        try:
+            if not source.capabilities.has_schemas:
+                return "tables", source.list_tables(None)
+            return "schemas", source.list_schemas()
+        finally:
+            source.close()
+
+    def _list_tables(self, name: str, schema: str) -> list[TableInfo]:
+        source = self.ctx.open_source(name)
+        try:
+            return source.list_tables(schema)
+        finally:
+            source.close()
+
+    def _fill(self, item: QTreeWidgetItem, result: tuple[str, list]) -> None:
+        kind, entries = result
+        data = node(item)
+        data.update(loaded=True, loading=False)
+        item.setData(0, ROLE, data)
+        item.takeChildren()
+        conn = data["connection"]
+        for entry in entries:
+            if kind == "schemas":
+                child = QTreeWidgetItem([entry, "schema", ""])
+                child.setData(0, ROLE, {"type": "schema", "connection": conn, "schema": entry})
+                self._lazy(child)
+            else:
+                info: TableInfo = entry
+                child = QTreeWidgetItem([info.ref.name, info.kind, _rows(info.estimated_rows)])
+                child.setData(0, ROLE, {"type": "table", "connection": conn, "info": info})
+                child.setTextAlignment(2, Qt.AlignmentFlag.AlignRight)
+                if info.comment:
+                    child.setToolTip(0, info.comment)
+            item.addChild(child)
+        if not entries:
+            item.setChildIndicatorPolicy(
+                QTreeWidgetItem.ChildIndicatorPolicy.DontShowIndicatorWhenChildless
+            )
+        self.apply_filter(self.filter.text())
+        self.status.emit(f"{item.text(0)}: {len(entries)} {kind}")
+        self.children_loaded.emit(item)
+
+    def _child_error(self, item: QTreeWidgetItem, title: str, message: str) -> None:
+        data = node(item)
+        data["loading"] = False
+        item.setData(0, ROLE, data)
+        item.takeChildren()
+        err = QTreeWidgetItem([f"⚠ {title}"])
+        err.setToolTip(0, message)
+        item.addChild(err)
+        self._error(title, message)
+
+    def _error(self, title: str, message: str) -> None:
+        if "passphrase" in message.lower():
+            self.keeper.forget()
+        self.status.emit(f"{title}: {message}")
+
+    # -- filter ----------------------------------------------------------------------
+    def apply_filter(self, text: str) -> None:
+        needle = text.strip().casefold()
+        it = QTreeWidgetItemIterator(self.tree)
+        while it.value():
+            item = it.value()
+            if node(item).get("type") == "table":
+                item.setHidden(bool(needle) and needle not in item.text(0).casefold())
+            it += 1

@@ -1,0 +1,270 @@
+"""The Export tab: what to export (tables, columns, filter), how (format and its options,
+workers, partitions, folder) and whether to mask — then an ``ExportSpec`` for core."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dte_desktop.core.app import AppContext
+from dte_desktop.core.errors import ConfigError
+from dte_desktop.core.export.spec import FORMATS, LAYOUTS, ExportSpec, FormatOptions
+from dte_desktop.core.sources.base import ColumnInfo, TableInfo
+from dte_desktop.ui.privacy_state import PrivacyState
+from dte_desktop.ui.workers import run_in_pool
+
+COMPRESSION = {
+    "parquet": ["zstd", "snappy", "gzip", "lz4", "brotli", "none"],
+    "csv": ["none", "gzip"],
+}
+CHECKED, UNCHECKED = Qt.CheckState.Checked, Qt.CheckState.Unchecked
+
+
+class ExportForm(QWidget):
+    start_requested = Signal(object)  # ExportSpec
+    columns_loaded = Signal(int)
+
+    def __init__(self, ctx: AppContext, privacy: PrivacyState, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.privacy = ctx, privacy
+        self.connection: str | None = None
+        self._build()
+
+    def _build(self) -> None:
+        self.heading = QLabel("Pick a table in the catalog, then Export (Ctrl+E).")
+        self.heading.setObjectName("exportHeading")
+        self.tables = QListWidget()
+        self.tables.setObjectName("exportTables")
+        self.tables.itemChanged.connect(lambda _i: self._load_columns())
+        self.columns = QListWidget()
+        self.columns.setObjectName("exportColumns")
+        self.where = QLineEdit()
+        self.where.setObjectName("exportWhere")
+        self.where.setPlaceholderText("optional SQL filter, e.g. status = 'shipped'")
+        what = QGroupBox("What")
+        wl = QGridLayout(what)
+        wl.addWidget(QLabel("Tables"), 0, 0)
+        wl.addWidget(QLabel("Columns (one table; none ticked = all)"), 0, 1)
+        wl.addWidget(self.tables, 1, 0)
+        wl.addWidget(self.columns, 1, 1)
+        wl.addWidget(QLabel("Filter (WHERE)"), 2, 0, 1, 2)
+        wl.addWidget(self.where, 3, 0, 1, 2)
+        wl.setColumnStretch(0, 1)
+        wl.setColumnStretch(1, 1)
+
+        self.format = QComboBox()
+        self.format.setObjectName("exportFormat")
+        self.format.addItems(list(FORMATS))
+        self.format.currentTextChanged.connect(self._on_format)
+        self.compression = QComboBox()
+        self.compression.setObjectName("exportCompression")
+        self.delimiter = QLineEdit(",")
+        self.delimiter.setMaxLength(1)
+        self.delimiter.setMaximumWidth(40)
+        fmt = QGroupBox("Format")
+        fl = QFormLayout(fmt)
+        fl.addRow("Format", self.format)
+        fl.addRow("Compression", self.compression)
+        fl.addRow("CSV delimiter", self.delimiter)
+
+        self.workers = QSpinBox()
+        self.workers.setObjectName("exportWorkers")
+        self.workers.setRange(1, 16)
+        self.workers.setValue(2)
+        self.partitions = QSpinBox()
+        self.partitions.setObjectName("exportPartitions")
+        self.partitions.setRange(0, 256)
+        self.partitions.setSpecialValueText("auto")
+        self.batch_rows = QSpinBox()
+        self.batch_rows.setObjectName("exportBatchRows")
+        self.batch_rows.setRange(1_000, 1_000_000)
+        self.batch_rows.setSingleStep(10_000)
+        self.batch_rows.setValue(50_000)
+        self.layout_box = QComboBox()
+        self.layout_box.addItems(list(LAYOUTS))
+        self.out_dir = QLineEdit(str(self.ctx.paths.exports_dir))
+        self.out_dir.setObjectName("exportOutDir")
+        self.out_dir.setMinimumWidth(220)
+        self.out_dir.setToolTip(self.out_dir.text())
+        self.out_dir.textChanged.connect(self.out_dir.setToolTip)
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        out = QHBoxLayout()
+        out.addWidget(self.out_dir, 1)
+        out.addWidget(browse)
+        opts = QGroupBox("Options")
+        ol = QFormLayout(opts)
+        ol.addRow("Workers", self.workers)
+        ol.addRow("Partitions per table", self.partitions)
+        ol.addRow("Rows per batch", self.batch_rows)
+        ol.addRow("Layout", self.layout_box)
+        ol.addRow("Folder", out)
+
+        self.mask = QCheckBox("Mask sensitive columns with the site policy")
+        self.mask.setObjectName("exportMask")
+        self.mask.setChecked(True)
+        masking = QGroupBox("Masking")
+        ml = QVBoxLayout(masking)
+        ml.addWidget(self.mask)
+        self.mask_note = QLabel("Unmasked exports are recorded in the audit log.")
+        self.mask_note.setObjectName("hint")
+        self.mask_note.setWordWrap(True)
+        ml.addWidget(self.mask_note)
+
+        self.start_button = QPushButton("Start export")
+        self.start_button.setObjectName("startExport")
+        self.start_button.setEnabled(False)
+        self.start_button.clicked.connect(self.start)
+        self.message = QLabel("")
+        self.message.setObjectName("exportMessage")
+        self.message.setWordWrap(True)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.message, 1)
+        bottom.addWidget(self.start_button)
+
+        right = QVBoxLayout()
+        right.addWidget(fmt)
+        right.addWidget(opts)
+        right.addWidget(masking)
+        right.addStretch(1)
+        body = QHBoxLayout()
+        body.addWidget(what, 3)
+        body.addLayout(right, 2)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.heading)
+        lay.addLayout(body, 1)
+        lay.addLayout(bottom)
+        self._on_format("parquet")
+
+    # -- target ------------------------------------------------------------------------
+    def set_target(self, connection: str, tables: list[TableInfo], selected: str | None) -> None:
+        self.connection = connection
+        self.heading.setText(f"Export from <b>{connection}</b>")
+        self.tables.blockSignals(True)
+        self.tables.clear()
+        for info in tables:
+            label = info.ref.display()
+            item = QListWidgetItem(label if info.kind == "table" else f"{label} ({info.kind})")
+            item.setToolTip(f"{label}: {info.kind}")
+            item.setData(Qt.ItemDataRole.UserRole, label)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(
+                CHECKED if label == selected or info.ref.name == selected else UNCHECKED
+            )
+            self.tables.addItem(item)
+        self.tables.blockSignals(False)
+        self.start_button.setEnabled(True)
+        self._load_columns()
+        policy = self.privacy.policy
+        if policy is not None and policy.force_masked_export:
+            self.mask.setChecked(True)
+            self.mask.setEnabled(False)
+            self.mask_note.setText("The site policy forces masked exports.")
+
+    def checked_tables(self) -> list[str]:
+        return [
+            self.tables.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.tables.count())
+            if self.tables.item(i).checkState() == CHECKED
+        ]
+
+    def _load_columns(self) -> None:
+        self.columns.clear()
+        tables = self.checked_tables()
+        if len(tables) != 1 or self.connection is None:
+            return
+        conn, label = self.connection, tables[0]
+        ctx = self.ctx
+
+        def work() -> list[ColumnInfo]:
+            from dte_desktop.core.sources.base import TableRef
+
+            schema, _, name = label.rpartition(".")
+            source = ctx.open_source(conn)
+            try:
+                return source.describe(TableRef(schema.strip('"') or None, name.strip('"')))
+            finally:
+                source.close()
+
+        run_in_pool(work, lambda cols: self._show_columns(label, cols))
+
+    def _show_columns(self, label: str, cols: list[ColumnInfo]) -> None:
+        if self.checked_tables() != [label]:
+            return
+        self.columns.clear()
+        for c in cols:
+            item = QListWidgetItem(f"{c.name}  {c.db_type}")
+            item.setData(Qt.ItemDataRole.UserRole, c.name)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(UNCHECKED)
+            self.columns.addItem(item)
+        self.columns_loaded.emit(len(cols))
+
+    def _on_format(self, fmt: str) -> None:
+        self.compression.clear()
+        self.compression.addItems(COMPRESSION.get(fmt, ["none"]))
+        self.compression.setEnabled(fmt in COMPRESSION)
+        self.delimiter.setEnabled(fmt == "csv")
+
+    def _browse(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Export folder", self.out_dir.text())
+        if path:
+            self.out_dir.setText(path)
+
+    # -- the spec ------------------------------------------------------------------------
+    def spec(self) -> ExportSpec:
+        if self.connection is None:
+            raise ConfigError("Pick a connection and a table first.")
+        tables = tuple(self.checked_tables())
+        cols = [
+            self.columns.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.columns.count())
+            if self.columns.item(i).checkState() == CHECKED
+        ]
+        fmt = self.format.currentText()
+        compression = self.compression.currentText() if fmt in COMPRESSION else None
+        options = FormatOptions(
+            compression=compression,
+            csv_delimiter=self.delimiter.text() or ",",
+        )
+        return ExportSpec(
+            connection=self.connection,
+            out_dir=self.out_dir.text().strip(),
+            tables=tables,
+            columns={tables[0]: tuple(cols)} if cols and len(tables) == 1 else {},
+            where=self.where.text().strip() or None,
+            format=fmt,
+            options=options,
+            workers=self.workers.value(),
+            partitions=self.partitions.value() or "auto",
+            layout=self.layout_box.currentText(),
+            mask=self.mask.isChecked(),
+            batch_rows=self.batch_rows.value(),
+        ).validate()
+
+    def start(self) -> None:
+        try:
+            spec = self.spec()
+        except ConfigError as exc:
+            self.message.setText(f"{exc.title}: {exc}")
+            return
+        self.message.setText(f"Export of {', '.join(spec.tables)} started — see the Jobs dock.")
+        self.start_requested.emit(spec)

@@ -1,0 +1,113 @@
+"""Live view of one running job: the rate charts and the per-partition grid. Fed with core
+events (already in the GUI thread); the charts redraw on their own timer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dte_desktop.core.jobs.events import ItemProgress, JobFinished, JobProgress
+from dte_desktop.ui import theme
+from dte_desktop.ui.charts import RateChart
+
+GRID_COLUMNS = ["Partition", "Status", "Rows", "Rows/s", "Attempt"]
+
+
+def human_bytes(n: float) -> str:
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if abs(n) < 1000 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} TB"
+
+
+class JobLivePanel(QWidget):
+    def __init__(
+        self,
+        parent: Any = None,
+        *,
+        orientation: Qt.Orientation = Qt.Orientation.Vertical,
+        compact: bool = False,
+    ):
+        super().__init__(parent)
+        self.job_id: int | None = None
+        self.summary = QLabel("No job running.")
+        self.summary.setObjectName("jobSummary")
+        self.summary.setWordWrap(True)
+        self.chart = RateChart(compact=compact)
+        self.grid = QTableWidget(0, len(GRID_COLUMNS))
+        self.grid.setObjectName("partitionGrid")
+        self.grid.setHorizontalHeaderLabels(GRID_COLUMNS)
+        self.grid.verticalHeader().hide()
+        self.grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.grid.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self._rows: dict[str, int] = {}
+        split = QSplitter(orientation)
+        split.addWidget(self.chart)
+        split.addWidget(self.grid)
+        if compact:  # the dock: the job window has the grid
+            self.grid.hide()
+        else:
+            split.setSizes([420, 520])
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.summary)
+        lay.addWidget(split, 1)
+
+    def follow(self, job_id: int) -> None:
+        if job_id == self.job_id:
+            return
+        self.job_id = job_id
+        self.chart.clear()
+        self.grid.setRowCount(0)
+        self._rows.clear()
+        self.summary.setText(f"Job {job_id}: starting…")
+
+    def on_event(self, ev: object) -> None:
+        if getattr(ev, "job_id", None) != self.job_id:
+            return
+        if isinstance(ev, JobProgress):
+            self.chart.add(ev.elapsed_s, ev.rows_per_s, ev.bytes_per_s)
+            self.summary.setText(
+                f"Job {ev.job_id}: {ev.rows:,} rows, {human_bytes(ev.bytes)} — "
+                f"{ev.rows_per_s:,.0f} rows/s, {human_bytes(ev.bytes_per_s)}/s — "
+                f"{ev.items_done}/{ev.items_total} partitions done, {ev.elapsed_s:.1f} s"
+            )
+        elif isinstance(ev, ItemProgress):
+            self._item(ev)
+        elif isinstance(ev, JobFinished):
+            rows = ev.summary.get("rows")
+            secs = ev.summary.get("seconds")
+            extra = f": {rows:,} rows in {secs} s" if rows is not None and secs is not None else ""
+            err = ev.summary.get("error")
+            self.summary.setText(
+                f"Job {ev.job_id} {ev.status}{extra}" + (f" — {err}" if err else "")
+            )
+
+    def _item(self, ev: ItemProgress) -> None:
+        row = self._rows.get(ev.key)
+        if row is None:
+            row = self.grid.rowCount()
+            self.grid.insertRow(row)
+            self._rows[ev.key] = row
+            for c in range(len(GRID_COLUMNS)):
+                self.grid.setItem(row, c, QTableWidgetItem())
+        values = [ev.key, ev.status, f"{ev.rows:,}", f"{ev.rows_per_s:,.0f}", str(ev.attempt)]
+        for c, text in enumerate(values):
+            cell = self.grid.item(row, c)
+            cell.setText(text)
+            if c:
+                cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if c == 1:
+                theme.paint_status(cell, ev.status)

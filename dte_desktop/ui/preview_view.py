@@ -1,0 +1,182 @@
+"""The Preview tab: a masked, lazily scrolled view of a table, classification colours in the
+headers, and the audited reveal flow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dte_desktop.core.app import AppContext
+from dte_desktop.core.audit import AuditLog
+from dte_desktop.core.sources.base import TableRef
+from dte_desktop.ui.passphrase import PassphraseKeeper
+from dte_desktop.ui.preview_loader import PreviewLoader, PreviewPage
+from dte_desktop.ui.preview_model import ArrowTableModel
+from dte_desktop.ui.privacy_state import PrivacyState
+from dte_desktop.ui.reveal_dialog import RevealDialog
+from dte_desktop.ui.workers import run_in_pool
+
+NO_REVEAL = (
+    "The site masking policy does not allow revealing columns (allow_reveal = false). "
+    "Ask your compliance officer."
+)
+
+
+class PreviewView(QWidget):
+    loaded = Signal(int)  # rows in the model after a page arrived
+    revealed = Signal(str)
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        privacy: PrivacyState,
+        keeper: PassphraseKeeper,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx, self.privacy, self.keeper = ctx, privacy, keeper
+        self.loader = PreviewLoader(ctx, privacy, self)
+        self.loader.page.connect(self._on_page)
+        self.loader.failed.connect(self._on_failed)
+        self.model: ArrowTableModel | None = None
+        self.connection: str | None = None
+        self.ref: TableRef | None = None
+        self.revealed_columns: set[str] = set()
+        self.applied: dict[str, str] = {}
+        self.reveal_dialog: RevealDialog | None = None
+        self._build()
+
+    def _build(self) -> None:
+        self.title = QLabel("Pick a table in the catalog, then Preview.")
+        self.title.setObjectName("previewTitle")
+        self.status = QLabel("")
+        self.reveal_button = QPushButton("Reveal column…")
+        self.reveal_button.setObjectName("revealButton")
+        self.reveal_button.setEnabled(False)
+        self.reveal_button.clicked.connect(self.ask_reveal)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.status)
+        top.addWidget(self.reveal_button)
+        self.table = QTableView()
+        self.table.setObjectName("previewTable")
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.horizontalHeader().setHighlightSections(False)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.table, 1)
+
+    # -- loading ---------------------------------------------------------------------
+    def load(self, connection: str, ref: TableRef, *, keep_reveals: bool = False) -> None:
+        if not keep_reveals or (connection, ref) != (self.connection, self.ref):
+            self.revealed_columns = set()
+        if not self.keeper.ensure():
+            self.status.setText("Cancelled: the credential store stays locked.")
+            return
+        self.connection, self.ref = connection, ref
+        self.title.setText(f"<b>{ref.display()}</b> — {connection}")
+        self.status.setText("Loading masked preview…")
+        self.table.setModel(None)
+        self.model = None
+        self.loader.open(connection, ref, self.revealed_columns)
+
+    def _on_page(self, page: PreviewPage) -> None:
+        if page.generation != self.loader.generation:
+            return
+        if self.model is None:
+            self._first_page(page)
+        else:
+            self.model.append_batch(page.batch, page.more)
+        self._show_count()
+        self.loaded.emit(self.model.rowCount() if self.model else 0)
+
+    def _first_page(self, page: PreviewPage) -> None:
+        model = ArrowTableModel(page.batch.schema, self)
+        model.fetch_requested.connect(self._fetch_more)
+        levels, tips = {}, {}
+        for name in page.batch.schema.names:
+            cls = page.classifications.get(name)
+            level = cls.level.value if cls else page.policy.default_level.value
+            source = cls.source if cls else "default level"
+            pii = f", PII type {cls.pii_type}" if cls and cls.pii_type else ""
+            op = page.applied.get(name, "?")
+            shown = "shown in clear (revealed)" if name in self.revealed_columns else op
+            levels[name] = level
+            tips[name] = f"{name}\nClassification: {level} ({source}{pii})\nOperator: {shown}"
+        model.set_headers(levels, tips)
+        model.append_batch(page.batch, page.more)
+        self.applied = dict(page.applied)
+        self.model = model
+        self.table.setModel(model)
+        self.table.resizeColumnsToContents()
+        allow = bool(page.policy and page.policy.allow_reveal)
+        maskable = [c for c, op in self.applied.items() if op != "keep"]
+        self.reveal_button.setEnabled(allow and bool(maskable))
+        self.reveal_button.setToolTip(
+            "Show a masked column in clear, with a reason for the audit log" if allow else NO_REVEAL
+        )
+
+    def _fetch_more(self) -> None:
+        if self.ref is not None:
+            self.status.setText("Loading more rows…")
+            self.loader.fetch_more(self.ref.display())
+
+    def _show_count(self) -> None:
+        if self.model is None:
+            return
+        more = " (scroll for more)" if self.model.has_more else ""
+        self.status.setText(f"{self.model.rowCount():,} rows, masked{more}")
+
+    def _on_failed(self, title: str, message: str) -> None:
+        if self.model is not None:
+            self.model.fetch_failed()
+        if "passphrase" in message.lower():
+            self.keeper.forget()
+        self.status.setText(f"{title}: {message}")
+
+    # -- reveal ----------------------------------------------------------------------
+    def masked_columns(self) -> list[str]:
+        return [c for c, op in self.applied.items() if op != "keep"]
+
+    def ask_reveal(self, column: str | bool | None = None) -> RevealDialog | None:
+        if not self.reveal_button.isEnabled() or self.ref is None:
+            return None
+        current = column if isinstance(column, str) else self._current_column()
+        dlg = RevealDialog(self.masked_columns(), current, self)
+        dlg.accepted.connect(lambda: self.reveal(dlg.column.currentText(), dlg.reason_text()))
+        self.reveal_dialog = dlg
+        dlg.open()
+        return dlg
+
+    def _current_column(self) -> str | None:
+        idx = self.table.currentIndex()
+        if self.model is not None and idx.isValid():
+            return self.model.names[idx.column()]
+        return None
+
+    def reveal(self, column: str, reason: str) -> None:
+        if self.ref is None or self.connection is None or len(reason.strip()) < 10:
+            return
+        conn, ref = self.connection, self.ref
+
+        def audit() -> Any:
+            return AuditLog(self.ctx.store).record(
+                "reveal", connection=conn, object=ref.display(), columns=[column], reason=reason
+            )
+
+        def done(_rec: object) -> None:
+            self.revealed_columns.add(column)
+            self.revealed.emit(column)
+            self.load(conn, ref, keep_reveals=True)
+
+        run_in_pool(audit, done, self._on_failed)

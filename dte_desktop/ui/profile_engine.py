@@ -1,0 +1,43 @@
+"""The Profile view's calls into core's profiling engine (run in a worker): profile one
+table as a ``profile`` job, and write the engine's HTML report beside the history."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from dte_desktop.core.app import AppContext
+from dte_desktop.core.sources.base import TableRef
+
+
+@dataclass(frozen=True)
+class ProfileResult:
+    data: dict[str, Any]  # TableProfile.to_json()
+    job_id: int
+    report_path: str | None = None
+
+
+def run(ctx: AppContext, connection: str, ref: TableRef, mode: str = "auto") -> ProfileResult:
+    from dte_desktop.core.profiling.profiler import ProfileOptions, profile_tables
+    from dte_desktop.core.profiling.report import render
+
+    source = ctx.open_source(connection)
+    try:
+        job_id, profiles = profile_tables(
+            source, connection, [ref], ProfileOptions(mode=mode), ctx.store
+        )
+    finally:
+        source.close()
+    if not profiles:
+        errors = ctx.store.list_errors(job_id)
+        raise RuntimeError(errors[-1].message if errors else f"Profiling {ref.display()} failed.")
+    data = profiles[0].to_json()
+    out = ctx.paths.data_dir / "reports" / f"profile-{job_id}-{_slug(ref.display())}.html"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render([data], f"DTE profile — {connection}"), "utf-8")
+    return ProfileResult(data, job_id, str(out))
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text)[:80]

@@ -1,0 +1,240 @@
+"""The Profile tab: per-column statistics from the profiling engine's JSON (the
+``TableProfile.to_json()`` shape), charts for the selected column, and PII findings an
+officer can accept as the column's classification."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dte_desktop.core.app import AppContext
+from dte_desktop.core.sources.base import TableRef
+from dte_desktop.ui import profile_engine, theme
+from dte_desktop.ui.charts import ProfileCharts
+from dte_desktop.ui.privacy_state import PrivacyState
+from dte_desktop.ui.workers import run_in_pool
+
+COLUMNS = [
+    "Column",
+    "Type",
+    "Count",
+    "Nulls %",
+    "Distinct",
+    "Min",
+    "Max",
+    "Mean",
+    "Std dev",
+    "PII",
+    "Classification",
+]
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:,.4g}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    text = str(v)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+class ProfileView(QWidget):
+    profiled = Signal(dict)
+    accepted = Signal(str, str)  # column, level
+
+    def __init__(self, ctx: AppContext, privacy: PrivacyState, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.privacy = ctx, privacy
+        self.data: dict | None = None
+        self.connection: str | None = None
+        self.ref: TableRef | None = None
+        self.report_path: str | None = None
+        self._accepted: dict[str, str] = {}  # accepted in this view: column -> level
+        self._build()
+
+    def _build(self) -> None:
+        self.title = QLabel("Pick a table, then Profile (Ctrl+P).")
+        self.title.setObjectName("profileTitle")
+        self.title.setWordWrap(True)
+        self.report_button = QPushButton("Open HTML report")
+        self.report_button.setEnabled(False)
+        self.report_button.setToolTip("The profiling engine's HTML report of this table")
+        self.report_button.clicked.connect(self.open_report)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.report_button)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("profileTable")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().hide()
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.currentCellChanged.connect(lambda row, *_: self._select(row))
+        self.charts = ProfileCharts()
+        self.pii = QLabel("")
+        self.pii.setObjectName("piiFinding")
+        self.pii.setWordWrap(True)
+        self.accept_button = QPushButton("Accept suggested classification")
+        self.accept_button.setObjectName("acceptClassification")
+        self.accept_button.setEnabled(False)
+        self.accept_button.clicked.connect(self.accept_current)
+        pii_row = QHBoxLayout()
+        pii_row.addWidget(self.pii, 1)
+        pii_row.addWidget(self.accept_button)
+        lower = QWidget()
+        ll = QVBoxLayout(lower)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addLayout(pii_row)
+        ll.addWidget(self.charts, 1)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(lower)
+        split.setSizes([300, 420])
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(split, 1)
+
+    # -- running the engine ------------------------------------------------------------
+    def profile(self, connection: str, ref: TableRef) -> None:
+        """Run core's profiling engine (a ``profile`` job) in a worker."""
+        self.connection, self.ref = connection, ref
+        self.title.setText(f"<b>{ref.display()}</b> — profiling…")
+        ctx = self.ctx
+        run_in_pool(
+            lambda: profile_engine.run(ctx, connection, ref),
+            self._engine_done,
+            lambda t, m: self.title.setText(f"{t}: {m}"),
+        )
+
+    def _engine_done(self, result: profile_engine.ProfileResult) -> None:
+        self.report_path = result.report_path
+        self.show_profile(result.data)
+
+    # -- showing -----------------------------------------------------------------------
+    def show_profile(self, data: dict) -> None:
+        self.data = data
+        self._accepted = {}
+        self.connection = data.get("connection") or self.connection
+        cols = data.get("columns") or []
+        mode = data.get("mode", "")
+        self.title.setText(
+            f"<b>{data.get('table', '')}</b> — {data.get('row_count', 0):,} rows, "
+            f"{len(cols)} columns{f' ({mode})' if mode else ''}"
+            f"{', ' + str(data.get('elapsed_s')) + ' s' if data.get('elapsed_s') else ''}"
+        )
+        self.table.setRowCount(len(cols))
+        for r, c in enumerate(cols):
+            pii = c.get("pii") or {}
+            values = [
+                c.get("name"),
+                c.get("type"),
+                c.get("count"),
+                c.get("null_pct"),
+                c.get("distinct"),
+                c.get("min"),
+                c.get("max"),
+                c.get("mean"),
+                c.get("stddev"),
+                pii.get("type", ""),
+                c.get("classification", ""),
+            ]
+            for k, v in enumerate(values):
+                cell = QTableWidgetItem(_fmt(v))
+                if isinstance(v, int | float) and not isinstance(v, bool):
+                    cell.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                if k == 10 and (colour := theme.level_colour(str(v))) is not None:
+                    cell.setBackground(colour)
+                self.table.setItem(r, k, cell)
+        self.table.resizeColumnsToContents()
+        self.report_button.setEnabled(bool(self.report_path))
+        if cols:
+            self.table.setCurrentCell(0, 0)
+            self._select(0)
+        self.profiled.emit(data)
+
+    def _select(self, row: int) -> None:
+        cols = (self.data or {}).get("columns") or []
+        if not 0 <= row < len(cols):
+            return
+        col = cols[row]
+        self.charts.show_column(col)
+        pii = col.get("pii")
+        level = col.get("classification", "")
+        if pii:
+            self.pii.setText(
+                f"<b>{col['name']}</b>: looks like <b>{pii.get('type')}</b> "
+                f"(match {100 * (pii.get('match_rate') or 0):.0f} %, confidence "
+                f"{pii.get('confidence', 0):.2f}) — suggested classification <b>{level}</b>"
+            )
+        else:
+            self.pii.setText(f"<b>{col['name']}</b>: no PII found — suggested <b>{level}</b>")
+        already = self._accepted.get(col["name"]) == level
+        self.accept_button.setEnabled(bool(level) and not already)
+        self.accept_button.setText("Accepted" if already else f"Accept {level}")
+
+    def _table_label(self) -> str:
+        if self.ref is not None:
+            return self.ref.display()
+        return str((self.data or {}).get("table", ""))
+
+    def accept_current(self) -> None:
+        """Store the suggested level as the officer's decision (core audits it); masking
+        reads stored classifications from then on."""
+        row = self.table.currentRow()
+        cols = (self.data or {}).get("columns") or []
+        if not 0 <= row < len(cols) or self.connection is None:
+            return
+        col = cols[row]
+        name, level = col["name"], col["classification"]
+        pii_type = (col.get("pii") or {}).get("type")
+        conn, table, ref = self.connection, self._table_label(), self.ref
+        store = self.ctx.store
+
+        def work() -> Any:
+            from dte_desktop.core.privacy.labels import classify
+            from dte_desktop.core.sources.names import parse_table
+
+            return classify(
+                store,
+                conn,
+                ref or parse_table(table),
+                name,
+                level,
+                pii_type=pii_type,
+                source="manual",
+                reason="accepted the profiler's suggestion in the Profile view",
+            )
+
+        def done(_rec: object) -> None:
+            self._accepted[name] = level
+            self.accepted.emit(name, level)
+            if self.table.currentRow() == row:
+                self._select(row)
+
+        self.accept_button.setEnabled(False)
+        run_in_pool(work, done, lambda t, m: self.pii.setText(f"{t}: {m}"))
+
+    def open_report(self) -> bool:
+        if not self.report_path:
+            return False
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(self.report_path))

@@ -1,0 +1,64 @@
+"""The catalog tree, its filter, shortcuts, themes and remembered state."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from dte_desktop.ui.catalog import node
+from tests.ui.conftest import close_window, expand_demo, make_window
+
+
+def test_tree_lists_demo_tables_lazily_with_kind_and_estimates(qtbot, window) -> None:
+    conn = window.catalog.find_connection("Demo (SQLite)")
+    assert conn.childCount() == 1 and conn.child(0).text(0) == "Loading…"  # not listed yet
+    expand_demo(qtbot, window)
+    tables = {conn.child(i).text(0): conn.child(i) for i in range(conn.childCount())}
+    assert {"customers", "orders", "products", "customer_order_totals"} <= set(tables)
+    assert tables["customers"].text(1) == "table"
+    assert tables["customer_order_totals"].text(1) == "view"
+    assert tables["orders"].text(2) == "~500.0k"
+    assert node(tables["customers"])["info"].estimated_rows == 100_000
+    window.tree.setCurrentItem(tables["customers"])
+    qtbot.waitUntil(lambda: "card_number" in window.overview.text(), timeout=10_000)
+
+
+def test_filter_box_hides_other_tables_ctrl_f_focuses_it(qtbot, window) -> None:
+    conn = expand_demo(qtbot, window)
+    window.tree.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.catalog.filter.hasFocus()
+    qtbot.keyClicks(window.catalog.filter, "ord")
+    visible = [
+        conn.child(i).text(0) for i in range(conn.childCount()) if not conn.child(i).isHidden()
+    ]
+    assert visible == ["customer_order_totals", "orders"]
+    window.catalog.filter.clear()
+    assert all(not conn.child(i).isHidden() for i in range(conn.childCount()))
+
+
+def test_f5_relists_the_selected_connection(qtbot, window) -> None:
+    conn = expand_demo(qtbot, window)
+    window.tree.setCurrentItem(conn)
+    window.tree.setFocus()
+    with qtbot.waitSignal(window.catalog.children_loaded, timeout=15_000):
+        qtbot.keyClick(window.tree, Qt.Key.Key_F5)
+    assert conn.childCount() >= 5
+
+
+def test_theme_switch_is_remembered_with_the_window_state(qtbot, ctx) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from dte_desktop.ui import theme
+
+    w = make_window(qtbot, ctx)
+    assert {a.text() for a in w.menuBar().actions()} == {"&File", "&View", "&Tools", "&Help"}
+    w.theme_actions["dark"].trigger()
+    assert theme.current() == "dark"
+    assert QApplication.palette().window().color().lightness() < 80
+    w.resize(900, 640)
+    close_window(qtbot, w)
+    again = make_window(qtbot, ctx)
+    assert theme.current() == "dark" and again.theme_actions["dark"].isChecked()
+    assert again.width() < 1000  # the remembered size, not the 1200 px default
+    again.set_theme("light")
+    close_window(qtbot, again)
