@@ -20,6 +20,7 @@ from dte_desktop.core.errors import ExportFailed
 from dte_desktop.core.export.spec import FormatOptions
 
 XLSX_MAX_ROWS = 1_048_576  # Excel's limit, header row included
+ROW_GROUP_BYTES = 8 << 20  # gather small batches up to this many Arrow bytes per row group
 
 
 class Writer(Protocol):
@@ -62,6 +63,10 @@ class _FileWriter:
 
 
 class ParquetWriter(_FileWriter):
+    """Batches are gathered into row groups of ``row_group_rows`` rows or ``ROW_GROUP_BYTES``
+    of Arrow data, whichever comes first: sources hand over small batches (to keep memory
+    and GIL holds short), and a row group per batch would make a slow, bloated file."""
+
     def __init__(self, path: Path, schema: pa.Schema, opts: FormatOptions) -> None:
         import pyarrow.parquet as pq
 
@@ -76,12 +81,26 @@ class ParquetWriter(_FileWriter):
             write_statistics=True,
         )
         self._group = opts.row_group_rows
+        self._pending: list[pa.RecordBatch] = []
+        self._pending_rows = 0
+        self._pending_bytes = 0
 
     def write(self, batch: pa.RecordBatch) -> None:
-        self._w.write_batch(batch, row_group_size=self._group)
+        self._pending.append(batch)
+        self._pending_rows += batch.num_rows
+        self._pending_bytes += batch.nbytes
         self.rows += batch.num_rows
+        if self._pending_rows >= self._group or self._pending_bytes >= ROW_GROUP_BYTES:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            table = pa.Table.from_batches(self._pending)
+            self._w.write_table(table, row_group_size=max(table.num_rows, 1))
+            self._pending, self._pending_rows, self._pending_bytes = [], 0, 0
 
     def close(self) -> None:
+        self._flush()
         self._w.close()
         self._sync_close()
 

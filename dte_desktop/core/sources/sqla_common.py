@@ -66,6 +66,9 @@ def qname(name: str) -> quoted_name:
     return quoted_name(name, quote=True)
 
 
+CONVERT_ROWS = 8_192  # rows per driver fetch and Arrow conversion (see _stream)
+
+
 class SQLASource:
     """Base of the SQLAlchemy sources. Holds one lazily created engine (thread-safe pool);
     every method takes a connection from it and gives it back."""
@@ -321,9 +324,13 @@ class SQLASource:
     ) -> Iterator[pa.RecordBatch]:
         state = {"exhausted": False}
 
+        # Rows become Arrow a few thousand at a time: converting Python values holds the GIL
+        # for the whole call, and a GUI thread waiting behind 50,000 rows stutters.
+        step = max(1, min(batch_rows, CONVERT_ROWS))
+
         def chunks() -> Iterator[Sequence[Any]]:
             while True:
-                rows = result.fetchmany(batch_rows)
+                rows = result.fetchmany(step)
                 if not rows:
                     state["exhausted"] = True
                     return
