@@ -203,3 +203,18 @@ def test_each_migration_step_upgrades_from_its_predecessor() -> None:
         assert current_revision(engine) == rev
     engine.dispose()
     assert len(list(paths.data_dir.glob("history.sqlite.bak-*"))) == len(revs) - 1
+
+
+def test_rate_meter_reports_the_current_rate_not_the_average(monkeypatch) -> None:
+    from dte_desktop.core.jobs import events
+
+    clock = [100.0]
+    monkeypatch.setattr(events.time, "monotonic", lambda: clock[0])
+    meter = events.RateMeter()
+    for _ in range(10):  # 1,000 rows/s for 10 s
+        clock[0] += 1
+        meter.update("a", meter._rows.get("a", 0) + 1000, 0)
+    for _ in range(5):  # then a stall
+        clock[0] += 1
+        *_, rate, _ = meter.update("a", 10_000, 0)
+    assert rate == 0 and 10_000 / (clock[0] - 100) > 600  # the average would still be high

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +27,7 @@ class JobProgress:
     job_id: int
     rows: int
     bytes: int
-    rows_per_s: float
+    rows_per_s: float  # over the last few seconds
     bytes_per_s: float
     items_done: int
     items_total: int
@@ -61,16 +62,33 @@ class Throttle:
 
 
 class RateMeter:
-    """Totals across items and a job-wide rate, for ``JobProgress``."""
+    """Totals across items, and the job's *current* rate: rows and bytes per second over
+    the last few seconds (an all-time average hides a stall and draws a ramp)."""
+
+    WINDOW_S = 3.0
 
     def __init__(self) -> None:
         self.started = time.monotonic()
         self._rows: dict[str, int] = {}
         self._bytes: dict[str, int] = {}
+        self._history: deque[tuple[float, int, int]] = deque([(self.started, 0, 0)])
         self._lock = threading.Lock()
 
-    def update(self, key: str, rows: int, nbytes: int) -> tuple[int, int, float]:
+    def update(self, key: str, rows: int, nbytes: int) -> tuple[int, int, float, float, float]:
+        """Record an item's totals; return (rows, bytes, elapsed, rows/s, bytes/s)."""
+        now = time.monotonic()
         with self._lock:
             self._rows[key], self._bytes[key] = rows, nbytes
             total_rows, total_bytes = sum(self._rows.values()), sum(self._bytes.values())
-        return total_rows, total_bytes, max(time.monotonic() - self.started, 1e-6)
+            self._history.append((now, total_rows, total_bytes))
+            while len(self._history) > 2 and now - self._history[1][0] >= self.WINDOW_S:
+                self._history.popleft()
+            t0, r0, b0 = self._history[0]
+        span = max(now - t0, 1e-6)
+        return (
+            total_rows,
+            total_bytes,
+            max(now - self.started, 1e-6),
+            (total_rows - r0) / span,
+            (total_bytes - b0) / span,
+        )

@@ -324,25 +324,12 @@ class ExportJob:
         self.on_event(ItemProgress(self.job_id, item.key, status, rows, size, rate, attempt))
 
     def _emit_job(self, key: str, rows: int, size: int, total: int) -> None:
-        all_rows, all_bytes, elapsed = self._meter.update(key, rows, size)
-        done = (
-            sum(1 for i in self.store.list_items(self.job_id) if i.status == ItemStatus.DONE)
-            if self._throttle.ready("__job__")
-            else None
-        )
-        if done is None:
+        all_rows, all_bytes, elapsed, rate, byte_rate = self._meter.update(key, rows, size)
+        if not self._throttle.ready("__job__"):
             return
+        done = sum(1 for i in self.store.list_items(self.job_id) if i.status == ItemStatus.DONE)
         self.on_event(
-            JobProgress(
-                self.job_id,
-                all_rows,
-                all_bytes,
-                all_rows / elapsed,
-                all_bytes / elapsed,
-                done,
-                total,
-                elapsed,
-            )
+            JobProgress(self.job_id, all_rows, all_bytes, rate, byte_rate, done, total, elapsed)
         )
 
     # -- the end -------------------------------------------------------------------
