@@ -173,11 +173,15 @@ class ExportForm(QWidget):
         self.tables.blockSignals(False)
         self.start_button.setEnabled(True)
         self._load_columns()
-        policy = self.privacy.policy
-        if policy is not None and policy.force_masked_export:
+        self.apply_policy(self.privacy.policy)
+
+    def apply_policy(self, policy: object) -> None:
+        """Show what the site decides: a forced masked export cannot be unticked here
+        (core forces it anyway; the form must not pretend otherwise)."""
+        if policy is not None and getattr(policy, "force_masked_export", False):
             self.mask.setChecked(True)
             self.mask.setEnabled(False)
-            self.mask_note.setText("The site policy forces masked exports.")
+            self.mask_note.setText("Locked by your site: exports are always masked.")
 
     def checked_tables(self) -> list[str]:
         return [

@@ -49,6 +49,18 @@ class MainWindow(QMainWindow):
         self._build()
         self._menus()
         self._restore_state()
+        self._load_policy()
+
+    def _load_policy(self) -> None:
+        """The policy in force (site file + user overlay) is read in a worker; the forms
+        then show what the site locks."""
+        from dte_desktop.ui.workers import run_in_pool
+
+        run_in_pool(
+            lambda: self.privacy.effective_policy(self.ctx),
+            self.export_form.apply_policy,
+            lambda t, m: self._status(f"{t}: {m}"),
+        )
 
     # -- layout ------------------------------------------------------------------------
     def _build(self) -> None:
