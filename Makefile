@@ -12,7 +12,7 @@ help:
 	@echo "make test   - create .venv, install .[test], start/verify databases, lint, import contract, pytest"
 	@echo "make demo   - headless: demo catalog, a profile + HTML report, a masked export (out/demo)"
 	@echo "make package - PyInstaller bundle + installer for this OS, offline self-test, SBOM, SHA256SUMS (dist/)"
-	@echo "make wheelhouse PLATFORM=manylinux_2_34_x86_64|win_amd64|macosx_11_0_arm64 - offline wheels"
+	@echo "make wheelhouse PLATFORM=manylinux_2_34_x86_64|win_amd64|macosx_13_0_arm64 - offline wheels"
 	@echo "make verify-wheelhouse [PLATFORM=…] - install from wheelhouse/PLATFORM in a fresh venv, no network"
 
 $(STAMP): pyproject.toml

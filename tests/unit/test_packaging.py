@@ -1,0 +1,157 @@
+"""Fast checks of the offline-installer definitions (the PyInstaller build itself is not run
+here: `make package` does that and self-tests the frozen app)."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import plistlib
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import platformdirs
+import pytest
+
+from dte_desktop.core import paths
+from dte_desktop.core.privacy.service import site_policy
+from dte_desktop.core.site import load_site
+
+ROOT = Path(__file__).resolve().parents[2]
+INSTALLERS = ROOT / "installers"
+
+
+def _spec_tree() -> ast.Module:
+    return ast.parse((ROOT / "build_spec.spec").read_text("utf-8"))
+
+
+def _list_literal(tree: ast.Module, name: str) -> list[str]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in node.targets
+        ):
+            return [
+                n.value
+                for n in ast.walk(node.value)
+                if isinstance(n, ast.Constant) and isinstance(n.value, str)
+            ]
+    raise AssertionError(f"{name} not assigned in build_spec.spec")
+
+
+def test_spec_excludes_plaintext_keyrings_and_never_strips() -> None:
+    tree = _spec_tree()
+    excludes = _list_literal(tree, "excludes")
+    assert "keyrings" in excludes
+    assert "keyrings.alt" in excludes
+    for node in ast.walk(tree):  # strip=True breaks numpy (FACTS.md)
+        if isinstance(node, ast.keyword) and node.arg == "strip":
+            assert isinstance(node.value, ast.Constant) and node.value.value is False
+
+
+def test_spec_keeps_needed_qt_plugins_and_drops_dead_weight() -> None:
+    tree = _spec_tree()
+    kept = _list_literal(tree, "KEEP_PLUGINS")
+    assert {"qoffscreen", "qxcb", "qsvg", "qsvgicon"} <= set(kept)
+    for dead in ("qgtk3", "qeglfs", "qvnc", "qpdf", "qtvirtualkeyboardplugin", "qevdevmouseplugin"):
+        assert dead not in kept
+    qt_unused = _list_literal(tree, "QT_UNUSED")
+    for module in ("QtWebEngineCore", "Qt3DCore", "QtMultimedia", "QtQml", "QtQuick", "QtPdf"):
+        assert module in qt_unused
+    source = (ROOT / "build_spec.spec").read_text("utf-8")
+    for needed in ("dte_desktop.core.sources", "dte_desktop.commands", "core/store/migrations"):
+        assert needed in source
+
+
+def test_packaging_tools_stay_out_of_the_test_extra() -> None:
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"][
+        "optional-dependencies"
+    ]
+    assert not any(r.lower().startswith("pyinstaller") for r in extras["test"])
+    assert any(r.lower().startswith("pyinstaller") for r in extras["package"])
+
+
+def test_site_example_parses_locked_and_without_secrets() -> None:
+    site = load_site(INSTALLERS / "site.example.toml")
+    assert site.present and site.name and site.default_export_dir
+    assert site.connections and all(":@" not in c.url for c in site.connections)
+    policy = site_policy(site)
+    assert policy.locked is True
+    assert policy.force_masked_export is True
+    assert policy.allow_reveal is False
+    assert "masking_policy" in site.locked_settings()
+
+
+def test_site_file_paths_per_os(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where IT puts the site file (docs/offline_install.md) is where the app looks."""
+    from platformdirs.macos import MacOS
+    from platformdirs.unix import Unix
+
+    monkeypatch.delenv("DTE_SITE_FILE", raising=False)
+    monkeypatch.delenv("XDG_CONFIG_DIRS", raising=False)
+    monkeypatch.setattr(platformdirs, "PlatformDirs", Unix)
+    assert paths.site_file() == Path("/etc/xdg/dte-desktop/site.toml")
+    monkeypatch.setattr(platformdirs, "PlatformDirs", MacOS)
+    assert paths.site_file() == Path("/Library/Application Support/dte-desktop/site.toml")
+    if sys.platform != "win32":
+        import platformdirs.windows as win
+
+        monkeypatch.setattr(win, "get_win_folder", lambda _csidl: r"C:\ProgramData")
+        monkeypatch.setattr(platformdirs, "PlatformDirs", win.Windows)
+        got = str(paths.site_file()).replace("\\", "/")
+        assert got == "C:/ProgramData/dte-desktop/site.toml"
+
+
+def _wheelhouse_module():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("wheelhouse", INSTALLERS / "wheelhouse.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_wheelhouse_evaluates_markers_for_the_target_platform() -> None:
+    from packaging.markers import Marker
+
+    wh = _wheelhouse_module()
+    linux_only = Marker("sys_platform == 'linux'")
+    windows_only = Marker('sys_platform == "win32"')
+    assert linux_only.evaluate(wh.target_env("manylinux_2_34_x86_64"))
+    assert not linux_only.evaluate(wh.target_env("win_amd64"))
+    assert windows_only.evaluate(wh.target_env("win_amd64"))
+    assert not windows_only.evaluate(wh.target_env("macosx_13_0_arm64"))
+    assert wh.target_env("macosx_13_0_arm64")["platform_machine"] == "arm64"
+    tags = wh.platform_tags("manylinux_2_34_x86_64")
+    assert tags[0] == "manylinux_2_34_x86_64"
+    assert {"manylinux_2_28_x86_64", "manylinux2014_x86_64"} <= set(tags)
+    assert wh.platform_tags("win_amd64") == ["win_amd64"]
+
+
+def test_installer_definitions_are_well_formed() -> None:
+    plist = (INSTALLERS / "macos" / "Info.plist.in").read_text("utf-8")
+    info = plistlib.loads(plist.replace("@VERSION@", "1.2.3").encode())
+    assert info["CFBundleExecutable"] == "dte-desktop"
+    assert info["CFBundleShortVersionString"] == "1.2.3"
+    iss = (INSTALLERS / "windows" / "dte-desktop.iss").read_text("utf-8")
+    assert "PrivilegesRequired=admin" in iss
+    assert "{commonappdata}\\dte-desktop" in iss
+    assert "/VERYSILENT" in iss
+    desktop = (INSTALLERS / "linux" / "dte-desktop.desktop").read_text("utf-8")
+    assert "Exec=@BINDIR@/dte-desktop" in desktop
+    icons = ROOT / "dte_desktop" / "resources" / "icons"
+    for name in ("dte-desktop.svg", "dte-desktop.png", "dte-desktop.ico", "dte-desktop.icns"):
+        assert (icons / name).stat().st_size > 0
+
+
+@pytest.mark.skipif(shutil.which("sh") is None, reason="no POSIX shell")
+def test_shell_scripts_parse() -> None:
+    for script in (
+        INSTALLERS / "linux" / "install.sh",
+        INSTALLERS / "package.sh",
+        INSTALLERS / "selftest_frozen.sh",
+        INSTALLERS / "verify_wheelhouse.sh",
+        INSTALLERS / "macos" / "make_dmg.sh",
+    ):
+        shell = "sh" if script.name == "install.sh" else "bash"
+        subprocess.run([shell, "-n", str(script)], check=True)
