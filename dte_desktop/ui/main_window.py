@@ -1,5 +1,5 @@
 """The main window: the catalog on the left, the work area (Overview, Profile, Preview,
-Export), the jobs dock, menus, shortcuts, themes and remembered window state."""
+Sample, Export), the jobs dock, menus, shortcuts, themes and remembered window state."""
 
 from __future__ import annotations
 
@@ -26,9 +26,10 @@ from dte_desktop.ui.passphrase import PassphraseKeeper
 from dte_desktop.ui.preview_view import PreviewView
 from dte_desktop.ui.privacy_state import PrivacyState
 from dte_desktop.ui.profile_view import ProfileView
+from dte_desktop.ui.sample_view import SampleView
 from dte_desktop.ui.settings import ui_settings
 
-TAB_OVERVIEW, TAB_PROFILE, TAB_PREVIEW, TAB_EXPORT = range(4)
+TAB_OVERVIEW, TAB_PROFILE, TAB_PREVIEW, TAB_SAMPLE, TAB_EXPORT = range(5)
 
 
 class MainWindow(QMainWindow):
@@ -76,6 +77,8 @@ class MainWindow(QMainWindow):
         self.profile_view = ProfileView(self.ctx, self.privacy)
         self.profile_view.profiled.connect(lambda _d: self.jobs_dock.refresh())
         self.preview = PreviewView(self.ctx, self.privacy, self.keeper)
+        self.sample_view = SampleView(self.ctx, self.keeper)
+        self.sample_view.sampled.connect(lambda _d: self.jobs_dock.refresh())
         self.export_form = ExportForm(self.ctx, self.privacy)
         self.export_form.start_requested.connect(self.start_export)
         self.tabs = QTabWidget()
@@ -83,6 +86,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.overview_tab, "Overview")
         self.tabs.addTab(self.profile_view, "Profile")
         self.tabs.addTab(self.preview, "Preview")
+        self.tabs.addTab(self.sample_view, "Sample")
         self.tabs.addTab(self.export_form, "Export")
 
         split = QSplitter()
@@ -175,6 +179,8 @@ class MainWindow(QMainWindow):
     def _on_node(self, data: dict) -> None:
         if data:
             self.overview_tab.show_node(data)
+        if data.get("type") == "table":
+            self.sample_view.set_target(data["connection"], data["info"].ref)
 
     def _double_clicked(self, item) -> None:  # type: ignore[no-untyped-def]
         if node(item).get("type") == "table":
