@@ -188,20 +188,43 @@ def batches_from_rows(
     *,
     limit: int | None = None,
     lenient_temporal: bool = False,
+    batch_rows: int | None = None,
 ) -> Iterator[pa.RecordBatch]:
     """Turn successive ``fetchmany`` chunks into batches, stopping at ``limit`` rows. Always
-    yields at least one (possibly empty) batch so a consumer learns the schema."""
+    yields at least one (possibly empty) batch so a consumer learns the schema.
+
+    Each chunk is converted on its own (short GIL holds); with ``batch_rows`` the converted
+    chunks are joined into batches of about that many rows, because what comes next
+    (masking, writers) pays a fixed cost per batch."""
     produced = 0
+    pending: list[pa.RecordBatch] = []
+    pending_rows = 0
     for rows in chunks:
         if limit is not None and produced + len(rows) > limit:
             rows = rows[: limit - produced]
         if rows:
             produced += len(rows)
-            yield build_batch(rows, schema, lenient_temporal=lenient_temporal)
+            part = build_batch(rows, schema, lenient_temporal=lenient_temporal)
+            if batch_rows is None:
+                yield part
+            else:
+                pending.append(part)
+                pending_rows += part.num_rows
+                if pending_rows >= batch_rows:
+                    yield _joined(pending)
+                    pending, pending_rows = [], 0
         if limit is not None and produced >= limit:
             break
+    if pending:
+        yield _joined(pending)
     if produced == 0:
         yield empty_batch(schema)
+
+
+def _joined(parts: list[pa.RecordBatch]) -> pa.RecordBatch:
+    if len(parts) == 1:
+        return parts[0]
+    return pa.Table.from_batches(parts).combine_chunks().to_batches()[0]
 
 
 def infer_schema(names: Sequence[str], rows: Sequence[Sequence[Any]]) -> pa.Schema:

@@ -343,7 +343,11 @@ class SQLASource:
                 schema = infer_schema(names or [], first)
                 source = _prepend(first, source)
             yield from batches_from_rows(
-                source, schema, limit=limit, lenient_temporal=self.lenient_temporal
+                source,
+                schema,
+                limit=limit,
+                lenient_temporal=self.lenient_temporal,
+                batch_rows=batch_rows,
             )
         finally:
             if not state["exhausted"]:
