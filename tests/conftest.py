@@ -46,7 +46,8 @@ def dte_home(tmp_path, monkeypatch) -> Iterator[str]:
     home = tmp_path / "dte_home"
     home.mkdir()
     monkeypatch.setenv("DTE_HOME", str(home))
-    monkeypatch.delenv("DTE_SITE_FILE", raising=False)
+    # A site file installed on this machine (/etc/xdg/…) must not leak into tests.
+    monkeypatch.setenv("DTE_SITE_FILE", str(tmp_path / "no-site.toml"))
     yield str(home)
     from dte_desktop.core.logs import reset_logging
 
