@@ -8,7 +8,6 @@ from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -17,7 +16,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -26,6 +24,7 @@ from PySide6.QtWidgets import (
 from dte_desktop.core.app import AppContext
 from dte_desktop.core.audit import ACTIONS, AuditLog, VerifyResult
 from dte_desktop.core.store.audit_rows import AuditRecord
+from dte_desktop.ui.tables import read_only_table
 from dte_desktop.ui.workers import run_in_pool
 
 COLUMNS = ["#", "When (UTC)", "User", "Action", "Connection", "Object", "Details"]
@@ -71,12 +70,7 @@ class AuditView(QWidget):
         self.result = QLabel("")
         self.result.setObjectName("verifyResult")
         self.result.setWordWrap(True)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("auditTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table = read_only_table(COLUMNS, "auditTable", rows="many")
         self.table.setWordWrap(False)  # one line per record; the tooltip has the rest
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.horizontalHeader().setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)

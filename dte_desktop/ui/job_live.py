@@ -7,11 +7,9 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHeaderView,
     QLabel,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -20,6 +18,7 @@ from PySide6.QtWidgets import (
 from dte_desktop.core.jobs.events import ItemProgress, JobFinished, JobProgress
 from dte_desktop.ui import theme
 from dte_desktop.ui.charts import RateChart
+from dte_desktop.ui.tables import read_only_table
 
 GRID_COLUMNS = ["Partition", "Status", "Rows", "Rows/s", "Attempt"]
 
@@ -46,11 +45,7 @@ class JobLivePanel(QWidget):
         self.summary.setObjectName("jobSummary")
         self.summary.setWordWrap(True)
         self.chart = RateChart(compact=compact)
-        self.grid = QTableWidget(0, len(GRID_COLUMNS))
-        self.grid.setObjectName("partitionGrid")
-        self.grid.setHorizontalHeaderLabels(GRID_COLUMNS)
-        self.grid.verticalHeader().hide()
-        self.grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.grid = read_only_table(GRID_COLUMNS, "partitionGrid")
         self.grid.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self._rows: dict[str, int] = {}
         split = QSplitter(orientation)

@@ -10,7 +10,6 @@ from typing import Any
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -18,7 +17,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
@@ -31,6 +29,7 @@ from dte_desktop.ui import theme
 from dte_desktop.ui.job_detail import JobDetail, load_detail
 from dte_desktop.ui.job_live import JobLivePanel, human_bytes
 from dte_desktop.ui.job_runner import JobManager, JobStarted
+from dte_desktop.ui.tables import read_only_table
 from dte_desktop.ui.workers import run_in_pool
 
 ITEM_COLUMNS = ["Partition", "Status", "Rows", "Size", "Attempts", "File"]
@@ -78,11 +77,7 @@ class JobWindow(QWidget):
         self.config = QPlainTextEdit()
         self.config.setObjectName("jobConfig")
         self.config.setReadOnly(True)
-        self.items = QTableWidget(0, len(ITEM_COLUMNS))
-        self.items.setObjectName("jobItems")
-        self.items.setHorizontalHeaderLabels(ITEM_COLUMNS)
-        self.items.verticalHeader().hide()
-        self.items.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.items = read_only_table(ITEM_COLUMNS, "jobItems")
         self.items.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         details = QSplitter(Qt.Orientation.Vertical)
         details.addWidget(self.items)

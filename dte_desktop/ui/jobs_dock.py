@@ -7,7 +7,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDockWidget,
     QHBoxLayout,
@@ -15,7 +14,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -26,6 +24,7 @@ from dte_desktop.core.store import Job, JobStatus
 from dte_desktop.ui import theme
 from dte_desktop.ui.job_live import JobLivePanel
 from dte_desktop.ui.job_runner import JobManager, JobStarted
+from dte_desktop.ui.tables import read_only_table
 from dte_desktop.ui.workers import run_in_pool
 
 COLUMNS = ["Job", "Kind", "Status", "Connection", "What", "Rows", "Started"]
@@ -75,13 +74,7 @@ class JobsDock(QDockWidget):
         filters.addWidget(open_button)
         filters.addWidget(self.cancel_button)
         filters.addWidget(self.resume_button)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("jobsTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.verticalHeader().hide()
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table = read_only_table(COLUMNS, "jobsTable", rows="single")
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.table.cellDoubleClicked.connect(lambda row, _c: self._open_row(row))
         self.table.itemSelectionChanged.connect(self._update_buttons)

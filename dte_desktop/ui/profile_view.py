@@ -9,12 +9,10 @@ from typing import Any
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -25,6 +23,7 @@ from dte_desktop.core.sources.base import TableRef
 from dte_desktop.ui import profile_engine, theme
 from dte_desktop.ui.charts import ProfileCharts
 from dte_desktop.ui.privacy_state import PrivacyState
+from dte_desktop.ui.tables import read_only_table
 from dte_desktop.ui.workers import run_in_pool
 
 COLUMNS = [
@@ -78,13 +77,7 @@ class ProfileView(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(self.report_button)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("profileTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.verticalHeader().hide()
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table = read_only_table(COLUMNS, "profileTable", rows="single")
         self.table.currentCellChanged.connect(lambda row, *_: self._select(row))
         self.charts = ProfileCharts()
         self.pii = QLabel("")

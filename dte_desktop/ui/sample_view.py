@@ -33,6 +33,7 @@ from dte_desktop.ui import theme
 from dte_desktop.ui.charts import LazyChart, pg
 from dte_desktop.ui.passphrase import PassphraseKeeper
 from dte_desktop.ui.preview_model import format_value
+from dte_desktop.ui.tables import read_only_table
 from dte_desktop.ui.workers import run_in_pool
 
 POOL_COLUMNS = ["Strategy", "Share", "Pool", "Contributed"]
@@ -183,11 +184,7 @@ class SampleView(QWidget):
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.pools = QTableWidget(0, len(POOL_COLUMNS))
-        self.pools.setObjectName("samplePools")
-        self.pools.setHorizontalHeaderLabels(POOL_COLUMNS)
-        self.pools.verticalHeader().setVisible(False)
-        self.pools.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.pools = read_only_table(POOL_COLUMNS, "samplePools")
         self.pools.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         row_height = self.fontMetrics().height() + 6
         self.pools.verticalHeader().setDefaultSectionSize(row_height)

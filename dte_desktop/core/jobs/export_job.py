@@ -194,9 +194,8 @@ class ExportJob:
                         self.spec.max_attempts,
                     )
                     self._record_error(item, exc, retrying=True)
-                    if self.cancel_event.wait(delay):
-                        continue  # loop top records the cancellation
-                    continue
+                    self.cancel_event.wait(delay)  # a cancel cuts the wait short
+                    continue  # the loop top records a cancellation before retrying
                 self._record_error(item, exc)
             except DteError as exc:
                 self._record_error(item, exc)

@@ -24,6 +24,7 @@ from typing import Any
 from dte_desktop.core.errors import ConfigError, PolicyViolation
 from dte_desktop.core.privacy.classification import Level, parse_level
 from dte_desktop.core.privacy.policy import (
+    POLICY_KEYS,
     MaskingPolicy,
     Rule,
     check_version,
@@ -32,17 +33,8 @@ from dte_desktop.core.privacy.policy import (
     rule_tables,
 )
 
-_OVERLAY_KEYS = {
-    "version",
-    "name",
-    "locked",
-    "default_level",
-    "force_masked_export",
-    "allow_reveal",
-    "levels",
-    "pii",
-    "columns",
-}
+# An overlay has the same keys as a whole policy, each optional.
+_OVERLAY_KEYS = POLICY_KEYS
 
 
 @dataclass(frozen=True)

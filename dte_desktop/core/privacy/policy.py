@@ -56,17 +56,19 @@ from dte_desktop.core.privacy.operators import (
 
 POLICY_FORMAT_VERSION = 1
 DEFAULT_POLICY_FILE = "masking_policy.toml"
-_TOP_KEYS = {
-    "version",
-    "name",
-    "locked",
-    "default_level",
-    "force_masked_export",
-    "allow_reveal",
-    "levels",
-    "pii",
-    "columns",
-}
+POLICY_KEYS = frozenset(
+    {
+        "version",
+        "name",
+        "locked",
+        "default_level",
+        "force_masked_export",
+        "allow_reveal",
+        "levels",
+        "pii",
+        "columns",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -230,7 +232,7 @@ def rule_tables(data: Mapping[str, Any], section: str) -> Mapping[str, Any]:
 
 def policy_from_dict(data: Mapping[str, Any]) -> MaskingPolicy:
     """Build a complete policy from parsed TOML (a site file can pass its masking table)."""
-    unknown = sorted(set(data) - _TOP_KEYS)
+    unknown = sorted(set(data) - POLICY_KEYS)
     if unknown:
         raise ConfigError(f"Masking policy: unknown key(s) {', '.join(unknown)}.")
     version = check_version(data)
