@@ -84,6 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from dte_desktop.core.jobs.worker import WORKER_ARG
+
+    if (sys.argv[1:] if argv is None else argv)[:1] == [WORKER_ARG]:
+        # The desktop app's job process (the installed app has no python to run -m with).
+        from dte_desktop.core.jobs.worker import main as worker_main
+
+        return worker_main()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

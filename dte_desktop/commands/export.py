@@ -148,21 +148,12 @@ def run_job(args: argparse.Namespace, job: Any) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from dte_desktop.core.audit import AuditLog
-    from dte_desktop.core.jobs.service import prepare_export
+    from dte_desktop.core.jobs.service import prepare_export, record_export_audit
 
     ctx = context(args)
     spec = spec_from_args(args)
     progress = TerminalProgress(sys.stderr.isatty() and not args.json)
     job = prepare_export(ctx, spec, on_event=progress, prompt=prompt_password)
     code = run_job(args, job)
-    summary = ctx.store.get_job(job.job_id).summary
-    AuditLog(ctx.store).record(
-        "export",
-        connection=spec.connection,
-        object=", ".join(spec.tables + tuple(q.name for q in spec.queries)),
-        row_count=summary.get("rows"),
-        job_id=job.job_id,
-        extra={"masked": spec.mask, "format": spec.format, "out_dir": summary.get("out_dir")},
-    )
+    record_export_audit(ctx, job)
     return code

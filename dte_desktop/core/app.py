@@ -89,13 +89,14 @@ def bootstrap(
     *,
     demo: bool = True,
     console_logging: bool = False,
+    log_file: bool = True,
     passphrase: Callable[[], str | None] | None = None,
 ) -> AppContext:
     """Create the data folders, open and migrate the history (jobs left running become
     ``interrupted``) and register the demo connection (its file is built on first use, or
     by the GUI in the background at its first start)."""
     paths = app_paths().ensure()
-    setup_logging(paths.logs_dir, console=console_logging)
+    setup_logging(paths.logs_dir if log_file else None, console=console_logging)
     store = Store.open(paths)
     ctx = AppContext(paths, store, passphrase, load_site())
     if demo:

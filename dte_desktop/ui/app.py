@@ -88,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         QTimer.singleShot(120_000, lambda: (result.update(code=2), app.quit()))
 
     code = app.exec()
+    window.jobs.shutdown()  # app.quit() without a window close (the self-test) leaves jobs
     QThreadPool.globalInstance().waitForDone(30_000)
     ctx.close()
     return result["code"] or code

@@ -1,135 +1,125 @@
 """Starts, cancels, resumes and re-runs export jobs for the GUI.
 
-``prepare_export`` and ``ExportJob.run`` run in a driver thread (never the GUI thread); the
-job's items run on a ``QtExecutor`` of ``spec.workers`` threads. Core events arrive from
-those threads and are re-emitted in the GUI thread through an ``EventBridge``.
+Each job runs in its own worker process (``JobProcess``; see ``core.jobs.worker`` for why);
+its events arrive in the GUI thread as the same core event objects the CLI sees.
 """
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from dte_desktop.core.app import AppContext
 from dte_desktop.core.export.spec import ExportSpec
-from dte_desktop.core.jobs.events import ItemProgress, JobFinished, JobProgress
-from dte_desktop.core.jobs.export_job import ExportJob
-from dte_desktop.core.jobs.service import prepare_export, resume_export
+from dte_desktop.core.jobs.events import ItemProgress, JobFinished, JobProgress, JobStarted
 from dte_desktop.core.logs import get_logger
-from dte_desktop.ui.bridge import EventBridge
+from dte_desktop.ui.job_process import JobProcess
 from dte_desktop.ui.passphrase import PassphraseKeeper
-from dte_desktop.ui.qt_executor import QtExecutor
 from dte_desktop.ui.workers import run_in_pool
 
+__all__ = ["JobManager", "JobStarted"]
 log = get_logger("ui.jobs")
-
-
-@dataclass(frozen=True)
-class JobStarted:
-    job_id: int
-    resumed: bool
-
-
-_drivers: QThreadPool | None = None
-
-
-def driver_pool() -> QThreadPool:
-    """Job drivers mostly wait on their items; they get their own pool so a running export
-    never takes a thread from catalog listings and previews."""
-    global _drivers
-    if _drivers is None:
-        _drivers = QThreadPool()
-        _drivers.setMaxThreadCount(8)
-    return _drivers
+CLOSE_WAIT_MS = 15_000
 
 
 class JobManager(QObject):
     started = Signal(object)  # JobStarted
     event = Signal(object)  # ItemProgress | JobProgress | JobFinished, in the GUI thread
     failed = Signal(str, str)
+    idle = Signal()  # the last worker process ended
 
     def __init__(self, ctx: AppContext, keeper: PassphraseKeeper, parent: Any = None) -> None:
         super().__init__(parent)
         self.ctx, self.keeper = ctx, keeper
-        self.bridge = EventBridge(self)
-        self.bridge.connect_to(self._dispatch)
-        self._jobs: dict[int, ExportJob] = {}
+        self._procs: list[JobProcess] = []  # live worker processes, started or starting
         # What a job window opened mid-job needs to draw the curve and grid so far.
         self._progress: dict[int, list[JobProgress]] = {}
         self._items: dict[int, dict[str, ItemProgress]] = {}
-        self.background = True  # job threads give way to the GUI (see QtExecutor)
-        self._lock = threading.Lock()
+        self.background = True  # workers run at a lower priority than the GUI
 
     def running(self) -> list[int]:
-        with self._lock:
-            return list(self._jobs)
+        return [p.job_id for p in self._procs if p.job_id is not None]
 
     def is_running(self, job_id: int) -> bool:
-        with self._lock:
-            return job_id in self._jobs
+        return job_id in self.running()
+
+    def busy(self) -> bool:
+        """A job is running or still starting."""
+        return bool(self._procs)
 
     def run_export(self, spec: ExportSpec) -> None:
-        if not self.keeper.ensure():
-            return
-        self._drive(lambda: prepare_export(self.ctx, spec, on_event=self.bridge), resumed=False)
+        self._start({"action": "export", "spec": spec.to_config()})
 
     def resume(self, job_id: int) -> None:
-        if not self.keeper.ensure():
-            return
-        self._drive(lambda: resume_export(self.ctx, job_id, on_event=self.bridge), resumed=True)
+        self._start({"action": "resume", "job_id": job_id})
 
     def rerun(self, job_id: int) -> None:
         """The same spec as a new job (the stored config never held a password)."""
-        if not self.keeper.ensure():
-            return
-
-        def make() -> ExportJob:
-            spec = ExportSpec.from_config(self.ctx.store.get_job(job_id).config)
-            return prepare_export(self.ctx, spec, on_event=self.bridge)
-
-        self._drive(make, resumed=False)
+        self._start({"action": "rerun", "job_id": job_id})
 
     def cancel(self, job_id: int) -> bool:
-        with self._lock:
-            job = self._jobs.get(job_id)
-        if job is None:
-            return False
-        job.cancel()
-        return True
+        procs = [p for p in self._procs if p.job_id == job_id]
+        for p in procs:
+            p.cancel()
+        return bool(procs)
 
     def cancel_all(self) -> None:
-        for job_id in self.running():
-            self.cancel(job_id)
+        for p in list(self._procs):
+            p.cancel()
 
-    def _drive(self, make, *, resumed: bool) -> None:  # type: ignore[no-untyped-def]
-        def work() -> object:
-            job = make()
-            with self._lock:
-                self._jobs[job.job_id] = job
-            self.bridge(JobStarted(job.job_id, resumed))
-            # "job N" in the log is what the job window's Log tab looks for.
-            log.info(
-                "job %d %s from the desktop app", job.job_id, "resumed" if resumed else "started"
-            )
-            executor = QtExecutor(max_workers=job.spec.workers, background=self.background)
-            try:
-                status = job.run(executor)
-                log.info("job %d finished: %s", job.job_id, status)
-                return status
-            finally:
-                executor.shutdown(wait=True)
-                with self._lock:
-                    self._jobs.pop(job.job_id, None)
+    def stop_all(self, wait_ms: int = CLOSE_WAIT_MS) -> None:
+        """Cancel every job without blocking; ``idle`` follows when the workers are gone.
+        A worker that has not stopped after ``wait_ms`` is killed: its job is then left
+        ``interrupted``, which resumes like a cancelled one (finished slices are kept)."""
+        self.cancel_all()
+        if self._procs:
+            procs = list(self._procs)
+            QTimer.singleShot(wait_ms, self, lambda: [p.kill() for p in procs if p.running()])
 
-        run_in_pool(work, None, self._failed, pool=driver_pool())
+    def shutdown(self, wait_ms: int = CLOSE_WAIT_MS) -> None:
+        """After the event loop has ended: cancel what is left and wait for it (blocking is
+        harmless then; without it Qt would kill the workers mid-batch)."""
+        self.cancel_all()
+        for p in list(self._procs):
+            if not p.wait(wait_ms):
+                p.kill()
 
-    def _failed(self, title: str, message: str) -> None:
+    def _start(self, request: dict[str, Any]) -> None:
+        if not self.keeper.ensure():
+            return
+        phrase = self.keeper()
+        if phrase:
+            request["passphrase"] = phrase
+        request["background"] = self.background
+        proc = JobProcess(request, self)
+        proc.event.connect(self._dispatch)
+        proc.failed.connect(lambda title, msg, p=proc: self._failed(p, title, msg))
+        proc.ended.connect(lambda p=proc: self._ended(p))
+        self._procs.append(proc)
+        proc.start()
+
+    def _failed(self, proc: JobProcess, title: str, message: str) -> None:
         if "passphrase" in message.lower():
             self.keeper.forget()
         self.failed.emit(title, message)
+
+    def _ended(self, proc: JobProcess) -> None:
+        if proc in self._procs:
+            self._procs.remove(proc)
+        proc.deleteLater()
+        if proc.finished_event is not None:
+            self.event.emit(proc.finished_event)  # now the job is no longer running
+        elif proc.job_id is not None:
+            job_id = proc.job_id
+
+            def mark() -> object:  # the worker died: its job becomes interrupted, resumable
+                self.ctx.store.mark_interrupted()
+                return JobFinished(job_id, str(self.ctx.store.get_job(job_id).status))
+
+            run_in_pool(mark, self.event.emit, lambda t, m: log.error("%s: %s", t, m))
+        if not self._procs:
+            self.idle.emit()
 
     def replay(self, job_id: int) -> list[object]:
         """The progress events seen so far for ``job_id`` in this session, in order."""
@@ -144,8 +134,5 @@ class JobManager(QObject):
             self._progress.pop(ev.job_id, None)
             self._items.pop(ev.job_id, None)
             self.started.emit(ev)
-        else:
-            if isinstance(ev, JobFinished):
-                with self._lock:
-                    self._jobs.pop(ev.job_id, None)
+        elif not isinstance(ev, JobFinished):  # JobFinished waits for the process's end
             self.event.emit(ev)

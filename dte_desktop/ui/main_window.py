@@ -44,6 +44,8 @@ class MainWindow(QMainWindow):
         self.privacy = PrivacyState(policy)
         self.jobs = JobManager(ctx, self.keeper, self)
         self.job_windows: dict[int, Any] = {}
+        self.quit_box: QMessageBox | None = None  # the "jobs are running" question, while open
+        self._quitting = False
         self.dialogs: dict[str, Any] = {}
         self.setWindowTitle("DTE Desktop")
         self.resize(1200, 780)
@@ -293,6 +295,47 @@ class MainWindow(QMainWindow):
     def _status(self, text: str) -> None:
         self.status_label.setText(text)
 
+    def _confirm_quit(self) -> None:
+        if self.quit_box is not None:
+            self.quit_box.raise_()
+            return
+        n = len(self.jobs.running()) or 1
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Jobs are running",
+            f"{n} export job{'s are' if n > 1 else ' is'} still running.",
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        box.setObjectName("quitConfirm")
+        box.setInformativeText(
+            "Quitting stops them between batches. Every finished slice is kept, and each "
+            "job can be resumed later from the jobs list."
+        )
+        stop = box.addButton("Stop jobs and quit", QMessageBox.ButtonRole.AcceptRole)
+        keep = box.addButton("Keep working", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+
+        def answered(_result: int) -> None:
+            self.quit_box = None
+            if box.clickedButton() is stop:
+                self._quit_after_jobs()
+            box.deleteLater()
+
+        box.finished.connect(answered)
+        self.quit_box = box
+        box.open()  # window-modal, and the event loop (and the jobs' events) keep running
+
+    def _quit_after_jobs(self) -> None:
+        self._quitting = True
+        if not self.jobs.busy():
+            self.close()
+            return
+        self._status("Stopping the running jobs…")
+        self.jobs.idle.connect(self.close, Qt.ConnectionType.SingleShotConnection)
+        self.jobs.stop_all()
+
     def _about(self) -> None:
         QMessageBox.about(
             self,
@@ -311,10 +354,13 @@ class MainWindow(QMainWindow):
         self.set_theme(str(settings.value("ui/theme", "light")))
 
     def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        if self.jobs.busy() and not self._quitting:
+            event.ignore()  # nothing is stopped unasked; the user decides in the box below
+            self._confirm_quit()
+            return
         settings = ui_settings(self.ctx.paths)
         settings.setValue("main/geometry", self.saveGeometry())
         settings.setValue("main/state", self.saveState())
-        self.jobs.cancel_all()
         self.preview.loader.close()
         for win in list(self.job_windows.values()) + list(self.dialogs.values()):
             win.close()

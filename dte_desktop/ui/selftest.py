@@ -116,8 +116,22 @@ class ScreenshotTour:
         job_id = started[0]
         win = w.open_job(job_id)
         win.resize(1000, 620)
-        wait_until(lambda: any(isinstance(e, JobProgress) for e in self.events), 60, "job progress")
+        # A few points make a curve; a short job may end first, which is fine too.
+        wait_until(
+            lambda: (
+                sum(isinstance(e, JobProgress) for e in self.events) >= 3
+                or any(isinstance(e, JobFinished) for e in self.events)
+            ),
+            60,
+            "job progress",
+        )
         self.grab(win, f"{t}-job-running")
+        w.close()  # with a job running: the window asks first
+        box = wait_until(lambda: w.quit_box, 10, "quit question")
+        settle(100)
+        self.grab(box, f"{t}-quit-confirm")
+        next(b for b in box.buttons() if b.text() == "Keep working").click()
+        wait_until(lambda: w.quit_box is None and w.isVisible(), 10, "keep working")
         wait_until(lambda: any(isinstance(e, JobFinished) for e in self.events), 180, "job end")
         wait_until(lambda: win.detail and win.detail.job.status.finished, 30, "job detail")
         self.grab(win, f"{t}-job-done")

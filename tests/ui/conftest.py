@@ -43,11 +43,9 @@ def close_window(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     """Close like a user, and let background work end before the context closes."""
     from PySide6.QtCore import QThreadPool
 
-    from dte_desktop.ui.job_runner import driver_pool
-
+    window.jobs.cancel_all()  # closing with jobs running asks first (test_jobs covers it)
+    qtbot.waitUntil(lambda: not window.jobs.busy(), timeout=30_000)
     window.close()
-    qtbot.waitUntil(lambda: not window.jobs.running(), timeout=30_000)
-    driver_pool().waitForDone(30_000)
     window.preview.loader.pool.waitForDone(10_000)
     QThreadPool.globalInstance().waitForDone(10_000)
 

@@ -59,7 +59,7 @@ def test_selftest_tours_every_screen_in_both_themes(demo_home: str, tmp_path: Pa
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
     assert run.returncode == 0, run.stderr[-3000:]
-    screens = ["main", "connections", "preview", "profile", "export", "job-running",
+    screens = ["main", "connections", "preview", "profile", "export", "job-running", "quit-confirm",
                "job-done", "job-details", "audit"]  # fmt: skip
     for theme in ("light", "dark"):
         for screen in screens:

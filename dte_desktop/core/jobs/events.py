@@ -7,8 +7,14 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
+
+
+@dataclass(frozen=True)
+class JobStarted:
+    job_id: int
+    resumed: bool
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,27 @@ class JobFinished:
 
 
 EventSink = Callable[[object], None]
+
+# The names events travel under between the job worker process and the desktop app.
+EVENT_TYPES: dict[str, type] = {
+    "started": JobStarted,
+    "item": ItemProgress,
+    "progress": JobProgress,
+    "finished": JobFinished,
+}
+_NAMES = {cls: name for name, cls in EVENT_TYPES.items()}
+
+
+def event_to_dict(ev: object) -> dict[str, Any]:
+    """``{"event": name, **fields}`` for a job event (JSON-safe but for the summary's values,
+    which the encoder renders with ``str``)."""
+    return {"event": _NAMES[type(ev)], **asdict(ev)}  # type: ignore[call-overload]
+
+
+def event_from_dict(data: dict[str, Any]) -> object:
+    data = dict(data)
+    cls = EVENT_TYPES[data.pop("event")]
+    return cls(**data)
 
 
 class Throttle:

@@ -83,3 +83,19 @@ def run_with_threads(job: ExportJob) -> JobStatus:
 
 def run(job: ExportJob, executor: Executor | None = None) -> JobStatus:
     return job.run(executor) if executor is not None else run_with_threads(job)
+
+
+def record_export_audit(ctx: AppContext, job: ExportJob) -> None:
+    """Every export leaves an audit entry, whoever started it (CLI or desktop app)."""
+    from dte_desktop.core.audit import AuditLog
+
+    spec = job.spec
+    summary = ctx.store.get_job(job.job_id).summary
+    AuditLog(ctx.store).record(
+        "export",
+        connection=spec.connection,
+        object=", ".join(spec.tables + tuple(q.name for q in spec.queries)),
+        row_count=summary.get("rows"),
+        job_id=job.job_id,
+        extra={"masked": spec.mask, "format": spec.format, "out_dir": summary.get("out_dir")},
+    )
