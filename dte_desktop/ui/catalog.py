@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from dte_desktop.core.app import AppContext
 from dte_desktop.core.sources.base import TableInfo
@@ -75,14 +76,27 @@ class CatalogTree(QWidget):
         run_in_pool(self.ctx.store.list_connections, self._show_connections, self._error)
 
     def _show_connections(self, conns: list[Connection]) -> None:
+        """Update the top level in place: a connection that is unchanged keeps its item, so
+        what the user expanded stays expanded (and a listing still on its way has an item
+        to land in); a changed or new one gets a fresh, collapsed item."""
         current = node(self.tree.currentItem()).get("connection")
-        self.tree.clear()
-        for c in conns:
+        kept: dict[str, QTreeWidgetItem] = {}
+        for i in reversed(range(self.tree.topLevelItemCount())):
+            item = self.tree.topLevelItem(i)
+            data = node(item)
+            fresh = next((c for c in conns if c.name == data.get("connection")), None)
+            if fresh is not None and fresh == data.get("conn"):
+                kept[fresh.name] = item
+            else:
+                self.tree.takeTopLevelItem(i)
+        for pos, c in enumerate(conns):
+            if c.name in kept:
+                continue
             item = QTreeWidgetItem([c.name, c.kind, ""])
             item.setData(0, ROLE, {"type": "connection", "connection": c.name, "conn": c})
             item.setToolTip(0, c.url)
             self._lazy(item)
-            self.tree.addTopLevelItem(item)
+            self.tree.insertTopLevelItem(pos, item)
             if c.name == current:
                 self.tree.setCurrentItem(item)
         if conns and self.tree.currentItem() is None:
@@ -170,6 +184,8 @@ class CatalogTree(QWidget):
             source.close()
 
     def _fill(self, item: QTreeWidgetItem, result: tuple[str, list]) -> None:
+        if not isValid(item):
+            return  # its connection was removed or changed while the listing ran
         kind, entries = result
         data = node(item)
         data.update(loaded=True, loading=False)
@@ -198,6 +214,8 @@ class CatalogTree(QWidget):
         self.children_loaded.emit(item)
 
     def _child_error(self, item: QTreeWidgetItem, title: str, message: str) -> None:
+        if not isValid(item):
+            return
         data = node(item)
         data["loading"] = False
         item.setData(0, ROLE, data)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from dte_desktop.core.demo import DEMO_CONNECTION
+from tests.integration.conftest import auth_cluster  # noqa: F401  (the scram cluster)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -22,6 +22,29 @@ def test_tree_lists_demo_tables_lazily_with_kind_and_estimates(qtbot, window) ->
     qtbot.waitUntil(lambda: "card_number" in window.overview.text(), timeout=10_000)
 
 
+def test_refreshing_connections_keeps_what_is_expanded(qtbot, window, tmp_path) -> None:
+    """Adding a connection refreshes the list; the tree the user opened stays open, and a
+    removed connection's item goes (a listing still running for it is dropped quietly)."""
+    demo = expand_demo(qtbot, window)
+    assert demo.isExpanded() and demo.childCount() > 1
+    window.ctx.store.save_connection("Another", f"sqlite:///{tmp_path / 'another.sqlite'}")
+    with qtbot.waitSignal(window.connections_loaded, timeout=10_000):
+        window.refresh_connections()
+    assert window.catalog.find_connection("Demo (SQLite)") is demo
+    assert demo.isExpanded() and node(demo)["loaded"] and demo.childCount() > 1
+    names = [window.tree.topLevelItem(i).text(0) for i in range(window.tree.topLevelItemCount())]
+    assert sorted(names) == names and "Another" in names
+    another = window.catalog.find_connection("Another")
+    window.tree.setCurrentItem(another)
+    window.tree.expandItem(another)  # its listing runs in a worker ...
+    window.ctx.store.remove_connection("Another")
+    with qtbot.waitSignal(window.connections_loaded, timeout=10_000):
+        window.refresh_connections()  # ... while the connection is removed
+    assert window.catalog.find_connection("Another") is None
+    qtbot.wait(300)  # the orphaned listing lands without an error (Qt warnings fail the test)
+    assert window.catalog.find_connection("Demo (SQLite)") is demo
+
+
 def test_filter_box_hides_other_tables_ctrl_f_focuses_it(qtbot, window) -> None:
     conn = expand_demo(qtbot, window)
     window.tree.setFocus()
