@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QLineEdit,
     QTreeWidget,
@@ -17,12 +18,16 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from dte_desktop.core.app import AppContext
-from dte_desktop.core.sources.base import TableInfo
+from dte_desktop.core.privacy.classification import Level
+from dte_desktop.core.privacy.labels import table_levels
+from dte_desktop.core.sources.base import TableInfo, TableRef
 from dte_desktop.core.store import Connection
+from dte_desktop.ui import theme
 from dte_desktop.ui.passphrase import PassphraseKeeper
 from dte_desktop.ui.workers import run_in_pool
 
 ROLE = Qt.ItemDataRole.UserRole
+Listing = tuple[str, list[Any], dict[TableRef, Level | None]]  # kind, entries, badges
 LOADING = "Loading…"
 
 
@@ -30,6 +35,22 @@ def node(item: QTreeWidgetItem | None) -> dict[str, Any]:
     if item is None:
         return {}
     return item.data(0, ROLE) or {}
+
+
+def _badge(item: QTreeWidgetItem, level: Level | None) -> None:
+    """The table's most sensitive stored level, coloured as in the preview's headers."""
+    item.setData(3, ROLE, level)
+    if level is None:
+        item.setText(3, "")
+        item.setBackground(3, QBrush())
+        item.setToolTip(
+            3, "Not classified: the masking policy treats its columns at its default level"
+        )
+        return
+    item.setText(3, level.value)
+    colour = theme.level_colour(level.value)
+    item.setBackground(3, QBrush(colour) if colour else QBrush())
+    item.setToolTip(3, f"Most sensitive stored classification: {level.value}")
 
 
 def _rows(n: int | None) -> str:
@@ -57,14 +78,19 @@ class CatalogTree(QWidget):
         self.filter.textChanged.connect(self.apply_filter)
         self.tree = QTreeWidget()
         self.tree.setObjectName("connectionsTree")
-        self.tree.setHeaderLabels(["Name", "Kind", "Rows"])
+        self.tree.setHeaderLabels(["Name", "Kind", "Rows", "Class"])
         self.tree.setAlternatingRowColors(True)
-        self.tree.setColumnWidth(0, 190)
-        self.tree.setColumnWidth(1, 70)
-        self.tree.setColumnWidth(2, 70)
+        self.tree.setColumnWidth(0, 196)
+        self.tree.setColumnWidth(1, 50)
+        self.tree.setColumnWidth(2, 62)
+        self.tree.setColumnWidth(3, 80)
+        self.tree.headerItem().setToolTip(
+            3, "The most sensitive classification stored for the table's columns"
+        )
         self.tree.setUniformRowHeights(True)
         self.tree.itemExpanded.connect(self._on_expanded)
         self.tree.currentItemChanged.connect(lambda cur, _p: self.node_selected.emit(node(cur)))
+        theme.state().changed.connect(self._repaint_badges)  # a method: gone with self
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.filter)
@@ -161,32 +187,37 @@ class CatalogTree(QWidget):
             item.setData(0, ROLE, data)
             name, schema = data["connection"], data["schema"]
             run_in_pool(
-                lambda: ("tables", self._list_tables(name, schema)),
+                lambda: self._list_tables(name, schema),
                 lambda res: self._fill(item, res),
                 lambda t, m: self._child_error(item, t, m),
             )
 
-    # These two run in a worker.
-    def _list_schemas(self, name: str) -> tuple[str, list]:
+    # These three run in a worker.
+    def _list_schemas(self, name: str) -> Listing:
         source = self.ctx.open_source(name)
         try:
             if not source.capabilities.has_schemas:
-                return "tables", source.list_tables(None)
-            return "schemas", source.list_schemas()
+                tables = source.list_tables(None)
+                return "tables", tables, self._levels(name, tables)
+            return "schemas", source.list_schemas(), {}
         finally:
             source.close()
 
-    def _list_tables(self, name: str, schema: str) -> list[TableInfo]:
+    def _list_tables(self, name: str, schema: str) -> Listing:
         source = self.ctx.open_source(name)
         try:
-            return source.list_tables(schema)
+            tables = source.list_tables(schema)
         finally:
             source.close()
+        return "tables", tables, self._levels(name, tables)
 
-    def _fill(self, item: QTreeWidgetItem, result: tuple[str, list]) -> None:
+    def _levels(self, name: str, tables: list[TableInfo]) -> dict[TableRef, Level | None]:
+        return table_levels(self.ctx.store, name, [t.ref for t in tables])
+
+    def _fill(self, item: QTreeWidgetItem, result: Listing) -> None:
         if not isValid(item):
             return  # its connection was removed or changed while the listing ran
-        kind, entries = result
+        kind, entries, levels = result
         data = node(item)
         data.update(loaded=True, loading=False)
         item.setData(0, ROLE, data)
@@ -204,6 +235,7 @@ class CatalogTree(QWidget):
                 child.setTextAlignment(2, Qt.AlignmentFlag.AlignRight)
                 if info.comment:
                     child.setToolTip(0, info.comment)
+                _badge(child, levels.get(info.ref))
             item.addChild(child)
         if not entries:
             item.setChildIndicatorPolicy(
@@ -229,6 +261,33 @@ class CatalogTree(QWidget):
         if "passphrase" in message.lower():
             self.keeper.forget()
         self.status.emit(f"{title}: {message}")
+
+    # -- classification badges -------------------------------------------------------
+    def refresh_badges(self, connection: str) -> None:
+        """Classifications of ``connection`` changed: read its listed tables' levels again."""
+        items = [it for it in self._table_items() if node(it).get("connection") == connection]
+        if not items:
+            return
+        refs = [node(it)["info"].ref for it in items]
+
+        def show(levels: dict[TableRef, Level | None]) -> None:
+            for it in items:
+                if isValid(it):
+                    _badge(it, levels.get(node(it)["info"].ref))
+
+        run_in_pool(lambda: table_levels(self.ctx.store, connection, refs), show, self._error)
+
+    def _repaint_badges(self, _theme: str = "") -> None:
+        for it in self._table_items():
+            _badge(it, it.data(3, ROLE))
+
+    def _table_items(self) -> list[QTreeWidgetItem]:
+        found, it = [], QTreeWidgetItemIterator(self.tree)
+        while it.value():
+            if node(it.value()).get("type") == "table":
+                found.append(it.value())
+            it += 1
+        return found
 
     # -- filter ----------------------------------------------------------------------
     def apply_filter(self, text: str) -> None:

@@ -78,6 +78,9 @@ class MainWindow(QMainWindow):
         self.overview = self.overview_tab.label
         self.profile_view = ProfileView(self.ctx, self.privacy)
         self.profile_view.profiled.connect(lambda _d: self.jobs_dock.refresh())
+        self.profile_view.accepted.connect(
+            lambda _c, _l: self.catalog.refresh_badges(self.profile_view.connection or "")
+        )
         self.preview = PreviewView(self.ctx, self.privacy, self.keeper)
         self.sample_view = SampleView(self.ctx, self.keeper)
         self.sample_view.sampled.connect(lambda _d: self.jobs_dock.refresh())
@@ -94,7 +97,7 @@ class MainWindow(QMainWindow):
         split = QSplitter()
         split.addWidget(self.catalog)
         split.addWidget(self.tabs)
-        split.setSizes([360, 840])
+        split.setSizes([400, 800])
         split.setStretchFactor(1, 1)
         self.setCentralWidget(split)
 

@@ -18,6 +18,11 @@ def test_tree_lists_demo_tables_lazily_with_kind_and_estimates(qtbot, window) ->
     assert tables["customer_order_totals"].text(1) == "view"
     assert tables["orders"].text(2) == "~500.0k"
     assert node(tables["customers"])["info"].estimated_rows == 100_000
+    # Badges: the most sensitive stored level (the demo ships its classifications).
+    assert tables["customers"].text(3) == "HRCI"
+    assert "HRCI" in tables["customers"].toolTip(3)
+    assert tables["customers"].background(3).color().name() == "#ef8a8a"
+    assert tables["demo_meta"].text(3) == "Public"
     window.tree.setCurrentItem(tables["customers"])
     qtbot.waitUntil(lambda: "card_number" in window.overview.text(), timeout=10_000)
 
@@ -75,8 +80,13 @@ def test_theme_switch_is_remembered_with_the_window_state(qtbot, ctx) -> None:
 
     w = make_window(qtbot, ctx)
     assert {a.text() for a in w.menuBar().actions()} == {"&File", "&View", "&Tools", "&Help"}
+    expand_demo(qtbot, w)
+    badge = w.catalog.find_table("Demo (SQLite)", "customers")
+    light = badge.background(3).color().name()
     w.theme_actions["dark"].trigger()
     assert theme.current() == "dark"
+    dark = badge.background(3).color().name()
+    assert light != dark and dark == theme.level_colour("HRCI").name()
     assert QApplication.palette().window().color().lightness() < 80
     w.resize(900, 640)
     close_window(qtbot, w)

@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 
 from dte_desktop.core.audit import AuditLog
+from dte_desktop.core.privacy.classification import Level
 from dte_desktop.core.privacy.labels import labels_for
 from dte_desktop.core.sources.base import TableRef
 from tests.ui.conftest import select_table
@@ -47,3 +48,7 @@ def test_profile_with_charts_and_accept_a_classification(qtbot, window) -> None:
     rec = AuditLog(window.ctx.store).records(action="classification_change")[-1]
     assert rec.object == "products" and '"sku"' in rec.details
     assert not view.accept_button.isEnabled() and view.accept_button.text() == "Accepted"
+    # The catalog's badge for the table follows the new classification.
+    badge = max(Level(level), Level.PUBLIC).value  # products' table default is Public
+    item = window.catalog.find_table("Demo (SQLite)", "products")
+    qtbot.waitUntil(lambda: item.text(3) == badge, timeout=10_000)

@@ -30,11 +30,31 @@ class TableLabels:
 def labels_for(store: Store, connection: str, table: TableRef) -> TableLabels:
     """What is stored for ``table``: an exact schema match wins over a schema-less entry
     (or a schema-less table reference, which matches the name in any schema)."""
-    rows = store.classifications(connection, table.name)
-    conn_default = next(
-        (r for r in store.classifications(connection, ANY) if r.table == ANY and r.column == ANY),
-        None,
-    )
+    return _labels(store.classifications(connection, table.name), table)
+
+
+def table_levels(
+    store: Store, connection: str, tables: list[TableRef]
+) -> dict[TableRef, Level | None]:
+    """The most sensitive level stored for each table (a column's, or the table's or
+    connection's default); ``None`` where nothing is stored. One query for a whole listing:
+    the catalog shows these as badges."""
+    by_name: dict[str, list[StoredClassification]] = {}
+    for r in store.classifications(connection):
+        by_name.setdefault(r.table, []).append(r)
+    levels: dict[TableRef, Level | None] = {}
+    for t in tables:
+        labels = _labels(by_name.get(t.name, []) + by_name.get(ANY, []), t)
+        found = [c.level for c in labels.columns.values()]
+        if labels.default is not None:
+            found.append(labels.default)
+        levels[t] = max(found) if found else None
+    return levels
+
+
+def _labels(rows: list[StoredClassification], table: TableRef) -> TableLabels:
+    """``rows``: what is stored under ``table.name`` and under ANY (the defaults)."""
+    conn_default = next((r for r in rows if r.table == ANY and r.column == ANY), None)
 
     def rank(r: StoredClassification) -> int:
         if table.schema is None or r.schema is None:
