@@ -8,6 +8,8 @@
 #      database, grabs a PNG, exits 0)
 #   2. dte --version; dte demo --json; dte profile "Demo (SQLite)" products --json;
 #      dte export "Demo (SQLite)" products --out … --json (and checks the files + manifest)
+#   2b. dte-desktop --selftest --screenshots …  (the screen tour; its exports run in the
+#      bundle's `dte _job-worker` process, so this proves the GUI finds and starts it)
 #   3. dte-desktop --selftest again, timed (demo database present: start → window → grab → exit)
 # Every step runs inside a network namespace with no interfaces (`unshare -n`; as non-root
 # `unshare -rn`), and steps 1–2 also under `strace -f -e trace=socket,connect,bind,sendto,sendmsg`: the
@@ -112,6 +114,19 @@ find "$TMP/export" -name 'manifest.json' | grep -q . || fail "export wrote no ma
 find "$TMP/export" -name '*.parquet' | grep -q . || fail "export wrote no .parquet file"
 ls "$TMP/export"/* >/dev/null
 
+# 2b. the GUI's screen tour: its exports run in `dte _job-worker` processes of the bundle
+run gui-tour traced "$GUI" --selftest --screenshots "$TMP/shots"
+T_GUI_TOUR=$LAST_SECONDS
+for theme in light dark; do
+    for screen in main preview profile job-running quit-confirm job-done; do
+        [ -s "$TMP/shots/$theme-$screen.png" ] || fail "tour wrote no $theme-$screen.png"
+    done
+done
+grep -rqs '\[worker [0-9]*\] job [0-9]* started' "$TMP/dte-home/logs" \
+    || fail "the app's log holds no line from a job worker process"
+find "$TMP/dte-home/exports" -path '*selftest-light*' -name 'manifest.json' | grep -q . \
+    || fail "the GUI tour's export (run by the job worker) wrote no manifest.json"
+
 # 3. timed start with the demo database present (no strace: it slows start-up)
 run gui-warm plain "$GUI" --selftest --screenshot "$TMP/selftest2.png"
 T_GUI_WARM=$LAST_SECONDS
@@ -141,7 +156,7 @@ fi
 if [ -n "${DTE_SELFTEST_REPORT:-}" ]; then
     cat > "$DTE_SELFTEST_REPORT" <<JSON
 {"gui_selftest_first_s": $T_GUI_FIRST, "gui_selftest_warm_s": $T_GUI_WARM,
- "cli_demo_s": $T_CLI_DEMO, "cli_profile_s": $T_CLI_PROFILE, "cli_export_s": $T_CLI_EXPORT,
+ "gui_tour_s": $T_GUI_TOUR, "cli_demo_s": $T_CLI_DEMO, "cli_profile_s": $T_CLI_PROFILE, "cli_export_s": $T_CLI_EXPORT,
  "netns": "${NETNS[*]:-none}", "strace": $STRACE_ON}
 JSON
 fi
