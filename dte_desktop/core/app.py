@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from dte_desktop.core.demo import DEMO_CONNECTION, demo_url, ensure_demo
 from dte_desktop.core.logs import get_logger, register_secret, setup_logging
@@ -35,6 +36,16 @@ class AppContext:
         if self._credentials is None:
             self._credentials = CredentialStore(self.paths.secrets_file, self.passphrase)
         return self._credentials
+
+    def use_credential_store(
+        self,
+        file_path: Path,
+        prefer: str | None = None,
+        passphrase: Callable[[], str | None] | None = None,
+    ) -> None:
+        """Use another store than the per-user default: the unattended self-test's
+        throwaway one, or, in a job worker, whichever store the desktop app uses."""
+        self._credentials = CredentialStore(file_path, passphrase or self.passphrase, prefer)
 
     def ensure_demo(self) -> None:
         """Build the demo database if it is missing or stale (about 3 s, once)."""

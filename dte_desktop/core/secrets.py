@@ -224,6 +224,7 @@ class CredentialStore:
         prefer: str | None = None,
     ) -> None:
         prefer = (prefer or os.environ.get("DTE_KEYRING", "auto")).lower()
+        self.file_path, self.prefer = file_path, prefer  # where: a job worker opens the same
         env_phrase = lambda: os.environ.get("DTE_MASTER_PASSPHRASE")  # noqa: E731
         os_kr = None if prefer == "file" else usable_os_keyring()
         if prefer == "os" and os_kr is None:

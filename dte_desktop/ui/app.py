@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     private = args.selftest and args.screenshots and _private_credentials_if_locked(ctx)
     window = MainWindow(ctx)
     if private:
-        window.keeper.preset("selftest")
+        window.keeper.preset(private)
     window.show()
     window.status_label.setText("Preparing the demo database…")
     result = {"code": 0}
@@ -94,19 +94,22 @@ def main(argv: list[str] | None = None) -> int:
     return result["code"] or code
 
 
-def _private_credentials_if_locked(ctx) -> bool:  # type: ignore[no-untyped-def]
+def _private_credentials_if_locked(ctx) -> str | None:  # type: ignore[no-untyped-def]
     """The screenshot tour runs unattended: where the credential store would ask for its
     master passphrase, it uses a throwaway store instead of blocking on a dialog (the
-    user's own store is never opened or changed by the tour)."""
+    user's own store is never opened or changed by the tour, nor by its job workers, which
+    are told to use the same throwaway store). Returns the store's random passphrase."""
+    import secrets
     import tempfile
 
-    from dte_desktop.core.secrets import CredentialStore
-
     if os.environ.get("DTE_MASTER_PASSPHRASE") or not ctx.credentials.needs_passphrase:
-        return False
+        return None
+    # Random, not a word: every passphrase is redacted from logs and job configs, and a
+    # word like "selftest" would be blanked out of folder names too.
+    phrase = secrets.token_urlsafe(18)
     tmp = Path(tempfile.mkdtemp(prefix="dte-selftest-"))
-    ctx._credentials = CredentialStore(tmp / "secrets.enc", lambda: "selftest", prefer="file")
-    return True
+    ctx.use_credential_store(tmp / "secrets.enc", "file", lambda: phrase)
+    return phrase
 
 
 def _tour(window, out: Path, result: dict, app) -> None:  # type: ignore[no-untyped-def]

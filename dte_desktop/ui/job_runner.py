@@ -91,6 +91,8 @@ class JobManager(QObject):
         phrase = self.keeper()
         if phrase:
             request["passphrase"] = phrase
+        store = self.ctx.credentials  # the worker opens the very store this window uses
+        request["credentials"] = {"file": str(store.file_path), "prefer": store.prefer}
         request["background"] = self.background
         proc = JobProcess(request, self)
         proc.event.connect(self._dispatch)

@@ -208,6 +208,7 @@ def test_missing_connection_is_reported_not_crashed(demo_home, tmp_path) -> None
     assert "No such connection" in w.of("error")[0]["message"]
 
 
+@pytest.mark.postgres
 def test_passphrase_opens_the_file_store_and_is_never_echoed(dte_home, tmp_path, pg_url) -> None:
     """A connection whose password sits in the encrypted file store: the worker opens the
     store with the passphrase the app sent through the pipe, and neither the passphrase nor
@@ -240,6 +241,46 @@ def test_passphrase_opens_the_file_store_and_is_never_echoed(dte_home, tmp_path,
     assert code == 2
     assert "passphrase" in wrong.of("error")[0]["message"].lower()
     assert db_password not in json.dumps(wrong.events) + err
+
+
+@pytest.mark.postgres
+def test_the_worker_opens_the_store_the_app_names(dte_home, tmp_path, pg_url) -> None:
+    """The app may use another store than the per-user one (the self-test's throwaway
+    store): the worker opens that one, and the per-user store is never created."""
+    import psycopg
+
+    from dte_desktop.core.app import bootstrap
+    from dte_desktop.core.secrets import CredentialStore
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 10) g")
+    env = {k: v for k, v in os.environ.items() if k != "DTE_MASTER_PASSPHRASE"}
+    elsewhere, phrase = tmp_path / "elsewhere" / "secrets.enc", "throwaway-77"
+    elsewhere.parent.mkdir()
+    ctx = bootstrap(demo=False)
+    ctx.use_credential_store(elsewhere, "file", lambda: phrase)
+    ctx.store.save_connection("pg", pg_url)
+    ctx.credentials.set(CredentialStore.connection_key("pg"), "stored-elsewhere")
+    default_store = ctx.paths.secrets_file
+    ctx.close()
+
+    # Masked: the masking key is read from (or first written to) the credential store.
+    config = ExportSpec(
+        connection="pg", out_dir=str(tmp_path / "o"), tables=("public.t",), mask=True
+    )
+    request = {
+        "action": "export",
+        "spec": config.to_config(),
+        "passphrase": phrase,
+        "credentials": {"file": str(elsewhere), "prefer": "file"},
+    }
+    w = Worker(request, env=env)
+    code, err = w.finish()
+    assert code == 0, err
+    assert w.of("finished")[0]["status"] == "complete", w.events
+    assert not default_store.exists()
+    again = CredentialStore(elsewhere, lambda: phrase, prefer="file")
+    assert again.get(CredentialStore.SITE_KEY)  # the key went where the app keeps its store
 
 
 @pytest.mark.postgres

@@ -56,9 +56,24 @@ def test_selftest_tours_every_screen_in_both_themes(demo_home: str, tmp_path: Pa
         capture_output=True,
         text=True,
         timeout=300,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        # As IT runs it on a machine without a keyring: no passphrase to give, so the tour
+        # (and its job workers) use a throwaway store, never the user's.
+        env={
+            **{k: v for k, v in os.environ.items() if k != "DTE_MASTER_PASSPHRASE"},
+            "QT_QPA_PLATFORM": "offscreen",
+        },
     )
     assert run.returncode == 0, run.stderr[-3000:]
+    assert not (Path(demo_home) / "secrets.enc").exists()
+    from dte_desktop.core.store import Store
+
+    store = Store.open()
+    try:
+        exports = [j for j in store.list_jobs() if j.kind == "export"]
+        assert len(exports) == 2 and all(j.status == "complete" for j in exports)
+        assert all("***" not in j.config["out_dir"] for j in exports)  # nothing over-redacted
+    finally:
+        store.close()
     screens = ["main", "connections", "preview", "profile", "export", "job-running", "quit-confirm",
                "job-done", "job-details", "audit"]  # fmt: skip
     for theme in ("light", "dark"):

@@ -10,7 +10,9 @@ Protocol, JSON lines (UTF-8):
 - stdin, first line, the request: ``{"action": "export", "spec": {...}}``,
   ``{"action": "resume", "job_id": N}`` or ``{"action": "rerun", "job_id": N}``; optional
   ``"passphrase"`` (the credential store's, never a database password) and
-  ``"background": true`` (lower this process's priority so the GUI keeps the CPU it needs).
+  ``"background": true`` (lower this process's priority so the GUI keeps the CPU it needs),
+  ``"credentials": {"file": PATH, "prefer": "auto"|"file"|"os"}`` (the credential store the
+  app uses, so both processes read the same passwords and masking key).
 - stdin, later: ``cancel``. End of input also cancels: the app is gone, and a cancelled job
   stays resumable.
 - stdout: job events (``event_to_dict``), ``{"event": "log", ...}`` for each log record (the
@@ -29,6 +31,7 @@ import os
 import sys
 import threading
 import traceback
+from pathlib import Path
 from typing import IO, Any
 
 from dte_desktop.core.errors import ConfigError, DteError
@@ -164,6 +167,9 @@ def main(stdin: IO[str] | None = None, stdout: IO[str] | None = None) -> int:
             log_file=False,
             passphrase=lambda: phrase or os.environ.get("DTE_MASTER_PASSPHRASE"),
         )
+        where = request.get("credentials")
+        if where:
+            ctx.use_credential_store(Path(where["file"]), where.get("prefer"))
         job, resumed = prepare(ctx, request, writer)
     except Exception as exc:
         if isinstance(exc, DteError):
