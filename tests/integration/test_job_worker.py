@@ -316,3 +316,80 @@ def test_killed_worker_leaves_an_interrupted_job_that_resumes(dte_home, tmp_path
         v for f in sorted(out.rglob("*.parquet")) for v in pq.read_table(f).column("id").to_pylist()
     ]  # fmt: skip
     assert sorted(ids) == list(range(1, 400_001))
+
+
+OS_KEYRING_SCRIPT = """
+import json, subprocess, sys
+from dte_desktop.core.app import bootstrap
+from dte_desktop.core.export.spec import ExportSpec
+from dte_desktop.core.secrets import CredentialStore
+
+ctx = bootstrap(demo=False)
+store = ctx.credentials
+print("backend", store.backend.name)
+ctx.store.save_connection("pg", sys.argv[1])
+store.set(CredentialStore.connection_key("pg"), "in-the-os-keyring-5")
+spec = ExportSpec(connection="pg", out_dir=sys.argv[2], tables=("public.t",), mask=True)
+request = {"action": "export", "spec": spec.to_config(),
+           "credentials": {"file": str(store.file_path), "prefer": store.prefer}}
+# stdin stays open while the job runs: its end would cancel the job.
+proc = subprocess.Popen([sys.executable, "-m", "dte_desktop.core.jobs.worker"],
+                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+proc.stdin.write(json.dumps(request) + "\\n")
+proc.stdin.flush()
+events, lines = [], []
+for line in proc.stdout:
+    lines.append(line)
+    events.append(json.loads(line))
+    if events[-1]["event"] in ("finished", "error"):
+        break
+proc.stdin.close()
+proc.wait()
+print("status", [e["status"] for e in events if e["event"] == "finished"])
+print("worker-backend", [e["message"] for e in events if e["event"] == "log"
+                         and "credential store" in e["message"]])
+print("key", bool(store.get(CredentialStore.SITE_KEY)))
+print("leaked", "in-the-os-keyring-5" in "".join(lines))
+"""
+
+
+@pytest.mark.postgres
+def test_worker_uses_the_os_keyring_like_the_app(tmp_path, pg_url) -> None:
+    """Inside a real Secret Service session (gnome-keyring over D-Bus): the worker reads the
+    connection's password from the OS keyring and keeps the masking key there, as the app
+    does; no encrypted file is made."""
+    import shutil
+    import textwrap
+
+    import psycopg
+
+    tools = [shutil.which(t) for t in ("dbus-run-session", "gnome-keyring-daemon")]
+    if not all(tools):
+        msg = "gnome-keyring/dbus missing (make test installs them on Debian)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(msg)
+        pytest.skip(msg)
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 10) g")
+    script = tmp_path / "probe.py"
+    script.write_text(textwrap.dedent(OS_KEYRING_SCRIPT))
+    env = {k: v for k, v in os.environ.items() if k not in ("DTE_KEYRING", "DTE_MASTER_PASSPHRASE")}
+    env["HOME"] = str(tmp_path)  # a fresh login keyring, not the developer's
+    env["XDG_DATA_HOME"] = str(tmp_path / "share")
+    shell = (
+        "echo -n unlock-pass | gnome-keyring-daemon --unlock --components=secrets >/dev/null; "
+        f"{sys.executable} {script} '{pg_url}' '{tmp_path / 'out'}'"
+    )
+    out = subprocess.run(
+        ["dbus-run-session", "--", "sh", "-c", shell],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "backend keyring:keyring.backends.SecretService.Keyring" in out.stdout
+    assert "status ['complete']" in out.stdout, out.stdout
+    assert "SecretService" in out.stdout.split("worker-backend", 1)[1].splitlines()[0]
+    assert "key True" in out.stdout and "leaked False" in out.stdout
+    assert not list(Path(os.environ["DTE_HOME"]).glob("secrets.enc"))
