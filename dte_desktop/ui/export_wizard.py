@@ -270,5 +270,12 @@ class ExportForm(QWidget):
         except ConfigError as exc:
             self.message.setText(f"{exc.title}: {exc}")
             return
-        self.message.setText(f"Export of {', '.join(spec.tables)} started — see the Jobs dock.")
+        self.message.setText(f"Starting the export of {', '.join(spec.tables)}…")
         self.start_requested.emit(spec)
+
+    def job_started(self, job_id: int) -> None:
+        self.message.setText(f"Export job {job_id} started — see the Jobs dock.")
+
+    def job_failed(self, title: str, message: str) -> None:
+        """A job could not start, or its worker died: said here too, where the user clicked."""
+        self.message.setText(f"{title}: {message}")

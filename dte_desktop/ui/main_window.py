@@ -109,6 +109,8 @@ class MainWindow(QMainWindow):
         self.jobs.started.connect(self._job_started)
         self.jobs.event.connect(self._job_event)
         self.jobs.failed.connect(lambda t, m: self._status(f"{t}: {m}"))
+        self.jobs.failed.connect(self.export_form.job_failed)
+        self.jobs.started.connect(lambda ev: self.export_form.job_started(ev.job_id))
         self.notifier = Notifier(self)
 
         self.status_label = QLabel("Starting…")

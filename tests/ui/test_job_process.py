@@ -87,4 +87,5 @@ def test_a_worker_that_cannot_start_says_so(qtbot, window, monkeypatch) -> None:
     assert title == "Export could not start" and missing in message
     qtbot.waitUntil(lambda: not window.jobs.busy(), timeout=5_000)
     assert window.status_label.text().startswith(f"{title}: ")
+    assert window.export_form.message.text().startswith(f"{title}: ")  # where they clicked
     assert window.ctx.store.list_jobs() == []  # nothing half-started was recorded

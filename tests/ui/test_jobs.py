@@ -45,7 +45,10 @@ def start_from_form(qtbot, window, table: str, *, workers=2, partitions=4, batch
         qtbot.keyClicks(form.where, where)
     with qtbot.waitSignal(window.jobs.started, timeout=30_000) as started:
         qtbot.mouseClick(form.start_button, Qt.MouseButton.LeftButton)
-    return started.args[0].job_id
+        assert form.message.text().startswith("Starting the export of")
+    job_id = started.args[0].job_id
+    assert form.message.text() == f"Export job {job_id} started — see the Jobs dock."
+    return job_id
 
 
 def test_export_shows_live_rates_and_partitions(qtbot, window) -> None:
