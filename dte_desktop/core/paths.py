@@ -59,11 +59,19 @@ def app_paths() -> AppPaths:
 
 
 def site_file() -> Path:
-    """The read-only site file installed by IT (``DTE_SITE_FILE`` overrides it)."""
+    """The read-only site file installed by IT (``DTE_SITE_FILE`` overrides it): the first
+    that exists in the system config folders, searched in order (on Linux every entry of
+    ``$XDG_CONFIG_DIRS``: desktops set ``/etc/xdg/xdg-ubuntu:/etc/xdg``, and IT installs to
+    ``/etc/xdg``), else where the first one would be."""
     override = os.environ.get("DTE_SITE_FILE")
     if override:
         return Path(override)
-    return Path(platformdirs.site_config_dir(APP_NAME, appauthor=False)) / "site.toml"
+    first = platformdirs.site_config_dir(APP_NAME, appauthor=False)
+    every = platformdirs.site_config_dir(APP_NAME, appauthor=False, multipath=True)
+    # One folder (Windows, macOS, a single XDG entry) is taken whole: "C:\..." has a colon.
+    dirs = [first] if every == first else every.split(os.pathsep)
+    candidates = [Path(d) / "site.toml" for d in dirs if d]
+    return next((c for c in candidates if c.is_file()), candidates[0])
 
 
 def resources_dir() -> Path:

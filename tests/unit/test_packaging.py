@@ -103,6 +103,23 @@ def test_site_file_paths_per_os(monkeypatch: pytest.MonkeyPatch) -> None:
         assert got == "C:/ProgramData/dte-desktop/site.toml"
 
 
+def test_site_file_is_found_in_any_xdg_config_dir(monkeypatch, tmp_path) -> None:
+    """Ubuntu desktops put /etc/xdg/xdg-ubuntu before /etc/xdg; IT installs to /etc/xdg."""
+    from platformdirs.unix import Unix
+
+    first, second = tmp_path / "xdg-ubuntu", tmp_path / "xdg"
+    monkeypatch.delenv("DTE_SITE_FILE", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_DIRS", f"{first}:{second}")
+    monkeypatch.setattr(platformdirs, "PlatformDirs", Unix)
+    assert paths.site_file() == first / "dte-desktop" / "site.toml"  # none yet: the first
+    (second / "dte-desktop").mkdir(parents=True)
+    (second / "dte-desktop" / "site.toml").write_text("")
+    assert paths.site_file() == second / "dte-desktop" / "site.toml"
+    (first / "dte-desktop").mkdir(parents=True)
+    (first / "dte-desktop" / "site.toml").write_text("")
+    assert paths.site_file() == first / "dte-desktop" / "site.toml"  # earlier entries win
+
+
 def _wheelhouse_module():  # type: ignore[no-untyped-def]
     spec = importlib.util.spec_from_file_location("wheelhouse", INSTALLERS / "wheelhouse.py")
     assert spec and spec.loader
