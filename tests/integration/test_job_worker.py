@@ -358,35 +358,13 @@ def test_worker_uses_the_os_keyring_like_the_app(tmp_path, pg_url) -> None:
     """Inside a real Secret Service session (gnome-keyring over D-Bus): the worker reads the
     connection's password from the OS keyring and keeps the masking key there, as the app
     does; no encrypted file is made."""
-    import shutil
-    import textwrap
-
     import psycopg
 
-    tools = [shutil.which(t) for t in ("dbus-run-session", "gnome-keyring-daemon")]
-    if not all(tools):
-        msg = "gnome-keyring/dbus missing (make test installs them on Debian)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(msg)
-        pytest.skip(msg)
+    from tests.secret_service import run_in_secret_service
+
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute("CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 10) g")
-    script = tmp_path / "probe.py"
-    script.write_text(textwrap.dedent(OS_KEYRING_SCRIPT))
-    env = {k: v for k, v in os.environ.items() if k not in ("DTE_KEYRING", "DTE_MASTER_PASSPHRASE")}
-    env["HOME"] = str(tmp_path)  # a fresh login keyring, not the developer's
-    env["XDG_DATA_HOME"] = str(tmp_path / "share")
-    shell = (
-        "echo -n unlock-pass | gnome-keyring-daemon --unlock --components=secrets >/dev/null; "
-        f"{sys.executable} {script} '{pg_url}' '{tmp_path / 'out'}'"
-    )
-    out = subprocess.run(
-        ["dbus-run-session", "--", "sh", "-c", shell],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    out = run_in_secret_service(tmp_path, OS_KEYRING_SCRIPT, pg_url, str(tmp_path / "out"))
     assert out.returncode == 0, out.stderr
     assert "backend keyring:keyring.backends.SecretService.Keyring" in out.stdout
     assert "status ['complete']" in out.stdout, out.stdout

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 import textwrap
 
 import keyring
@@ -97,28 +93,9 @@ SECRET_SERVICE_PROBE = textwrap.dedent(
 
 
 def test_real_secret_service_through_gnome_keyring(tmp_path) -> None:
-    tools = [shutil.which(t) for t in ("dbus-run-session", "gnome-keyring-daemon")]
-    if not all(tools):
-        msg = "gnome-keyring/dbus missing (make test installs them on Debian)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(msg)
-        pytest.skip(msg)
-    script = tmp_path / "probe.py"
-    script.write_text(SECRET_SERVICE_PROBE)
-    env = {k: v for k, v in os.environ.items() if k not in ("DTE_KEYRING",)}
-    env["HOME"] = str(tmp_path)  # a fresh login keyring, not the developer's
-    env["XDG_DATA_HOME"] = str(tmp_path / "share")
-    shell = (
-        "echo -n unlock-pass | gnome-keyring-daemon --unlock --components=secrets >/dev/null; "
-        f"{sys.executable} {script}"
-    )
-    out = subprocess.run(
-        ["dbus-run-session", "--", "sh", "-c", shell],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    from tests.secret_service import run_in_secret_service
+
+    out = run_in_secret_service(tmp_path, SECRET_SERVICE_PROBE, timeout=60)
     assert out.returncode == 0, out.stderr
     assert "backend keyring:keyring.backends.SecretService.Keyring" in out.stdout
     assert "got via-secret-service-42" in out.stdout
