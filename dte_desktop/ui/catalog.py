@@ -106,11 +106,12 @@ class CatalogTree(QWidget):
         what the user expanded stays expanded (and a listing still on its way has an item
         to land in); a changed or new one gets a fresh, collapsed item."""
         current = node(self.tree.currentItem()).get("connection")
+        by_name = {c.name: c for c in conns}
         kept: dict[str, QTreeWidgetItem] = {}
         for i in reversed(range(self.tree.topLevelItemCount())):
             item = self.tree.topLevelItem(i)
             data = node(item)
-            fresh = next((c for c in conns if c.name == data.get("connection")), None)
+            fresh = by_name.get(data.get("connection", ""))
             if fresh is not None and fresh == data.get("conn"):
                 kept[fresh.name] = item
             else:
@@ -138,16 +139,13 @@ class CatalogTree(QWidget):
         return None
 
     def find_table(self, connection: str, table: str) -> QTreeWidgetItem | None:
-        it = QTreeWidgetItemIterator(self.tree)
-        while it.value():
-            n = node(it.value())
-            if (
-                n.get("type") == "table"
-                and n["connection"] == connection
-                and table in (n["info"].ref.name, n["info"].ref.display())
+        for item in self._table_items():
+            n = node(item)
+            if n["connection"] == connection and table in (
+                n["info"].ref.name,
+                n["info"].ref.display(),
             ):
-                return it.value()
-            it += 1
+                return item
         return None
 
     # -- lazy children ---------------------------------------------------------------
@@ -292,9 +290,5 @@ class CatalogTree(QWidget):
     # -- filter ----------------------------------------------------------------------
     def apply_filter(self, text: str) -> None:
         needle = text.strip().casefold()
-        it = QTreeWidgetItemIterator(self.tree)
-        while it.value():
-            item = it.value()
-            if node(item).get("type") == "table":
-                item.setHidden(bool(needle) and needle not in item.text(0).casefold())
-            it += 1
+        for item in self._table_items():
+            item.setHidden(bool(needle) and needle not in item.text(0).casefold())

@@ -64,7 +64,7 @@ class JobProcess(QObject):
 
     def cancel(self) -> None:
         """Ask the job to stop between batches; it ends as cancelled (resumable)."""
-        if self.proc.state() != QProcess.ProcessState.NotRunning and not self._cancel_asked:
+        if self.running() and not self._cancel_asked:
             self._cancel_asked = True
             self.proc.write(b"cancel\n")
 

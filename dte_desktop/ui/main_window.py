@@ -110,7 +110,6 @@ class MainWindow(QMainWindow):
         self.jobs.event.connect(self._job_event)
         self.jobs.failed.connect(lambda t, m: self._status(f"{t}: {m}"))
         self.jobs.failed.connect(self.export_form.job_failed)
-        self.jobs.started.connect(lambda ev: self.export_form.job_started(ev.job_id))
         self.notifier = Notifier(self)
 
         self.status_label = QLabel("Starting…")
@@ -284,6 +283,7 @@ class MainWindow(QMainWindow):
 
     def _job_started(self, ev: JobStarted) -> None:
         self._status(f"Job {ev.job_id} {'resumed' if ev.resumed else 'started'}.")
+        self.export_form.job_started(ev.job_id)
 
     def _job_event(self, ev: object) -> None:
         if isinstance(ev, JobFinished):

@@ -126,6 +126,8 @@ class ScreenshotTour:
             "job progress",
         )
         self.grab(win, f"{t}-job-running")
+        if not w.jobs.busy():  # closing now would close the window, not ask
+            raise StepFailed("the export ended before the quit question could be shown")
         w.close()  # with a job running: the window asks first
         box = wait_until(lambda: w.quit_box, 10, "quit question")
         settle(100)

@@ -36,7 +36,7 @@ from typing import IO, Any
 
 from dte_desktop.core.errors import ConfigError, DteError
 from dte_desktop.core.jobs.events import JobStarted, event_to_dict
-from dte_desktop.core.logs import get_logger, redact, register_secret
+from dte_desktop.core.logs import RedactionFilter, get_logger, redact, register_secret
 
 log = get_logger("jobs.worker")
 WORKER_ARG = "_job-worker"
@@ -75,8 +75,6 @@ class ForwardingHandler(logging.Handler):
         super().__init__()
         self.writer = writer
         self.setFormatter(logging.Formatter("%(message)s"))
-        from dte_desktop.core.logs import RedactionFilter
-
         self.addFilter(RedactionFilter())
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -163,10 +161,8 @@ def main(stdin: IO[str] | None = None, stdout: IO[str] | None = None) -> int:
 
     ctx = None
     try:
-        ctx = bootstrap(
-            log_file=False,
-            passphrase=lambda: phrase or os.environ.get("DTE_MASTER_PASSPHRASE"),
-        )
+        # Without one from the app, the store falls back to DTE_MASTER_PASSPHRASE itself.
+        ctx = bootstrap(log_file=False, passphrase=(lambda: phrase) if phrase else None)
         where = request.get("credentials")
         if where:
             ctx.use_credential_store(Path(where["file"]), where.get("prefer"))

@@ -12,7 +12,12 @@ import tomli_w
 
 from dte_desktop.core.audit import AuditLog
 from dte_desktop.core.errors import ConfigError
-from dte_desktop.core.privacy.classification import ColumnClassification, Level, parse_level
+from dte_desktop.core.privacy.classification import (
+    ColumnClassification,
+    Level,
+    most_sensitive,
+    parse_level,
+)
 from dte_desktop.core.sources.base import TableRef
 from dte_desktop.core.store import Store
 from dte_desktop.core.store.classification_rows import ANY, StoredClassification
@@ -48,7 +53,7 @@ def table_levels(
         found = [c.level for c in labels.columns.values()]
         if labels.default is not None:
             found.append(labels.default)
-        levels[t] = max(found) if found else None
+        levels[t] = most_sensitive(found) if found else None
     return levels
 
 
