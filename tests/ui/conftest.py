@@ -78,3 +78,20 @@ def select_table(qtbot, window, name: str):  # type: ignore[no-untyped-def]
     assert item is not None
     window.tree.setCurrentItem(item)
     return item
+
+
+def answer_passphrase(qtbot, asked: list[str], phrase: str) -> None:  # type: ignore[no-untyped-def]
+    """Type ``phrase`` into the master-passphrase prompt once it is up (call it through a
+    ``QTimer`` before the action that asks); its label goes to ``asked``."""
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit
+
+    dlg = QApplication.activeModalWidget()
+    if not isinstance(dlg, QInputDialog):
+        QTimer.singleShot(20, lambda: answer_passphrase(qtbot, asked, phrase))
+        return
+    asked.append(dlg.labelText())
+    assert dlg.textEchoMode() == QLineEdit.EchoMode.Password
+    edit = dlg.findChild(QLineEdit)
+    qtbot.keyClicks(edit, phrase)
+    qtbot.keyClick(edit, Qt.Key.Key_Return)

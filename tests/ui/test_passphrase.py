@@ -4,9 +4,8 @@ the GUI thread before a worker needs it, once per session."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit
 
-from tests.ui.conftest import close_window, make_window, select_table
+from tests.ui.conftest import answer_passphrase, close_window, make_window, select_table
 
 
 def test_master_passphrase_is_asked_once_on_the_gui_thread(qtbot, demo_home, monkeypatch) -> None:
@@ -16,17 +15,7 @@ def test_master_passphrase_is_asked_once_on_the_gui_thread(qtbot, demo_home, mon
     ctx = bootstrap()
     window = make_window(qtbot, ctx)
     asked: list[str] = []
-
-    def answer() -> None:
-        dlg = QApplication.activeModalWidget()
-        if not isinstance(dlg, QInputDialog):
-            QTimer.singleShot(20, answer)
-            return
-        asked.append(dlg.labelText())
-        assert dlg.textEchoMode() == QLineEdit.EchoMode.Password
-        edit = dlg.findChild(QLineEdit)
-        qtbot.keyClicks(edit, "correct horse battery")
-        qtbot.keyClick(edit, Qt.Key.Key_Return)
+    answer = lambda: answer_passphrase(qtbot, asked, "correct horse battery")  # noqa: E731
 
     try:
         assert ctx.credentials.needs_passphrase

@@ -13,12 +13,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit
 
 from dte_desktop.core.jobs.events import JobFinished
 from dte_desktop.core.store import JobStatus
 from tests.integration.conftest import SOCKET_DIR
-from tests.ui.conftest import close_window, make_window
+from tests.ui.conftest import answer_passphrase, close_window, make_window
 from tests.ui.test_connections import fill_network
 
 ROWS = 20_000
@@ -50,17 +49,6 @@ def pg_schema(auth_cluster):  # type: ignore[no-untyped-def]
     finally:
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-
-
-def answer_passphrase(qtbot, asked: list[str], phrase: str) -> None:  # type: ignore[no-untyped-def]
-    dlg = QApplication.activeModalWidget()
-    if not isinstance(dlg, QInputDialog):
-        QTimer.singleShot(20, lambda: answer_passphrase(qtbot, asked, phrase))
-        return
-    asked.append(dlg.labelText())
-    edit = dlg.findChild(QLineEdit)
-    qtbot.keyClicks(edit, phrase)
-    qtbot.keyClick(edit, Qt.Key.Key_Return)
 
 
 def child(item, text: str):  # type: ignore[no-untyped-def]
