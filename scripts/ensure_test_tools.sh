@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The Secret Service test needs gnome-keyring and dbus (Debian packages). Install them when
+# The Secret Service test needs gnome-keyring and dbus, the installer test
+# desktop-file-validate (Debian packages). Install them when
 # missing and we are allowed to (root with apt); otherwise say so — the test then reports it.
 set -u
 need=()
 command -v gnome-keyring-daemon >/dev/null || need+=(gnome-keyring)
 command -v dbus-run-session >/dev/null || need+=(dbus)
+command -v desktop-file-validate >/dev/null || need+=(desktop-file-utils)  # installer tests
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "ensure_test_tools: installing ${need[*]}"

@@ -103,7 +103,9 @@ class AuditLog:
         tmp = self.head_file.with_name(
             f"{self.head_file.name}.{os.getpid()}.{threading.get_ident()}.tmp"
         )
-        tmp.write_text(json.dumps({"last_id": rec.id, "last_hash": rec.hash}))
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps({"last_id": rec.id, "last_hash": rec.hash}))
         os.replace(tmp, self.head_file)
 
     def records(

@@ -245,7 +245,9 @@ def ensure_demo(path: Path) -> tuple[Path, bool]:
     if is_current(path):
         return path, False
     log.info("generating the demo database at %s", path)
-    return generate(path), True
+    from dte_desktop.core.paths import private_file
+
+    return private_file(generate(path)), True
 
 
 def demo_url(path: Path) -> str:

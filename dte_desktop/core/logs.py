@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import re
 import sys
 import threading
@@ -115,6 +116,16 @@ class RedactionFilter(logging.Filter):
         return True
 
 
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Each log file 0600 (they name tables, folders and users), however the umask is set."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        stream = super()._open()
+        if os.name == "posix":
+            os.chmod(self.baseFilename, 0o600)
+        return stream
+
+
 _FORMAT = "%(asctime)s %(levelname)-7s %(threadName)s %(name)s: %(message)s"
 _configured: dict[str, logging.Handler] = {}
 
@@ -127,8 +138,10 @@ def setup_logging(
     root.setLevel(level)
     root.propagate = False
     if logs_dir is not None and "file" not in _configured:
-        logs_dir.mkdir(parents=True, exist_ok=True)
-        fh = logging.handlers.RotatingFileHandler(
+        from dte_desktop.core.paths import private_dir
+
+        private_dir(logs_dir)
+        fh = _PrivateRotatingFileHandler(
             logs_dir / "dte.log", maxBytes=5_000_000, backupCount=5, encoding="utf-8"
         )
         fh.setFormatter(logging.Formatter(_FORMAT))

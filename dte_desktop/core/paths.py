@@ -41,9 +41,37 @@ class AppPaths:
         return self.data_dir / "secrets.enc"
 
     def ensure(self) -> AppPaths:
+        """Create the folders private to this user (0700): job configs, the audit trail and
+        logs describe what was exported from where, which other local users must not read.
+        Folders made by an older version (0755) are tightened too."""
         for d in (self.data_dir, self.config_dir, self.logs_dir):
-            d.mkdir(parents=True, exist_ok=True)
+            private_dir(d)
         return self
+
+
+PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
+
+
+def private_dir(path: Path) -> Path:
+    """``mkdir -p`` with mode 0700 whatever the umask, and tighten an existing folder we own."""
+    path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    _tighten(path, PRIVATE_DIR)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Mode 0600 for a file the app keeps for its user (history, logs, audit head, settings)."""
+    if path.exists():
+        _tighten(path, PRIVATE_FILE)
+    return path
+
+
+def _tighten(path: Path, mode: int) -> None:
+    if os.name != "posix":  # Windows: the per-user profile's ACLs already keep others out
+        return
+    st = path.stat()
+    if st.st_uid == os.getuid() and (st.st_mode & 0o777) != mode:
+        path.chmod(mode)
 
 
 def app_paths() -> AppPaths:

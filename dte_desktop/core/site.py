@@ -64,11 +64,18 @@ class SiteConfig:
 
 def load_site(path: Path | None = None) -> SiteConfig:
     path = path or site_file()
-    if not path.exists():
-        return SiteConfig()
     try:
+        if not path.exists():
+            return SiteConfig()
         data = tomllib.loads(path.read_text("utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except PermissionError:
+        # An admin umask of 077 at install time leaves /etc/xdg/dte-desktop 0700: every user
+        # would otherwise get a traceback instead of the app.
+        raise ConfigError(
+            f"The site file {path} (or its folder) is not readable by this user. Ask IT to "
+            f"make it readable: chmod 0755 {path.parent} && chmod 0644 {path}"
+        ) from None
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"The site file {path} cannot be read: {exc}") from None
     site = data.get("site", {})
     conns = []

@@ -15,6 +15,9 @@
 # export folder): /etc/xdg/dte-desktop/site.toml — platformdirs' site_config_dir, or the first
 # folder of $XDG_CONFIG_DIRS when that is set; DTE_SITE_FILE overrides it per process.
 set -eu
+# Modes must not depend on the admin's umask: under 077 the site folder and the app would be
+# 0700 root and every user's dte would fail. Every folder and file below is set explicitly too.
+umask 022
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 PREFIX=""
@@ -48,7 +51,7 @@ else
     APPS=$PREFIX/share/applications
     ICONS=$PREFIX/share/icons/hicolor
 fi
-SITE_DIR=/etc/xdg/dte-desktop
+SITE_DIR=${DTE_SITE_DIR:-/etc/xdg/dte-desktop}  # the override is for the installer tests
 
 verify() {
     # every file of the bundle against BUNDLE-SHA256SUMS (made at build time)
@@ -83,7 +86,8 @@ do_install() {
         exit 1
     fi
     # copy into a fresh folder, then swap: a failed copy never leaves a half-installed app
-    mkdir -p "$(dirname "$APPDIR")" "$BINDIR" "$APPS" "$ICONS/256x256/apps" "$ICONS/scalable/apps"
+    install -d -m 0755 "$(dirname "$APPDIR")" "$BINDIR" "$APPS" "$ICONS/256x256/apps" \
+        "$ICONS/scalable/apps"
     tmp="$APPDIR.new.$$"
     rm -rf "$tmp"
     cp -R "$HERE/dte-desktop" "$tmp"
@@ -98,8 +102,8 @@ do_install() {
 
     ln -sfn "$APPDIR/dte" "$BINDIR/dte"
     ln -sfn "$APPDIR/dte-desktop" "$BINDIR/dte-desktop"
-    cp "$HERE/dte-desktop.png" "$ICONS/256x256/apps/dte-desktop.png"
-    cp "$HERE/dte-desktop.svg" "$ICONS/scalable/apps/dte-desktop.svg"
+    install -m 0644 "$HERE/dte-desktop.png" "$ICONS/256x256/apps/dte-desktop.png"
+    install -m 0644 "$HERE/dte-desktop.svg" "$ICONS/scalable/apps/dte-desktop.svg"
     icon=dte-desktop
     [ -n "$PREFIX" ] && icon="$ICONS/256x256/apps/dte-desktop.png"
     sed -e "s|@BINDIR@|$BINDIR|g" -e "s|@ICON@|$icon|g" "$HERE/dte-desktop.desktop" \
@@ -108,7 +112,7 @@ do_install() {
     command -v update-desktop-database >/dev/null 2>&1 && update-desktop-database -q "$APPS" 2>/dev/null || true
 
     if [ -n "$SITE" ]; then
-        mkdir -p "$SITE_DIR"
+        install -d -m 0755 "$SITE_DIR"
         install -m 0644 "$SITE" "$SITE_DIR/site.toml"
         echo "site file: $SITE_DIR/site.toml"
     fi

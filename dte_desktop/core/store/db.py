@@ -20,6 +20,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 
 from dte_desktop.core.logs import get_logger
+from dte_desktop.core.paths import private_file
 
 log = get_logger("store")
 BUSY_TIMEOUT_MS = 30_000
@@ -42,6 +43,8 @@ def make_engine(path: Path) -> Engine:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
+        # 0600: the history holds job configs; SQLite gives -wal/-shm the database's mode.
+        private_file(path)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
@@ -105,3 +108,4 @@ def _backup_sqlite(src: Path, dst: Path) -> None:
         source.close()
     if not dst.exists():  # pragma: no cover - the backup API always writes the file
         shutil.copy2(src, dst)
+    private_file(dst)
