@@ -75,10 +75,22 @@ def build_parser() -> argparse.ArgumentParser:
         jobs,
         privacy,
         profile,
+        risk,
         sample,
     )
 
-    for module in (connections, catalog, privacy, classify, profile, sample, export, jobs, audit):
+    for module in (
+        connections,
+        catalog,
+        privacy,
+        classify,
+        profile,
+        risk,
+        sample,
+        export,
+        jobs,
+        audit,
+    ):
         module.register(sub)
     return parser
 

@@ -41,6 +41,7 @@ ACTIONS = (
     "credential_change",
     "connection_change",
     "audit_export",
+    "risk",
 )
 
 

@@ -1,0 +1,87 @@
+"""``dte risk``: re-identification risk (k-anonymity, l-diversity, ARX's prosecutor,
+journalist and marketer figures) over quasi-identifier columns, computed in the source."""
+
+from __future__ import annotations
+
+import argparse
+
+from dte_desktop.cli import context, emit, prompt_password
+from dte_desktop.core.privacy.risk import DEFAULT_K, RiskReport
+from dte_desktop.core.sources.names import parse_table
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "risk", help="re-identification risk of a table through its quasi-identifiers"
+    )
+    p.add_argument("name", help="connection name or URL")
+    p.add_argument("table", help="schema.table (quote odd parts)")
+    p.add_argument("--qi", required=True, metavar="COL,COL", help="quasi-identifier columns")
+    p.add_argument("--sensitive", metavar="COL", help="sensitive column for l-diversity")
+    p.add_argument("--k", type=int, default=DEFAULT_K, help=f"k threshold (default {DEFAULT_K})")
+    p.add_argument(
+        "--masked", action="store_true", help="the risk of a masked export (policy in force)"
+    )
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.set_defaults(func=cmd_risk)
+
+
+def _text(r: RiskReport) -> str:
+    lines = [
+        f"{r.table}{' (masked)' if r.masked else ''}: {r.rows:,} rows in {r.classes:,} "
+        f"classes over {', '.join(r.quasi_identifiers)}",
+        f"  k-anonymity           k = {r.k if r.k is not None else '-'}",
+        f"  below k={r.threshold:<12} {r.classes_below_k:,} classes, {r.rows_below_k:,} rows "
+        f"({100 * r.share_below_k:.1f} %)",
+        f"  smallest classes      {', '.join(map(str, r.smallest_classes)) or '-'} (sizes)",
+        f"  prosecutor risk       highest {r.prosecutor_highest:.4f}, average "
+        f"{r.prosecutor_average:.4f}, records at risk {100 * r.prosecutor_records_at_risk:.1f} %",
+        f"  journalist risk       highest {r.journalist_highest:.4f}, average "
+        f"{r.journalist_average:.4f} ({r.journalist_note})",
+        f"  marketer risk         {r.marketer:.4f}",
+    ]
+    if r.sensitive:
+        lines.append(
+            f"  l-diversity ({r.sensitive})  l = {r.l_diversity}, "
+            f"{r.classes_below_l2:,} classes with fewer than 2 distinct values"
+        )
+    return "\n".join(lines)
+
+
+def cmd_risk(args: argparse.Namespace) -> int:
+    from dte_desktop.core.audit import AuditLog
+    from dte_desktop.core.privacy.risk import masked_risk, table_risk
+
+    ctx = context(args)
+    conn = ctx.resolve(args.name)
+    table = parse_table(args.table)
+    qi = [c.strip() for c in args.qi.split(",")]
+    source = ctx.open_source(args.name, prompt_password)
+    try:
+        if args.masked:
+            from dte_desktop.core.privacy.masking import build_masker
+
+            masker = build_masker(ctx, conn.name)
+            report = masked_risk(
+                source,
+                table,
+                qi,
+                lambda label, batch: masker.mask(label, batch)[0],
+                sensitive=args.sensitive,
+                threshold=args.k,
+            )
+        else:
+            report = table_risk(source, table, qi, sensitive=args.sensitive, threshold=args.k)
+    finally:
+        source.close()
+    figures = report.to_json()
+    AuditLog(ctx.store).record(
+        "risk",
+        connection=conn.name,
+        object=report.table,
+        columns=list(report.quasi_identifiers),
+        row_count=report.rows,
+        extra={k: v for k, v in figures.items() if k not in ("table", "quasi_identifiers")},
+    )
+    emit(args, figures, lambda: _text(report))
+    return 0
