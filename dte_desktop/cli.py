@@ -73,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         connections,
         export,
         jobs,
+        package,
         privacy,
         profile,
         risk,
@@ -89,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
         sample,
         export,
         jobs,
+        package,
         audit,
     ):
         module.register(sub)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 from dte_desktop.cli import context, emit, prompt_password
@@ -40,6 +41,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--mask", action="store_true", help="apply the masking policy")
     p.add_argument("--batch-rows", type=int, default=50_000)
     p.add_argument("--attempts", type=int, default=3, help="tries per slice on transient errors")
+    p.add_argument(
+        "--encrypt-to",
+        type=Path,
+        metavar="RECIPIENTS",
+        help="seal the finished export: encrypt to these age recipients and sign (dte package)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_export)
 
@@ -128,6 +135,10 @@ def run_job(args: argparse.Namespace, job: Any) -> int:
             if not e.context.get("retrying")
         ],
     }
+    if getattr(args, "encrypt_to", None) and status == JobStatus.COMPLETE:
+        from dte_desktop.commands.package import seal_folder
+
+        data["package"] = seal_folder(ctx, Path(record.summary["out_dir"]), args.encrypt_to)
 
     def text() -> str:
         s = record.summary
@@ -139,6 +150,11 @@ def run_job(args: argparse.Namespace, job: Any) -> int:
             )
             lines.append(f"  {s['out_dir']}")
         lines += [f"  error in {e['item'] or 'job'}: {e['message']}" for e in data["errors"]]
+        if "package" in data:
+            lines.append(f"  sealed for {len(data['package']['recipients'])} recipient(s), "
+                         f"signed by {data['package']['fingerprint']}")  # fmt: skip
+        elif getattr(args, "encrypt_to", None):
+            lines.append("  not sealed: the export did not complete")
         if status in (JobStatus.CANCELLED, JobStatus.FAILED, JobStatus.COMPLETE_WITH_ERRORS):
             lines.append(f"  resume with: dte jobs resume {job.job_id}")
         return "\n".join(lines)
@@ -151,6 +167,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     from dte_desktop.core.jobs.service import prepare_export, record_export_audit
 
     ctx = context(args)
+    if args.encrypt_to:  # a bad recipients file fails before any row is read
+        from dte_desktop.core.export.package import read_recipients
+
+        read_recipients(args.encrypt_to)
     spec = spec_from_args(args)
     progress = TerminalProgress(sys.stderr.isatty() and not args.json)
     job = prepare_export(ctx, spec, on_event=progress, prompt=prompt_password)

@@ -42,6 +42,7 @@ ACTIONS = (
     "connection_change",
     "audit_export",
     "risk",
+    "package",
 )
 
 
