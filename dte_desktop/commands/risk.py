@@ -49,39 +49,18 @@ def _text(r: RiskReport) -> str:
 
 
 def cmd_risk(args: argparse.Namespace) -> int:
-    from dte_desktop.core.audit import AuditLog
-    from dte_desktop.core.privacy.risk import masked_risk, table_risk
+    from dte_desktop.core.privacy.risk import audited_risk
 
-    ctx = context(args)
-    conn = ctx.resolve(args.name)
-    table = parse_table(args.table)
     qi = [c.strip() for c in args.qi.split(",")]
-    source = ctx.open_source(args.name, prompt_password)
-    try:
-        if args.masked:
-            from dte_desktop.core.privacy.masking import build_masker
-
-            masker = build_masker(ctx, conn.name)
-            report = masked_risk(
-                source,
-                table,
-                qi,
-                lambda label, batch: masker.mask(label, batch)[0],
-                sensitive=args.sensitive,
-                threshold=args.k,
-            )
-        else:
-            report = table_risk(source, table, qi, sensitive=args.sensitive, threshold=args.k)
-    finally:
-        source.close()
-    figures = report.to_json()
-    AuditLog(ctx.store).record(
-        "risk",
-        connection=conn.name,
-        object=report.table,
-        columns=list(report.quasi_identifiers),
-        row_count=report.rows,
-        extra={k: v for k, v in figures.items() if k not in ("table", "quasi_identifiers")},
+    report = audited_risk(
+        context(args),
+        args.name,
+        parse_table(args.table),
+        qi,
+        sensitive=args.sensitive,
+        threshold=args.k,
+        masked=args.masked,
+        prompt=prompt_password,
     )
-    emit(args, figures, lambda: _text(report))
+    emit(args, report.to_json(), lambda: _text(report))
     return 0

@@ -26,10 +26,11 @@ from dte_desktop.ui.passphrase import PassphraseKeeper
 from dte_desktop.ui.preview_view import PreviewView
 from dte_desktop.ui.privacy_state import PrivacyState
 from dte_desktop.ui.profile_view import ProfileView
+from dte_desktop.ui.risk_view import RiskView
 from dte_desktop.ui.sample_view import SampleView
 from dte_desktop.ui.settings import ui_settings
 
-TAB_OVERVIEW, TAB_PROFILE, TAB_PREVIEW, TAB_SAMPLE, TAB_EXPORT = range(5)
+TAB_OVERVIEW, TAB_PROFILE, TAB_PREVIEW, TAB_SAMPLE, TAB_EXPORT, TAB_RISK = range(6)
 
 
 class MainWindow(QMainWindow):
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
         self.preview = PreviewView(self.ctx, self.privacy, self.keeper)
         self.sample_view = SampleView(self.ctx, self.keeper)
         self.sample_view.sampled.connect(lambda _d: self.jobs_dock.refresh())
+        self.risk_view = RiskView(self.ctx, self.keeper)
         self.export_form = ExportForm(self.ctx, self.privacy)
         self.export_form.start_requested.connect(self.start_export)
         self.tabs = QTabWidget()
@@ -93,6 +95,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.preview, "Preview")
         self.tabs.addTab(self.sample_view, "Sample")
         self.tabs.addTab(self.export_form, "Export")
+        self.tabs.addTab(self.risk_view, "Risk")
+        self.tabs.currentChanged.connect(self._tab_changed)
 
         split = QSplitter()
         split.addWidget(self.catalog)
@@ -187,6 +191,14 @@ class MainWindow(QMainWindow):
             self.overview_tab.show_node(data)
         if data.get("type") == "table":
             self.sample_view.set_target(data["connection"], data["info"].ref)
+            if self.tabs.currentWidget() is self.risk_view:
+                self.risk_view.set_target(data["connection"], data["info"].ref)
+
+    def _tab_changed(self, index: int) -> None:
+        # The Risk tab reads the table's columns only when it is looked at.
+        data = node(self.tree.currentItem())
+        if index == TAB_RISK and data.get("type") == "table":
+            self.risk_view.set_target(data["connection"], data["info"].ref)
 
     def _double_clicked(self, item) -> None:  # type: ignore[no-untyped-def]
         if node(item).get("type") == "table":

@@ -41,6 +41,14 @@ from dte_desktop.core.profiling.dialect import dialect_for
 from dte_desktop.core.sources.base import SelectSpec, Source, TableRef
 
 DEFAULT_K = 5
+# Names of the classic quasi-identifiers (Sweeney: ZIP, birth date and sex single out 87 %
+# of the US population), as column names spell them. Words match whole name parts.
+QI_WORDS = {
+    "zip", "zipcode", "postal", "postcode", "plz", "birth", "dob", "birthdate", "birthday",
+    "born", "age", "gender", "sex", "city", "town", "county", "district", "region", "state",
+    "province", "country", "nationality", "ethnicity", "race", "marital", "occupation",
+    "job", "title", "profession", "employer", "education", "religion", "language",
+}  # fmt: skip
 SMALLEST_SHOWN = 10  # sizes of the smallest classes listed (sizes only, never their values)
 
 
@@ -137,6 +145,21 @@ def figures(
     )
 
 
+def suggest_quasi_identifiers(names: Iterable[str], direct: Iterable[str] = ()) -> list[str]:
+    """Columns whose names say they are quasi-identifiers; ``direct`` identifiers (names,
+    emails, SSNs: masked anyway, and unique) are left out: they are not *quasi*."""
+    import re
+
+    skip = set(direct)
+    out = []
+    for name in names:
+        parts = {p for p in re.split(r"[^a-z0-9]+|(?<=[a-z])(?=[0-9])", name.lower()) if p}
+        camel = {p.lower() for p in re.findall(r"[A-Z]?[a-z]+", name)}
+        if name not in skip and (parts | camel) & QI_WORDS:
+            out.append(name)
+    return out
+
+
 def _check_columns(source: Source, table: TableRef, wanted: list[str]) -> None:
     have = {c.name for c in source.describe(table)}
     missing = [c for c in wanted if c not in have]
@@ -229,3 +252,48 @@ def _validate(qi: list[str], sensitive: str | None) -> tuple[str, ...]:
             f"{sensitive!r} cannot be both a quasi-identifier and the sensitive column."
         )
     return qi_t
+
+
+def audited_risk(
+    ctx: Any,
+    connection: str,
+    table: TableRef,
+    qi: list[str],
+    *,
+    sensitive: str | None = None,
+    threshold: int = DEFAULT_K,
+    masked: bool = False,
+    prompt: Any = None,
+) -> RiskReport:
+    """What ``dte risk`` and the Risk tab run: the figures, and their audit record."""
+    from dte_desktop.core.audit import AuditLog
+
+    conn = ctx.resolve(connection)
+    source = ctx.open_source(connection, prompt)
+    try:
+        if masked:
+            from dte_desktop.core.privacy.masking import build_masker
+
+            masker = build_masker(ctx, conn.name)
+            report = masked_risk(
+                source,
+                table,
+                qi,
+                lambda label, batch: masker.mask(label, batch)[0],
+                sensitive=sensitive,
+                threshold=threshold,
+            )
+        else:
+            report = table_risk(source, table, qi, sensitive=sensitive, threshold=threshold)
+    finally:
+        source.close()
+    figures = report.to_json()
+    AuditLog(ctx.store).record(
+        "risk",
+        connection=conn.name,
+        object=report.table,
+        columns=list(report.quasi_identifiers),
+        row_count=report.rows,
+        extra={k: v for k, v in figures.items() if k not in ("table", "quasi_identifiers")},
+    )
+    return report
