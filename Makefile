@@ -23,6 +23,10 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 run: $(STAMP)
+	@bash scripts/ensure_qt_libs.sh $(PY)
+	@if [ "$$(uname -s)" = Linux ] && [ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}$${QT_QPA_PLATFORM:-}" ]; then \
+	  echo "make run: no display (DISPLAY/WAYLAND_DISPLAY unset): run it in a desktop session," \
+	       "or over ssh -X; QT_QPA_PLATFORM=offscreen make run starts it without a screen" >&2; exit 1; fi
 	$(VENV)/bin/dte-desktop
 
 DEMO_OUT ?= out/demo
