@@ -11,6 +11,8 @@
 #   dte-desktop-<v>-macos-<arch>.dmg               macOS: installers/macos/make_dmg.sh
 #   dte-desktop-<v>-<os>-<arch>.cdx.json           CycloneDX SBOM of the bundle's contents
 #   SHA256SUMS                                     of every file above in dist/ (not the folder)
+#   SHA256SUMS.asc, signing-key-<id>.asc           with SIGNING_KEY=<gpg key id>: the detached
+#                                                  signature and the public key to hand over
 # and build/package-report.json (size, build time, start times).
 set -euo pipefail
 
@@ -86,8 +88,6 @@ linux)
     STAGE="build/stage/$BASENAME"
     rm -rf build/stage && mkdir -p "$STAGE"
     cp -a "$BUNDLE" "$STAGE/dte-desktop"
-    (cd "$STAGE" && find dte-desktop -type f -print0 | LC_ALL=C sort -z \
-        | xargs -0 sha256sum > BUNDLE-SHA256SUMS)
     cp installers/linux/install.sh installers/linux/dte-desktop.desktop installers/site.example.toml "$STAGE/"
     cp dte_desktop/resources/icons/dte-desktop.png dte_desktop/resources/icons/dte-desktop.svg "$STAGE/"
     echo "$VERSION" > "$STAGE/VERSION"
@@ -98,13 +98,14 @@ DTE Desktop $VERSION for Linux ($ARCH) — offline installer
   ./install.sh --prefix ~/.local           # per user, no root
   sudo ./install.sh --site site.toml       # also install the read-only site file
   sudo ./install.sh --uninstall            # remove (site file and users' data are kept)
-  ./install.sh --check                     # verify every file against BUNDLE-SHA256SUMS
+  ./install.sh --check --key KEY.asc       # verify the builder's signature and every file
 
 Site file: /etc/xdg/dte-desktop/site.toml (example: site.example.toml).
 Check an installed copy: dte-desktop --selftest ; dte --version
 Needs glibc >= 2.34 (Qt 6.11) and an X11 display (or XWayland); no network.
 TXT
     chmod 755 "$STAGE/install.sh"
+    bash installers/seal_stage.sh "$STAGE"  # BUNDLE-TREE, BUNDLE-SHA256SUMS (+ .asc: SIGNING_KEY)
     tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$SOURCE_DATE_EPOCH" \
         -C build/stage -cf - "$BASENAME" | gzip -n -6 > "dist/$BASENAME.tar.gz"
     say "dist/$BASENAME.tar.gz"
@@ -126,6 +127,14 @@ esac
 "$PY" installers/sbom.py --out "dist/$BASENAME.cdx.json"
 (cd dist && find . -maxdepth 1 -type f ! -name SHA256SUMS -printf '%P\n' | LC_ALL=C sort \
     | xargs -d '\n' sha256sum > SHA256SUMS)
+if [ -n "${SIGNING_KEY:-}" ]; then
+    gpg --batch --yes --local-user "$SIGNING_KEY" --armor --detach-sign \
+        --output dist/SHA256SUMS.asc dist/SHA256SUMS
+    gpg --batch --armor --export "$SIGNING_KEY" > "dist/signing-key-$SIGNING_KEY.asc"
+    say "signed: dist/SHA256SUMS.asc; public key (hand it over out of band): dist/signing-key-$SIGNING_KEY.asc"
+else
+    say "UNSIGNED build: set SIGNING_KEY=<gpg key id> (its secret key in GNUPGHOME) to sign"
+fi
 say "dist/SHA256SUMS:"; sed 's/^/    /' dist/SHA256SUMS
 
 cat > build/package-report.json <<JSON

@@ -9,7 +9,11 @@
 #                                          # (/etc/xdg/dte-desktop/site.toml)
 #   sudo ./install.sh --uninstall [--prefix …]   # removes what install.sh put there
 #                                          # (never the site file, nor users' data)
-#   ./install.sh --check                   # only verify the bundle's checksums
+#   ./install.sh --check --key KEY.asc     # only verify: the builder's signature (KEY.asc:
+#                                          # their public key, from a channel you trust),
+#                                          # every file's checksum, no file or link changed,
+#                                          # added or removed (install verifies the same)
+#   --allow-unsigned                       # accept a bundle without a signature (test builds)
 #
 # Site file (read-only presets: connections without secrets, locked masking policy, default
 # export folder): /etc/xdg/dte-desktop/site.toml — platformdirs' site_config_dir, or the first
@@ -22,9 +26,11 @@ umask 022
 HERE=$(cd "$(dirname "$0")" && pwd)
 PREFIX=""
 SITE=""
+KEY=""
+ALLOW_UNSIGNED=0
 ACTION=install
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -34,6 +40,9 @@ while [ $# -gt 0 ]; do
         --site=*) SITE=${1#--site=}; shift ;;
         --uninstall) ACTION=uninstall; shift ;;
         --check) ACTION=check; shift ;;
+        --key) KEY=${2:?--key needs a public key file}; shift 2 ;;
+        --key=*) KEY=${1#--key=}; shift ;;
+        --allow-unsigned) ALLOW_UNSIGNED=1; shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "install.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
     esac
@@ -53,12 +62,52 @@ else
 fi
 SITE_DIR=${DTE_SITE_DIR:-/etc/xdg/dte-desktop}  # the override is for the installer tests
 
+fail() { echo "install.sh: $*; not installing." >&2; exit 1; }
+
+verify_signature() {
+    sig="$HERE/BUNDLE-SHA256SUMS.asc"
+    if [ -z "$KEY" ]; then
+        [ "$ALLOW_UNSIGNED" = 1 ] && { echo "install.sh: WARNING: signature not checked (--allow-unsigned)" >&2; return 0; }
+        if [ -f "$sig" ]; then
+            fail "pass --key FILE: the builder's public key, obtained from a channel you trust (a key shipped inside the bundle would prove nothing)"
+        fi
+        fail "the bundle is not signed (no BUNDLE-SHA256SUMS.asc); --allow-unsigned accepts it"
+    fi
+    [ -f "$sig" ] || fail "the bundle is not signed (no BUNDLE-SHA256SUMS.asc)"
+    command -v gpgv >/dev/null 2>&1 || fail "gpgv (GnuPG) is needed to check the signature"
+    ring=$(mktemp "${TMPDIR:-/tmp}/dte-install-key.XXXXXX")
+    if command -v gpg >/dev/null 2>&1 && grep -q "BEGIN PGP PUBLIC KEY BLOCK" "$KEY" 2>/dev/null; then
+        gpg --batch --quiet --dearmor < "$KEY" > "$ring" 2>/dev/null || { rm -f "$ring"; fail "$KEY is not an OpenPGP public key"; }
+    else
+        cp "$KEY" "$ring" || { rm -f "$ring"; fail "cannot read $KEY"; }
+    fi
+    if ! gpgv --keyring "$ring" "$sig" "$HERE/BUNDLE-SHA256SUMS" >/dev/null 2>&1; then
+        rm -f "$ring"
+        fail "the signature of BUNDLE-SHA256SUMS does not verify with $KEY"
+    fi
+    rm -f "$ring"
+    echo "install.sh: signature OK ($KEY)"
+}
+
 verify() {
-    # every file of the bundle against BUNDLE-SHA256SUMS (made at build time)
-    ( cd "$HERE" && sha256sum --quiet --strict -c BUNDLE-SHA256SUMS ) || {
-        echo "install.sh: the bundle does not match BUNDLE-SHA256SUMS; not installing." >&2
-        exit 1
-    }
+    verify_signature
+    # every regular file, install.sh and BUNDLE-TREE included, against the signed sums …
+    ( cd "$HERE" && sha256sum --quiet --strict -c BUNDLE-SHA256SUMS >/dev/null 2>&1 ) \
+        || fail "a file does not match BUNDLE-SHA256SUMS (changed or missing)"
+    # … nothing extra beside them (a file, or a link or device anywhere) …
+    tmpd=$(mktemp -d "${TMPDIR:-/tmp}/dte-install.XXXXXX")
+    sed 's/^[0-9a-f]*  //' "$HERE/BUNDLE-SHA256SUMS" | LC_ALL=C sort > "$tmpd/listed"
+    ( cd "$HERE" && LC_ALL=C find . -type f ! -name 'BUNDLE-SHA256SUMS*' -printf '%P\n' ) \
+        | LC_ALL=C sort > "$tmpd/present"
+    extra=$(LC_ALL=C comm -13 "$tmpd/listed" "$tmpd/present" | tr '\n' ' ')
+    rm -rf "$tmpd"
+    [ -z "$extra" ] || fail "files not in the signed bundle: $extra"
+    odd=$(cd "$HERE" && find . ! -type f ! -type d ! -path './dte-desktop/*' -printf '%P ')
+    [ -z "$odd" ] || fail "links or special files outside the app folder: $odd"
+    # … and the tree (entry types, symlink targets) exactly as built
+    now=$(cd "$HERE" && LC_ALL=C find dte-desktop -printf '%y %p\t%l\n' | LC_ALL=C sort)
+    [ "$now" = "$(cat "$HERE/BUNDLE-TREE")" ] \
+        || fail "the bundle's files or links differ from BUNDLE-TREE (something was added, removed or re-pointed)"
 }
 
 do_uninstall() {
@@ -91,7 +140,7 @@ do_install() {
     tmp="$APPDIR.new.$$"
     rm -rf "$tmp"
     cp -R "$HERE/dte-desktop" "$tmp"
-    cp "$HERE/BUNDLE-SHA256SUMS" "$HERE/VERSION" "$tmp/" 2>/dev/null || true
+    cp "$HERE/BUNDLE-SHA256SUMS" "$HERE/BUNDLE-TREE" "$HERE/VERSION" "$tmp/" 2>/dev/null || true
     cp "$HERE/site.example.toml" "$tmp/" 2>/dev/null || true
     : > "$tmp/.installed-by-dte-install.sh"
     chmod -R u+rwX,go+rX,go-w "$tmp"
@@ -124,5 +173,5 @@ do_install() {
 case "$ACTION" in
     install) do_install ;;
     uninstall) do_uninstall ;;
-    check) verify; echo "bundle OK" ;;
+    check) verify; echo "bundle OK: every file and link as built" ;;
 esac

@@ -3,7 +3,6 @@ package`): its modes do not depend on the admin's umask, and its menu entry vali
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import stat
@@ -16,26 +15,26 @@ ROOT = Path(__file__).resolve().parents[2]
 LINUX = ROOT / "installers" / "linux"
 
 
-def _bundle(where: Path) -> Path:
-    """The layout package.sh stages: the onedir app, icons, the desktop file, the sums."""
+def _bundle(where: Path, signing_key: str | None = None, gnupg: dict | None = None) -> Path:
+    """The layout package.sh stages (the onedir app with a versioned library and its link,
+    icons, the desktop file), sealed by the same installers/seal_stage.sh."""
     b = where / "bundle"
     app = b / "dte-desktop"
     (app / "_internal").mkdir(parents=True)
     for exe in ("dte", "dte-desktop"):
         (app / exe).write_text("#!/bin/sh\necho ok\n")
         (app / exe).chmod(0o755)
-    (app / "_internal" / "libfake.so").write_bytes(b"\x7fELF")
+    (app / "_internal" / "libQt6Core.so.6.11.3").write_bytes(b"\x7fELF")
+    (app / "_internal" / "libQt6Core.so.6").symlink_to("libQt6Core.so.6.11.3")
     shutil.copy(LINUX / "install.sh", b / "install.sh")
     shutil.copy(LINUX / "dte-desktop.desktop", b / "dte-desktop.desktop")
     (b / "dte-desktop.png").write_bytes(b"png")
     (b / "dte-desktop.svg").write_text("<svg/>")
     (b / "VERSION").write_text("0.0.test\n")
-    lines = [
-        f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(b)}"
-        for p in sorted(app.rglob("*"))
-        if p.is_file()
-    ]
-    (b / "BUNDLE-SHA256SUMS").write_text("\n".join(lines) + "\n")
+    env = {**(gnupg or os.environ), "SIGNING_KEY": signing_key or ""}
+    r = subprocess.run(["bash", str(ROOT / "installers" / "seal_stage.sh"), str(b)],
+                       capture_output=True, text=True, env=env, timeout=60)  # fmt: skip
+    assert r.returncode == 0, r.stderr
     return b
 
 
@@ -49,7 +48,7 @@ def test_install_under_umask_077_leaves_everything_readable(tmp_path: Path) -> N
     site = tmp_path / "site.toml"
     site.write_text('[site]\nname = "Example"\n')
     r = subprocess.run(
-        ["sh", "-c", 'umask 077; exec sh "$0" --prefix "$1" --site "$2"',
+        ["sh", "-c", 'umask 077; exec sh "$0" --allow-unsigned --prefix "$1" --site "$2"',
          str(bundle / "install.sh"), str(prefix), str(site)],
         capture_output=True, text=True, timeout=60,
         env={**os.environ, "DTE_SITE_DIR": str(site_dir)},
@@ -73,3 +72,73 @@ def test_install_under_umask_077_leaves_everything_readable(tmp_path: Path) -> N
     assert v.returncode == 0, v.stdout + v.stderr
     assert "error" not in v.stdout.lower(), v.stdout
     assert "%U" not in entry.read_text()  # the app takes no file arguments
+
+
+@pytest.fixture(scope="module")
+def gpg_keys(tmp_path_factory) -> dict[str, object]:
+    """Two throw-away OpenPGP keys in a private GNUPGHOME: the builder's and a stranger's."""
+    home = tmp_path_factory.mktemp("gnupg")
+    home.chmod(0o700)
+    env = {**os.environ, "GNUPGHOME": str(home)}
+    keys: dict[str, object] = {"env": env}
+    for who in ("builder", "stranger"):
+        uid = f"DTE {who} <{who}@example.invalid>"
+        gen = ["gpg", "--batch", "--passphrase", "", "--quick-gen-key", uid, "ed25519", "sign"]
+        subprocess.run([*gen, "never"], env=env, check=True, capture_output=True)
+        pub = home / f"{who}.asc"
+        pub.write_bytes(subprocess.run(["gpg", "--armor", "--export", uid], env=env,
+                                       check=True, capture_output=True).stdout)  # fmt: skip
+        keys[who] = (uid, pub)
+    return keys
+
+
+def _check(bundle: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["sh", str(bundle / "install.sh"), "--check", *args],
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "tamper", ["none", "extra_so", "repoint_link", "edit_install_sh", "remove_file", "extra_link"]
+)
+def test_check_verifies_signature_every_file_and_link(tmp_path, gpg_keys, tamper) -> None:
+    uid, pub = gpg_keys["builder"]
+    bundle = _bundle(tmp_path, signing_key=uid, gnupg=gpg_keys["env"])
+    internal = bundle / "dte-desktop" / "_internal"
+    if tamper == "extra_so":
+        (internal / "libevil.so").write_bytes(b"\x7fELF")
+    elif tamper == "repoint_link":
+        outside = tmp_path / "libQt6Core.so.6.evil"
+        outside.write_bytes(b"\x7fELF")
+        (internal / "libQt6Core.so.6").unlink()
+        (internal / "libQt6Core.so.6").symlink_to(outside)
+    elif tamper == "edit_install_sh":
+        with (bundle / "install.sh").open("a") as fh:
+            fh.write("\n# harmless-looking edit\n")
+    elif tamper == "remove_file":
+        (bundle / "dte-desktop.svg").unlink()
+    elif tamper == "extra_link":
+        (bundle / "run-me").symlink_to("/bin/sh")
+    r = _check(bundle, "--key", str(pub))
+    if tamper == "none":
+        assert r.returncode == 0, r.stderr
+        assert "signature OK" in r.stdout and "bundle OK" in r.stdout
+    else:
+        assert r.returncode == 1, (tamper, r.stdout)
+        assert "not installing" in r.stderr and "bundle OK" not in r.stdout
+
+
+def test_check_refuses_missing_or_foreign_keys(tmp_path, gpg_keys) -> None:
+    uid, _ = gpg_keys["builder"]
+    _, stranger = gpg_keys["stranger"]
+    signed = _bundle(tmp_path / "s", signing_key=uid, gnupg=gpg_keys["env"])
+    unsigned = _bundle(tmp_path / "u")
+    r = _check(signed)
+    assert r.returncode == 1 and "pass --key" in r.stderr
+    r = _check(signed, "--key", str(stranger))
+    assert r.returncode == 1 and "does not verify" in r.stderr
+    r = _check(unsigned, "--key", str(stranger))
+    assert r.returncode == 1 and "not signed" in r.stderr
+    r = _check(unsigned)
+    assert r.returncode == 1 and "--allow-unsigned" in r.stderr
+    r = _check(unsigned, "--allow-unsigned")
+    assert r.returncode == 0 and "WARNING" in r.stderr
