@@ -75,6 +75,10 @@ fi
 SIZE_B=$(du -sb "$BUNDLE" 2>/dev/null | cut -f1 || du -sk "$BUNDLE" | awk '{print $1*1024}')
 say "bundle: $BUNDLE, $(( SIZE_B / 1000000 )) MB unpacked, built in ${BUILD_S}s"
 
+# --- 1b. SBOM, and the licences of everything it lists, shipped inside the bundle -------------
+"$PY" installers/sbom.py --out "dist/$BASENAME.cdx.json"
+"$PY" installers/notices.py --sbom "dist/$BASENAME.cdx.json" --out "$BUNDLE/THIRD-PARTY-NOTICES"
+
 # --- 2. self-test, offline ---------------------------------------------------------------------
 if [ "$OS" = windows ]; then
     say "self-test: run installers\\selftest_frozen.ps1-equivalent by hand (see docs/offline_install.md)"
@@ -126,8 +130,7 @@ windows)
     ;;
 esac
 
-# --- 4. SBOM and checksums ---------------------------------------------------------------------
-"$PY" installers/sbom.py --out "dist/$BASENAME.cdx.json"
+# --- 4. checksums ------------------------------------------------------------------------------
 (cd dist && find . -maxdepth 1 -type f ! -name SHA256SUMS -printf '%P\n' | LC_ALL=C sort \
     | xargs -d '\n' sha256sum > SHA256SUMS)
 if [ -n "${SIGNING_KEY:-}" ]; then

@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QTabWidget
 
-from dte_desktop import __version__
 from dte_desktop.core.app import AppContext
 from dte_desktop.core.export.spec import ExportSpec
 from dte_desktop.core.jobs.events import JobFinished
@@ -354,11 +353,10 @@ class MainWindow(QMainWindow):
         self.jobs.stop_all()
 
     def _about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About DTE Desktop",
-            f"DTE Desktop {__version__}\nData history: {self.ctx.paths.history_db}",
-        )
+        from dte_desktop.ui.about import AboutDialog
+
+        self.about_dialog = AboutDialog(self.ctx, self)
+        self.about_dialog.open()
 
     def _restore_state(self) -> None:
         settings = ui_settings(self.ctx.paths)

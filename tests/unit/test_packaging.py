@@ -172,3 +172,14 @@ def test_shell_scripts_parse() -> None:
     ):
         shell = "sh" if script.name == "install.sh" else "bash"
         subprocess.run([shell, "-n", str(script)], check=True)
+
+
+def test_bundle_ships_licences_and_no_gpl_readline() -> None:
+    """GNU readline (GPL-3) stays out; THIRD-PARTY-NOTICES is made from the SBOM into the
+    bundle before the self-test and the checksums (issue 22, item 2)."""
+    assert "readline" in _list_literal(_spec_tree(), "excludes")
+    script = (INSTALLERS / "package.sh").read_text("utf-8")
+    notices = script.index("installers/notices.py")
+    assert script.index("installers/sbom.py") < notices < script.index("selftest_frozen.sh")
+    assert notices < script.index("seal_stage.sh")
+    assert '--out "$BUNDLE/THIRD-PARTY-NOTICES"' in script
