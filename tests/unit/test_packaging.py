@@ -181,5 +181,5 @@ def test_bundle_ships_licences_and_no_gpl_readline() -> None:
     script = (INSTALLERS / "package.sh").read_text("utf-8")
     notices = script.index("installers/notices.py")
     assert script.index("installers/sbom.py") < notices < script.index("selftest_frozen.sh")
-    assert notices < script.index("seal_stage.sh")
+    assert notices < script.index("bash installers/seal_stage.sh")
     assert '--out "$BUNDLE/THIRD-PARTY-NOTICES"' in script
