@@ -7,7 +7,8 @@ Python function once per *distinct* value and maps the answers back with ``index
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -100,6 +101,28 @@ def to_text(values: ArrayLike) -> pa.Array | None:
     except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
         # Durations, intervals and extension types: render per distinct value.
         return map_unique(arr, str, pa.string())
+
+
+def _py_text(value: object) -> str:
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).hex()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def from_python(items: Sequence[object]) -> pa.Array:
+    """Python values as an Arrow array. Arrow infers one type for the list; a list it cannot
+    type (``[1, "a"]``, an int beyond 64 bits, bytes next to text) becomes ``string`` with
+    each value in the text form :func:`to_text` gives its type, so a mixed column is still
+    examined rather than raising."""
+    values = list(items)
+    if all(v is None or isinstance(v, str) for v in values):
+        return pa.array(values, type=pa.string())
+    try:
+        return pa.array(values)
+    except (pa.ArrowException, OverflowError, TypeError, ValueError):
+        return pa.array([None if v is None else _py_text(v) for v in values], pa.string())
 
 
 def map_unique(arr: pa.Array, func: Callable[[object], object], out_type: pa.DataType) -> pa.Array:

@@ -76,8 +76,11 @@ def ssn(values: pa.Array, *, allow_bare: bool) -> Mask:
         ok = _np(pc.is_valid(parts))
         if not ok.any():
             continue
+        # A row that did not match still has its groups, as empty strings (the struct is
+        # NULL, its children are not): cast only the matched rows' digits.
+        matched = pa.array(ok)
         area, group, serial = (
-            pc.fill_null(pc.cast(parts.field(f"g{i}"), pa.int32(), safe=False), 0).to_numpy(
+            pc.cast(pc.if_else(matched, parts.field(f"g{i}"), "0"), pa.int32()).to_numpy(
                 zero_copy_only=False
             )
             for i in (1, 2, 3)
@@ -194,7 +197,9 @@ def phone(values: pa.Array, region: str) -> Mask:
 
 
 def _plausible(ts: pa.Array, today: dt.date) -> Mask:
-    days = pc.cast(pc.cast(ts, pa.timestamp("s")), pa.date32())
+    # Straight to whole days: a date64 or sub-second timestamp would refuse a lossy cast to
+    # seconds, and the time of day does not matter here.
+    days = pc.cast(ts, pa.date32(), safe=False)
     lo, hi = pa.scalar(dt.date(1900, 1, 1)), pa.scalar(today)
     return _np(pc.and_(pc.greater_equal(days, lo), pc.less_equal(days, hi)))
 

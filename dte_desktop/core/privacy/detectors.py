@@ -241,10 +241,7 @@ def _wilson_lower(rate: float, n: int, z: float = 1.96) -> float:
 def _to_arrow(values: pa.Array | pa.ChunkedArray | Sequence[object]) -> pa.Array:
     if isinstance(values, pa.Array | pa.ChunkedArray):
         return at.decode(at.as_array(values))
-    items = list(values)
-    if all(v is None or isinstance(v, str) for v in items):
-        return pa.array(items, type=pa.string())
-    return pa.array(items)
+    return at.from_python(values)
 
 
 def detect_pii(

@@ -196,7 +196,7 @@ def _bucket(arr: pa.Array, width: float, label: str) -> pa.Array:
             return lo_s
         hi_s = pa.array((lo + w - 1).astype(str), pa.string(), mask=~ok)
         return pc.binary_join_element_wise(lo_s, hi_s, "–")
-    v = pc.fill_null(arr.cast(pa.float64()), np.nan).to_numpy(zero_copy_only=False)
+    v = pc.fill_null(arr.cast(pa.float64(), safe=False), np.nan).to_numpy(zero_copy_only=False)
     with np.errstate(invalid="ignore", over="ignore"):
         lo = np.floor(v / width) * width
     ok = np.isfinite(lo)
