@@ -111,7 +111,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except DteError as exc:
         print(f"error: {exc.title}: {exc}", file=sys.stderr)
-        return 2 if exc.__class__.__name__ in ("ConfigError", "NotFound", "PolicyViolation") else 1
+        from dte_desktop.core.errors import ConfigError, NotFound, PolicyViolation
+
+        return 2 if isinstance(exc, (ConfigError, NotFound, PolicyViolation)) else 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 3

@@ -66,19 +66,15 @@ def cmd_add(args: argparse.Namespace) -> int:
         if not line:
             raise ConfigError("--password-stdin given but standard input is empty.")
         password = line.rstrip("\r\n")
-    existing = {c.name: c for c in ctx.store.list_connections()}
-    if args.name in existing and existing[args.name].origin != "user":
-        raise ConfigError(
-            f"{args.name!r} is provided by the {existing[args.name].origin} "
-            "configuration and cannot be changed here."
-        )
+    existing = {c.name for c in ctx.store.list_connections()}
+    # The store refuses a site or builtin name (ReadOnly): one rule, in core.
     conn = ctx.store.save_connection(args.name, url.render_as_string(hide_password=False))
     audit = AuditLog(ctx.store)
     audit.record(
         "connection_change",
         connection=conn.name,
         object=conn.url,
-        extra={"operation": "update" if args.name in existing else "add"},
+        extra={"operation": "update" if conn.name in existing else "add"},
     )
     if password:
         ctx.credentials.set(CredentialStore.connection_key(args.name), password)
@@ -125,13 +121,7 @@ def cmd_test(args: argparse.Namespace) -> int:
 
 def cmd_remove(args: argparse.Namespace) -> int:
     ctx = context(args)
-    conn = ctx.store.get_connection(args.name)
-    if conn.origin != "user":
-        raise ConfigError(
-            f"{args.name!r} is provided by the {conn.origin} configuration "
-            "and cannot be removed here."
-        )
-    ctx.store.remove_connection(args.name)
+    ctx.store.remove_connection(args.name)  # ReadOnly for a site or builtin connection
     ctx.credentials.delete(CredentialStore.connection_key(args.name))
     audit = AuditLog(ctx.store)
     audit.record("connection_change", connection=args.name, extra={"operation": "remove"})

@@ -27,6 +27,12 @@ class ConfigError(DteError):
     title = "Configuration error"
 
 
+class ReadOnly(ConfigError):
+    """A site preset or the builtin demo: its origin owns it, the user cannot change it."""
+
+    title = "Read-only"
+
+
 class ConnectionFailed(DteError):
     title = "Connection failed"
 

@@ -69,6 +69,12 @@ class ConnectionsDialog(QDialog):
 
         self.name = QLineEdit()
         self.name.setObjectName("connName")
+        self.name.textChanged.connect(self._check_name)
+        self.name_note = QLabel("")  # why Save is off: the name belongs to a preset
+        self.name_note.setObjectName("nameNote")
+        self.name_note.setWordWrap(True)
+        self.name_note.setStyleSheet("color: #b26a00;")
+        self.name_note.hide()
         self.kind = QComboBox()
         self.kind.setObjectName("connKind")
         self.kind.addItems([k.label for k in KINDS])
@@ -139,6 +145,7 @@ class ConnectionsDialog(QDialog):
 
         form = QFormLayout()
         form.addRow("Name", self.name)
+        form.addRow("", self.name_note)
         form.addRow("Type", self.kind)
         form.addRow(self.pages)
         form.addRow(self.password_label, self.password)
@@ -188,6 +195,7 @@ class ConnectionsDialog(QDialog):
             self.list.addItem(item)
             if c.name == current:
                 self.list.setCurrentItem(item)
+        self._check_name()
         self.loaded.emit(len(conns))
 
     def _on_pick(self, item: QListWidgetItem | None, _prev: object = None) -> None:
@@ -208,10 +216,28 @@ class ConnectionsDialog(QDialog):
         self.url.setText(f.url)
         self.password.clear()
         self.result.clear()
-        editable = conn.origin == "user"
-        self.remove_button.setEnabled(editable)
-        self.save_button.setEnabled(editable)
-        self.save_button.setToolTip("" if editable else f"A {conn.origin} connection is read-only.")
+        self._check_name()
+
+    def _check_name(self, _text: str = "") -> None:
+        """Save and Remove follow the name typed: a site preset's or the demo's name is
+        read-only (the store refuses it too; this says so before the user tries)."""
+        conn = self._conns.get(self.name.text().strip())
+        locked = conn is not None and conn.origin != "user"
+        picked = self.list.currentItem()
+        owner = self._conns.get(picked.text()) if picked is not None else None
+        self.remove_button.setEnabled(owner is not None and owner.origin == "user")
+        self.save_button.setEnabled(not locked)
+        if locked:
+            assert conn is not None
+            text = (
+                f"“{conn.name}” is provided by the {conn.origin} configuration and is "
+                "read-only. Save your own connection under another name."
+            )
+            self.name_note.setText(text)
+            self.save_button.setToolTip(text)
+        else:
+            self.save_button.setToolTip("")
+        self.name_note.setVisible(locked)
 
     def new_connection(self) -> None:
         self.list.setCurrentItem(None)
@@ -223,8 +249,7 @@ class ConnectionsDialog(QDialog):
         self.kind.setCurrentIndex(0)
         self._on_kind(0)
         self.result.clear()
-        self.remove_button.setEnabled(False)
-        self.save_button.setEnabled(True)
+        self._check_name()
         self.name.setFocus()
 
     def fields(self) -> Fields:

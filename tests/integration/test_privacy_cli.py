@@ -193,6 +193,13 @@ def test_site_can_force_masked_exports_and_preset_connections(demo_home, tmp_pat
     assert conns["Warehouse"]["origin"] == "site"
     rm = dte("connections", "remove", "Warehouse", env=env)
     assert rm.returncode == 2 and "site configuration" in rm.stderr
+    # Issue 14 item 8's sibling: a padded name got past the command's own check and the
+    # store (which strips names) overwrote the preset.
+    for name in (" Warehouse", "Warehouse ", "Warehouse"):
+        add = dte("connections", "add", name, "--url", "sqlite:///mine.sqlite", env=env)
+        assert add.returncode == 2 and "read-only" in add.stderr, (name, add.stderr)
+    conns = {c["name"]: c for c in json.loads(dte("connections", "list", "--json", env=env).stdout)}
+    assert conns["Warehouse"]["origin"] == "site" and "sqlite" not in conns["Warehouse"]["url"]
 
 
 def test_classifications_set_list_export_import(demo_home, tmp_path) -> None:

@@ -145,3 +145,44 @@ def test_wrong_mariadb_password_shows_the_error_and_right_one_saves(
     with qtbot.waitSignal(dlg.tested, timeout=20_000) as tested:
         qtbot.mouseClick(dlg.test_button, Qt.MouseButton.LeftButton)
     assert tested.args[0] is True, tested.args[1]
+
+
+def test_a_site_preset_cannot_be_overwritten_by_a_user_connection(
+    qtbot, demo_home, tmp_path, monkeypatch
+) -> None:
+    """Issue 14 item 8: New, type the preset's name, Save -> the preset was overwritten."""
+    from dte_desktop.core.app import bootstrap
+    from tests.ui.conftest import close_window, make_window
+
+    site = tmp_path / "site.toml"
+    site.write_text(
+        '[[connections]]\nname = "Warehouse"\nurl = "postgresql://analyst@dw.example:5432/dw"\n'
+    )
+    monkeypatch.setenv("DTE_SITE_FILE", str(site))
+    ctx = bootstrap()
+    window = make_window(qtbot, ctx)
+    try:
+        dlg = window.new_connection()
+        with qtbot.waitSignal(dlg.loaded, timeout=5_000):
+            dlg.refresh()
+        qtbot.mouseClick(dlg.add_button, Qt.MouseButton.LeftButton)
+        qtbot.keyClicks(dlg.name, "Warehouse")
+        dlg.kind.setCurrentIndex(3)
+        qtbot.keyClicks(dlg.path, str(tmp_path / "mine.sqlite"))
+        assert not dlg.save_button.isEnabled()
+        assert dlg.name_note.isVisibleTo(dlg)
+        assert "site configuration and is read-only" in dlg.name_note.text()
+        dlg.resize(760, 420)
+        dlg.grab().save(str(tmp_path / "site_preset_read_only.png"))
+        # Even a save that gets past the button (a race, a script) is refused by the store.
+        with qtbot.waitSignal(dlg.tested, timeout=10_000) as shown:
+            dlg.save()
+        assert shown.args[0] is False and "Read-only" in shown.args[1]
+        conn = ctx.store.get_connection("Warehouse")
+        assert conn.origin == "site" and conn.url == "postgresql://analyst@dw.example:5432/dw"
+        # Another name is the user's own again.
+        qtbot.keyClicks(dlg.name, " (mine)")
+        assert dlg.save_button.isEnabled() and not dlg.name_note.isVisibleTo(dlg)
+    finally:
+        close_window(qtbot, window)
+        ctx.close()

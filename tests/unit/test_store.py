@@ -218,3 +218,29 @@ def test_rate_meter_reports_the_current_rate_not_the_average(monkeypatch) -> Non
         clock[0] += 1
         *_, rate, _ = meter.update("a", 10_000, 0)
     assert rate == 0 and 10_000 / (clock[0] - 100) > 600  # the average would still be high
+
+
+def test_site_and_builtin_connections_are_read_only_for_user_writes() -> None:
+    """Issue 14 item 8: saving a user connection under a site preset's name overwrote it."""
+    from dte_desktop.core.errors import ReadOnly
+
+    store = Store.open()
+    try:
+        store.save_connection("Warehouse", "postgresql://it@db.site:5432/dw", origin="site")
+        store.save_connection("Demo", "sqlite:///demo.sqlite", origin="builtin")
+        for name in ("Warehouse", "Demo"):
+            with pytest.raises(ReadOnly, match="read-only"):
+                store.save_connection(name, "sqlite:///mine.sqlite")
+            with pytest.raises(ReadOnly, match="read-only"):
+                store.remove_connection(name)
+        assert store.get_connection("Warehouse").url == "postgresql://it@db.site:5432/dw"
+        assert store.get_connection("Warehouse").origin == "site"
+        assert store.get_connection("Demo").origin == "builtin"
+        # IT's own refresh of its preset still goes through, and user rows stay the user's.
+        store.save_connection("Warehouse", "postgresql://it@db2.site:5432/dw", origin="site")
+        assert store.get_connection("Warehouse").url == "postgresql://it@db2.site:5432/dw"
+        store.save_connection("mine", "sqlite:///a.sqlite")
+        store.save_connection("mine", "sqlite:///b.sqlite")
+        store.remove_connection("mine")
+    finally:
+        store.close()

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from dte_desktop.core.errors import ConfigError, NotFound
+from dte_desktop.core.errors import ConfigError, NotFound, ReadOnly
 from dte_desktop.core.logs import get_logger, redact, redact_mapping
 from dte_desktop.core.paths import AppPaths, app_paths
 from dte_desktop.core.store.audit_rows import AuditRows
@@ -116,7 +116,9 @@ class Store(AuditRows, ProfileRows, ClassificationRows):
         options: dict[str, Any] | None = None,
         origin: str = "user",
     ) -> Connection:
-        """Insert or update by name. A password in ``url`` is dropped, never stored."""
+        """Insert or update by name. A password in ``url`` is dropped, never stored. A site
+        or builtin row is changed only by its own origin (IT's preset refreshed at start-up),
+        never by a user's save under the same name."""
         name = name.strip()
         if not name:
             raise ConfigError("A connection needs a name.")
@@ -128,17 +130,21 @@ class Store(AuditRows, ProfileRows, ClassificationRows):
             if row is None:
                 row = ConnectionRow(name=name, created_at=now)
                 s.add(row)
+            else:
+                _check_writable(row, origin, "changed")
             row.kind, row.url, row.origin = kind, clean, origin
             row.options = redact_mapping(options or {})
             row.updated_at = now
             s.flush()
             return _conn(row)
 
-    def remove_connection(self, name: str) -> None:
+    def remove_connection(self, name: str, *, origin: str = "user") -> None:
         with self.session() as s:
-            result = s.execute(delete(ConnectionRow).where(ConnectionRow.name == name))
-            if result.rowcount == 0:
+            row = s.scalar(select(ConnectionRow).where(ConnectionRow.name == name))
+            if row is None:
                 raise NotFound(f"No connection named {name!r}.")
+            _check_writable(row, origin, "removed")
+            s.execute(delete(ConnectionRow).where(ConnectionRow.name == name))
 
     # -- jobs ------------------------------------------------------------------------
     def create_job(
@@ -308,6 +314,17 @@ class Store(AuditRows, ProfileRows, ClassificationRows):
                 )
                 for r in rows
             ]
+
+
+def _check_writable(row: ConnectionRow, origin: str, verb: str) -> None:
+    """Site presets and the builtin demo belong to their origin; a user row may be taken
+    over by a preset of the same name (IT's configuration wins)."""
+    current = row.origin or "user"
+    if current != "user" and current != origin:
+        raise ReadOnly(
+            f"{row.name!r} is provided by the {current} configuration and is read-only: "
+            f"it cannot be {verb} here. Save your own connection under another name."
+        )
 
 
 def _conn(r: ConnectionRow) -> Connection:
