@@ -37,7 +37,27 @@ def context(args: argparse.Namespace, *, demo: bool = True):  # type: ignore[no-
 
         ctx = bootstrap(demo=demo, console_logging=True, passphrase=master_passphrase)
         args._ctx = ctx
+        password = getattr(args, "_url_password", None)
+        if password:
+            ctx.remember_url_password(args.name, password)
     return ctx
+
+
+def take_url_password(args: argparse.Namespace) -> None:
+    """A password typed into a connection URL leaves it here, before any command sees the
+    URL: job history, profiles, audit records, manifests, reports and output then only
+    ever hold the URL without it (the context keeps the password, see ``context``)."""
+    ref = getattr(args, "name", None)
+    if not (isinstance(ref, str) and "://" in ref):
+        return
+    from dte_desktop.core.logs import register_secret
+    from dte_desktop.core.urls import public_ref, split_password
+
+    _, password = split_password(ref)
+    args.name = public_ref(ref)
+    if password:
+        register_secret(password)
+        args._url_password = password
 
 
 def master_passphrase() -> str | None:
@@ -108,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        take_url_password(args)
         return int(args.func(args) or 0)
     except DteError as exc:
         print(f"error: {exc.title}: {exc}", file=sys.stderr)

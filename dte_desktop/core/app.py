@@ -16,7 +16,7 @@ from dte_desktop.core.site import SiteConfig, load_site
 from dte_desktop.core.sources.base import Source
 from dte_desktop.core.sources.registry import open_source
 from dte_desktop.core.store import Connection, Store
-from dte_desktop.core.urls import parse_url, split_password
+from dte_desktop.core.urls import parse_url, public_ref, split_password
 
 log = get_logger("app")
 PasswordPrompt = Callable[[str], str | None]
@@ -29,6 +29,8 @@ class AppContext:
     passphrase: Callable[[], str | None] | None = None
     site: SiteConfig = field(default_factory=SiteConfig)
     _credentials: CredentialStore | None = field(default=None, repr=False)
+    # Passwords that came inside ad-hoc URLs, by the URL without them (this process only).
+    _url_passwords: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def credentials(self) -> CredentialStore:
@@ -47,6 +49,32 @@ class AppContext:
         throwaway one, or, in a job worker, whichever store the desktop app uses."""
         self._credentials = CredentialStore(file_path, passphrase or self.passphrase, prefer)
 
+    def remember_url_password(self, url: str, password: str) -> None:
+        """Keep a password that was typed into an ad-hoc URL: for this process, and in the
+        credential store under the password-free URL, so ``dte jobs resume`` of a job that
+        stored only that URL can still log in. A store that cannot be opened (no keyring,
+        no passphrase) costs only the resume; it is said, never fatal."""
+        from dte_desktop.core.errors import SecretStoreError
+
+        public = public_ref(url)
+        register_secret(password)
+        self._url_passwords[public] = password
+        key = CredentialStore.url_key(public)
+        try:
+            if self.credentials.get(key) == password:
+                return
+            self.credentials.set(key, password)
+        except SecretStoreError as exc:
+            log.warning("the password of %s is not kept (%s); a resume will ask", public, exc)
+            return
+        from dte_desktop.core.audit import AuditLog
+
+        AuditLog(self.store).record(
+            "credential_change",
+            connection=public,
+            extra={"operation": "set", "store": self.credentials.backend.name},
+        )
+
     def ensure_demo(self) -> None:
         """Build the demo database if it is missing or stale (about 3 s, once)."""
         ensure_demo(self.paths.demo_db)
@@ -58,15 +86,16 @@ class AppContext:
             self.ensure_demo()
         if "://" in name_or_url:
             u, _ = split_password(name_or_url)
-            return Connection(
-                0, name_or_url, u.get_backend_name(), u.render_as_string(hide_password=False)
-            )
+            clean = u.render_as_string(hide_password=False)
+            return Connection(0, clean, u.get_backend_name(), clean)
         return self.store.get_connection(name_or_url)
 
     def password_for(self, name_or_url: str, prompt: PasswordPrompt | None = None) -> str | None:
-        """URL password, else ``DTE_PASSWORD``, else the credential store, else a prompt."""
+        """URL password (given now, or earlier in this process), else ``DTE_PASSWORD``,
+        else the credential store, else a prompt."""
         if "://" in name_or_url:
             _, pw = split_password(name_or_url)
+            pw = pw if pw is not None else self._url_passwords.get(public_ref(name_or_url))
             if pw is not None:
                 register_secret(pw)
                 return pw
@@ -78,10 +107,11 @@ class AppContext:
         url = parse_url(conn.url)
         if url.get_backend_name() == "sqlite" or not url.username:
             return None
-        if conn.id:
-            stored = self.credentials.get(CredentialStore.connection_key(conn.name))
-            if stored is not None:
-                return stored
+        keys = CredentialStore
+        key = keys.connection_key(conn.name) if conn.id else keys.url_key(conn.url)
+        stored = self.credentials.get(key)
+        if stored is not None:
+            return stored
         return prompt(conn.name) if prompt else None
 
     def open_source(

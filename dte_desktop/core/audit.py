@@ -27,6 +27,7 @@ from dte_desktop.core.logs import get_logger, redact_mapping
 from dte_desktop.core.store import Store
 from dte_desktop.core.store.audit_rows import GENESIS, AuditRecord
 from dte_desktop.core.store.repository import os_user
+from dte_desktop.core.urls import public_ref
 
 log = get_logger("audit")
 
@@ -95,8 +96,9 @@ class AuditLog:
             "os_user": os_user(),
             "host": socket.gethostname(),
             "action": action,
-            "connection": connection,
-            "object": object,
+            # Hashed into the chain for good: a URL's password must not get in.
+            "connection": None if connection is None else public_ref(connection),
+            "object": None if object is None else public_ref(object),
             "details": canonical(details),
         }
         return self.store.audit_append(fields, seal, self._write_head)

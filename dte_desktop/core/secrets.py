@@ -257,6 +257,11 @@ class CredentialStore:
     def connection_key(name: str) -> str:
         return f"connection:{name}"
 
+    @staticmethod
+    def url_key(public_url: str) -> str:
+        """An ad-hoc URL's password, under the URL without it (see ``remember_url_password``)."""
+        return f"url:{public_url}"
+
     SITE_KEY = "site-masking-key"
 
 

@@ -12,6 +12,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from dte_desktop.core.urls import public_ref
+
 MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
 
@@ -66,7 +68,7 @@ def build_manifest(
     return {
         "job_id": job_id,
         "status": status,
-        "connection": connection,
+        "connection": public_ref(connection),
         "format": fmt,
         "masked": masked,
         "masking_policy": policy,

@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 
 from dte_desktop.core.errors import NotFound
 from dte_desktop.core.store.models import ProfileRow, ProfileRuleRow
+from dte_desktop.core.urls import public_ref
 
 
 def _now() -> datetime:
@@ -89,8 +90,8 @@ class ProfileRows:
         self, job_id: int | None, connection: str, table: str, mode: str, result: dict[str, Any]
     ) -> int:
         with self.session() as s:  # type: ignore[attr-defined]
-            row = ProfileRow(job_id=job_id, connection=connection, table=table, mode=mode,
-                             created_at=_now(), result=result)  # fmt: skip
+            row = ProfileRow(job_id=job_id, connection=public_ref(connection), table=table,
+                             mode=mode, created_at=_now(), result=result)  # fmt: skip
             s.add(row)
             s.flush()
             return row.id

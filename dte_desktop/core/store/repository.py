@@ -35,7 +35,7 @@ from dte_desktop.core.store.records import (
     JobStatus,
 )
 from dte_desktop.core.urls import display_url as password_free_url
-from dte_desktop.core.urls import parse_url
+from dte_desktop.core.urls import parse_url, public_ref
 
 log = get_logger("store")
 
@@ -156,6 +156,10 @@ class Store(AuditRows, ProfileRows, ClassificationRows):
         db_user: str | None = None,
         status: JobStatus = JobStatus.QUEUED,
     ) -> int:
+        # The last guard before disk: a password in a connection URL is never stored.
+        connection = None if connection is None else public_ref(connection)
+        if isinstance(config.get("connection"), str):
+            config = {**config, "connection": public_ref(config["connection"])}
         with self.session() as s:
             row = JobRow(
                 kind=kind,
