@@ -43,6 +43,7 @@ class PolicyOverlay:
 
     name: str | None = None
     default_level: Level | None = None
+    unknown_level: Level | None = None
     locked: bool | None = None
     force_masked_export: bool | None = None
     allow_reveal: bool | None = None
@@ -63,6 +64,7 @@ class PolicyOverlay:
         return cls(
             name=new.name,
             default_level=new.default_level,
+            unknown_level=new.unknown_level,
             # A full policy always carries ``locked``; false there means "not stated", and
             # the merged result stays locked anyway.
             locked=new.locked or None,
@@ -96,9 +98,11 @@ def overlay_from_dict(data: Mapping[str, Any]) -> PolicyOverlay:
     if name is not None and (not isinstance(name, str) or not name.strip()):
         raise ConfigError("Masking policy: name must be a non-empty string.")
     level = data.get("default_level")
+    unknown = data.get("unknown_level")
     return PolicyOverlay(
         name=name,
         default_level=None if level is None else parse_level(level),
+        unknown_level=None if unknown is None else parse_level(unknown),
         locked=data.get("locked"),
         force_masked_export=data.get("force_masked_export"),
         allow_reveal=data.get("allow_reveal"),
@@ -173,6 +177,7 @@ def merge_policies(site: MaskingPolicy, user: PolicyOverlay | MaskingPolicy) -> 
         return PolicyViolation(f"The locked site policy {name!r} {what}.")
 
     default_level = overlay.default_level or site.default_level
+    unknown_level = overlay.unknown_level or site.unknown_level
     force = (
         site.force_masked_export
         if overlay.force_masked_export is None
@@ -187,6 +192,14 @@ def merge_policies(site: MaskingPolicy, user: PolicyOverlay | MaskingPolicy) -> 
                 f"sets default_level = {site.default_level.value}; lowering it to "
                 f"{default_level.value} would mask unclassified columns less"
             )
+        if (
+            site.untraced_level
+            > replace(site, unknown_level=unknown_level, default_level=default_level).untraced_level
+        ):
+            raise violation(
+                f"gives untraced query columns {site.untraced_level.value}; a user policy "
+                "cannot lower that"
+            )  # fmt: skip
         if site.force_masked_export and not force:
             raise violation("forces masked exports; force_masked_export cannot be turned off")
         if reveal and not site.allow_reveal:
@@ -202,6 +215,7 @@ def merge_policies(site: MaskingPolicy, user: PolicyOverlay | MaskingPolicy) -> 
         pii=_merge_rules("pii", site.pii, overlay.pii, locked, name),
         columns=_merge_rules("columns", site.columns, overlay.columns, locked, name),
         default_level=default_level,
+        unknown_level=unknown_level,
         locked=locked or bool(overlay.locked),
         force_masked_export=force,
         allow_reveal=reveal,

@@ -6,6 +6,7 @@ File format (``version = 1``)::
     name = "Site policy"
     locked = true                 # users may only tighten (see locking.py)
     default_level = "Confidential"  # for columns nobody classified
+    unknown_level = "Confidential"  # for query columns traced to no stored column
     force_masked_export = true
     allow_reveal = false
 
@@ -62,6 +63,7 @@ POLICY_KEYS = frozenset(
         "name",
         "locked",
         "default_level",
+        "unknown_level",
         "force_masked_export",
         "allow_reveal",
         "levels",
@@ -120,6 +122,9 @@ class MaskingPolicy:
     pii: Mapping[str, Rule] = field(default_factory=dict)
     columns: Mapping[str, Rule] = field(default_factory=dict)
     default_level: Level = Level.CONFIDENTIAL
+    #: For a query column that reads no stored column as it is (an expression); unset, it is
+    #: the more sensitive of ``default_level`` and Confidential: never Public by accident.
+    unknown_level: Level | None = None
     version: int = POLICY_FORMAT_VERSION
     locked: bool = False
     force_masked_export: bool = False
@@ -182,6 +187,13 @@ class MaskingPolicy:
             if best is None or rank > best[0]:
                 best = (rank, pattern, rule)
         return None if best is None else (best[1], best[2])
+
+    @property
+    def untraced_level(self) -> Level:
+        """The level of a column whose source cannot be traced."""
+        if self.unknown_level is not None:
+            return self.unknown_level
+        return max(self.default_level, Level.CONFIDENTIAL)
 
     def fingerprint(self) -> str:
         """SHA-256 of the canonical TOML, for manifests and the audit log."""
@@ -253,6 +265,9 @@ def policy_from_dict(data: Mapping[str, Any]) -> MaskingPolicy:
         pii=pii,
         columns=columns,
         default_level=parse_level(data.get("default_level", Level.CONFIDENTIAL)),
+        unknown_level=(
+            parse_level(data["unknown_level"]) if data.get("unknown_level") is not None else None
+        ),
         version=version,
         locked=_bool(data, "locked", False),
         force_masked_export=_bool(data, "force_masked_export", False),
@@ -295,6 +310,13 @@ def _rule_dict(rule: Rule) -> dict[str, Any]:
 
 
 def policy_to_dict(policy: MaskingPolicy) -> dict[str, Any]:
+    out = _policy_dict(policy)
+    if policy.unknown_level is not None:  # absent keeps older policies' fingerprints
+        out["unknown_level"] = policy.unknown_level.value
+    return out
+
+
+def _policy_dict(policy: MaskingPolicy) -> dict[str, Any]:
     return {
         "version": policy.version,
         "name": policy.name,
@@ -336,15 +358,21 @@ def apply_policy(
     policy's ``default_level``. ``table`` (``"schema.table"``) lets qualified column
     overrides match.
     """
+    rules = {
+        fld.name: policy.resolve(fld.name, classifications.get(fld.name), table=table).rule
+        for fld in batch.schema
+    }
+    return apply_rules(batch, rules, key), {n: r.operator for n, r in rules.items()}
+
+
+def apply_rules(batch: pa.RecordBatch, rules: Mapping[str, Rule], key: bytes) -> pa.RecordBatch:
+    """Each column of ``batch`` through its rule (the one place operators meet batches)."""
     arrays: list[pa.Array] = []
     fields: list[pa.Field] = []
-    applied: dict[str, str] = {}
     for i, fld in enumerate(batch.schema):
-        resolved = policy.resolve(fld.name, classifications.get(fld.name), table=table)
-        rule = resolved.rule
+        rule = rules[fld.name]
         masked = apply_operator(rule.operator, batch.column(i), rule.params, key)
         arrays.append(masked)
         fields.append(pa.field(fld.name, masked.type, nullable=True, metadata=fld.metadata))
-        applied[fld.name] = rule.operator
     schema = pa.schema(fields, metadata=batch.schema.metadata)
-    return pa.RecordBatch.from_arrays(arrays, schema=schema), applied
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)

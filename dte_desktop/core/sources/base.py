@@ -9,6 +9,7 @@ family needs one; every method opens what it needs and closes it. Methods raise 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, runtime_checkable
@@ -125,3 +126,40 @@ class Source(Protocol):
     def partition(self, table: TableRef, n: int) -> list[Partition]: ...
 
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class ColumnOrigin:
+    """The stored column a query's output column reads unchanged (as the engine reports it:
+    PostgreSQL's RowDescription table OID + attribute number, MySQL's org_table/org_name).
+    A computed column has none; the privacy gate then gives it the policy's level for
+    unknown columns."""
+
+    table: TableRef
+    column: str
+
+
+ORIGIN_KEY = b"dte.origin"
+
+
+def with_origins(schema: pa.Schema, origins: list[ColumnOrigin | None]) -> pa.Schema:
+    """``schema`` with each traced field marked by its origin (field metadata), so a batch
+    read from a query carries its own provenance to the privacy gate."""
+    fields = []
+    for fld, origin in zip(schema, origins, strict=True):
+        if origin is not None:
+            mark = json.dumps([origin.table.schema, origin.table.name, origin.column])
+            fld = fld.with_metadata({**(fld.metadata or {}), ORIGIN_KEY: mark.encode()})
+        fields.append(fld)
+    return pa.schema(fields, metadata=schema.metadata)
+
+
+def origin_of(fld: pa.Field) -> ColumnOrigin | None:
+    raw = (fld.metadata or {}).get(ORIGIN_KEY)
+    if raw is None:
+        return None
+    try:
+        schema, table, column = json.loads(raw)
+        return ColumnOrigin(TableRef(schema, table), column)
+    except (ValueError, TypeError):  # a mark we did not write: untraced
+        return None

@@ -30,10 +30,12 @@ from dte_desktop.core.errors import (
 from dte_desktop.core.sources.base import (
     Capabilities,
     ColumnInfo,
+    ColumnOrigin,
     Partition,
     SelectSpec,
     TableInfo,
     TableRef,
+    with_origins,
 )
 from dte_desktop.core.sources.mysql_types import (
     GEOMETRY_TYPES,
@@ -49,6 +51,20 @@ _JSON_CHECK = re.compile(r"json_valid\(`((?:[^`]|``)+)`\)", re.IGNORECASE)
 _INT_TYPES = frozenset({"tinyint", "smallint", "mediumint", "int", "integer", "bigint"})
 _PERMISSION_CODES = frozenset({1044, 1142, 1143, 1227, 1370, 1045})
 _TRANSIENT_CODES = frozenset({1053, 1205, 1213, 2006, 2013, 2055, 1927})
+
+
+def _origin(fld: Any) -> ColumnOrigin | None:
+    """The stored column a query's field reads unchanged: MySQL's column metadata names it
+    (db, org_table, org_name); a computed field has no org_name, and a derived table's
+    alias is not a stored table (MariaDB names the alias there, so it is untraced)."""
+    db, table, column = (_text(getattr(fld, k, b"")) for k in ("db", "org_table", "org_name"))
+    if not (db and table and column):
+        return None
+    return ColumnOrigin(TableRef(db, table), column)
+
+
+def _text(v: Any) -> str:
+    return v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v or "")
 
 
 def backtick(name: str) -> str:
@@ -267,9 +283,35 @@ class MySQLSource(SQLASource):
         fields = getattr(getattr(result.context.cursor, "_result", None), "fields", None)
         if not fields or len(fields) != len(names):
             return None
-        return pa.schema(
+        schema = pa.schema(
             [pa.field(n, field_arrow_type(f)) for n, f in zip(names, fields, strict=True)]
         )
+        return with_origins(schema, self._stored_only([_origin(f) for f in fields]))
+
+    def _stored_only(self, origins: list[ColumnOrigin | None]) -> list[ColumnOrigin | None]:
+        """Keep the origins that name a stored table's column: MariaDB reports a derived
+        table's or CTE's alias as org_table, which must not pass for a stored table."""
+        tables = {(o.table.schema, o.table.name) for o in origins if o is not None}
+        if not tables:
+            return origins
+        where = " OR ".join(
+            f"(table_schema = :s{i} AND table_name = :t{i})" for i in range(len(tables))
+        )
+        params: dict[str, Any] = {}
+        for i, (schema, table) in enumerate(sorted(tables, key=str)):
+            params[f"s{i}"], params[f"t{i}"] = schema, table
+        sql = (
+            "SELECT table_schema, table_name, column_name FROM information_schema.columns "
+            f"WHERE {where}"
+        )
+        with self._connect() as conn:
+            rows = conn.execute(sa.text(sql), params).all()
+        stored = {(a.casefold(), b.casefold(), c.casefold()) for a, b, c in rows}
+
+        def key(o: ColumnOrigin) -> tuple[str, str, str]:
+            return ((o.table.schema or "").casefold(), o.table.name.casefold(), o.column.casefold())
+
+        return [o if o is not None and key(o) in stored else None for o in origins]
 
     def partition(self, table: TableRef, n: int) -> list[Partition]:
         if n <= 1:

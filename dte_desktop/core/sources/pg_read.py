@@ -4,13 +4,14 @@ into Arrow batches, and building partition lists from catalog figures."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from dte_desktop.core.errors import QueryFailed
 from dte_desktop.core.sources import pg_sql
-from dte_desktop.core.sources.base import Partition, TableRef
+from dte_desktop.core.sources.base import ColumnOrigin, Partition, TableRef
 from dte_desktop.core.sources.pg_connect import first_line
 from dte_desktop.core.sources.pg_types import ColumnPlan
 
@@ -114,3 +115,29 @@ class BatchParser:
         if batch.num_rows <= batch_rows:
             return [batch]
         return [batch.slice(start, batch_rows) for start in range(0, batch.num_rows, batch_rows)]
+
+
+def query_origins(conn: Any, query: str, names: list[str]) -> list[ColumnOrigin | None]:
+    """The stored column behind each of ``names`` (RowDescription's table OID and
+    attribute number, resolved in the catalog); None for a computed column."""
+    probe = pg_sql.probe_statement(f"SELECT * FROM {pg_sql.subquery_source(query)}")
+    with conn.cursor() as cur:
+        cur.execute(probe, prepare=True)
+        res = cur.pgresult
+        assert res is not None
+        raw = [(res.fname(i) or b"?column?").decode() for i in range(res.nfields)]
+        refs = [(res.ftable(i), res.ftablecol(i)) for i in range(res.nfields)]
+    oids = sorted({oid for oid, att in refs if oid and att > 0})
+    found: dict[tuple[int, int], ColumnOrigin] = {}
+    if oids:
+        rows = conn.execute(
+            "SELECT a.attrelid::int8, a.attnum, n.nspname, c.relname, a.attname "
+            "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE a.attrelid = ANY(%s::oid[]) AND a.attnum > 0",
+            (oids,),
+        ).fetchall()
+        for oid, att, nsp, rel, col in rows:
+            found[(int(oid), int(att))] = ColumnOrigin(TableRef(nsp, rel), col)
+    by_name = dict(zip(unique_names(raw), (found.get(r) for r in refs), strict=True))
+    return [by_name.get(n) for n in names]

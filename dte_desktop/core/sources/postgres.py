@@ -46,6 +46,7 @@ from dte_desktop.core.sources.base import (
     SelectSpec,
     TableInfo,
     TableRef,
+    with_origins,
 )
 from dte_desktop.core.sources.pg_connect import (
     connect_kwargs,
@@ -57,6 +58,7 @@ from dte_desktop.core.sources.pg_read import (
     BatchParser,
     ctid_partitions,
     greenplum_partitions,
+    query_origins,
     unique_names,
 )
 from dte_desktop.core.sources.pg_types import ColumnPlan, PgType, column_sql, plan_for
@@ -338,6 +340,8 @@ class PostgresSource:
             schema = pa.schema(
                 [pa.field(n, p.arrow_type) for n, p in zip(names, plans, strict=True)]
             )
+            if select.query is not None:
+                schema = with_origins(schema, query_origins(conn, select.query, names))
             reader = BatchParser(schema, plans)
             copy_sql = pg_sql.copy_statement(inner)
             # One parse runs in the background while the next buffer is read off the socket
