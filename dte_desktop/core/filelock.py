@@ -3,8 +3,9 @@ on Windows): one writer at a time for an export folder, a job, the credential st
 
 The operating system releases the lock when its holder exits, however it exits (SIGKILL,
 power loss of the process), so a crash never leaves a stale lock behind; the lock file itself
-stays on disk, because deleting it would let a third process lock a fresh inode while a
-second one still holds the old one. The holder's pid and start time are written into the
+stays on disk unless ``remove=True``: then the holder deletes it before letting go, and a
+waiter that locked the deleted file notices (its inode is no longer the path's) and tries
+again, so two holders never coexist. The holder's pid and start time are written into the
 file only to name it in the error another process gets.
 
 Locks are per open file, not per process: two ``FileLock`` objects on one path exclude each
@@ -76,10 +77,19 @@ class FileLock:
 
     POLL_S = 0.05
 
-    def __init__(self, path: Path | str, *, what: str | None = None, timeout: float | None = 0.0):
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        what: str | None = None,
+        timeout: float | None = 0.0,
+        remove: bool = False,
+    ) -> None:
         self.path = Path(path)
         self.what = what or str(self.path)
         self.timeout = timeout
+        # Windows cannot delete an open file; there the lock file stays.
+        self.remove = remove and sys.platform != "win32"
         self._fd: int | None = None
 
     @property
@@ -90,19 +100,23 @@ class FileLock:
         if self._fd is not None:
             raise RuntimeError(f"{self.what} is already locked by this object")
         wait = self.timeout
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         deadline = None if wait is None else time.monotonic() + wait
-        try:
-            while not _try_lock(fd):
-                if deadline is not None and time.monotonic() >= deadline:
-                    holder = read_holder(self.path)
-                    who = f" (process {holder['pid']})" if holder and "pid" in holder else ""
-                    raise LockBusy(f"{self.what} is in use by another process{who}.", holder=holder)
-                time.sleep(self.POLL_S)
-        except BaseException:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                got = _try_lock(fd) and self._same_file(fd)
+            except BaseException:
+                os.close(fd)
+                raise
+            if got:
+                break
             os.close(fd)
-            raise
+            if deadline is not None and time.monotonic() >= deadline:
+                holder = read_holder(self.path)
+                who = f" (process {holder['pid']})" if holder and "pid" in holder else ""
+                raise LockBusy(f"{self.what} is in use by another process{who}.", holder=holder)
+            time.sleep(self.POLL_S)
         self._fd = fd
         with contextlib.suppress(OSError):  # informational only: a full disk must not fail it
             info = json.dumps({"pid": os.getpid(), "since": round(time.time(), 3)}).encode()
@@ -111,12 +125,24 @@ class FileLock:
             os.write(fd, info)
         return self
 
+    def _same_file(self, fd: int) -> bool:
+        """False when the holder we waited for deleted the file: lock the new one instead."""
+        if not self.remove:
+            return True
+        try:
+            return os.path.samestat(os.fstat(fd), os.stat(self.path))
+        except FileNotFoundError:
+            return False
+
     def release(self) -> None:
         fd, self._fd = self._fd, None
         if fd is None:
             return
         with contextlib.suppress(OSError):
-            os.ftruncate(fd, 0)
+            if self.remove:  # still holding it: nobody can lock this inode in between
+                os.unlink(self.path)
+            else:
+                os.ftruncate(fd, 0)
         try:
             _unlock(fd)
         finally:

@@ -78,3 +78,22 @@ def test_two_locks_in_one_process_exclude_each_other(tmp_path: Path) -> None:
     first.release()  # idempotent
     with FileLock(path):
         pass
+
+
+def test_a_removed_lock_file_is_never_held_twice(tmp_path: Path) -> None:
+    path = tmp_path / "x.lock"
+    first = FileLock(path, remove=True).acquire()
+    assert path.exists()
+    stale_fd = os.open(path, os.O_RDWR)  # a waiter that opened the file before it goes
+    first.release()
+    assert not path.exists()
+    second = FileLock(path, remove=True).acquire()
+    import fcntl
+
+    fcntl.flock(stale_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # the old inode is free to lock…
+    try:
+        with pytest.raises(LockBusy):  # …but the path's lock is the one that counts
+            FileLock(path, remove=True).acquire()
+    finally:
+        os.close(stale_fd)
+        second.release()

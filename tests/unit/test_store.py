@@ -244,3 +244,22 @@ def test_site_and_builtin_connections_are_read_only_for_user_writes() -> None:
         store.remove_connection("mine")
     finally:
         store.close()
+
+
+def test_a_running_job_whose_pid_was_reused_becomes_interrupted() -> None:
+    """Issue 15 item 12: the pid a dead runner left now belongs to some other live process;
+    nobody holds the job's lock, so the job is not running any more."""
+    store = Store.open()
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        job = store.create_job("export", {})
+        with store.session() as s:  # as a runner that died (its lock gone with it) left it
+            s.connection().exec_driver_sql(
+                f"UPDATE jobs SET status='running', pid={other.pid} WHERE id={job}"
+            )
+        assert store.mark_interrupted() == [job]
+        assert store.get_job(job).status == JobStatus.INTERRUPTED
+    finally:
+        other.kill()
+        other.wait()
+        store.close()

@@ -25,6 +25,7 @@ from dte_desktop.core.errors import DteError, ExportFailed, TransientError
 from dte_desktop.core.export.manifest import build_manifest, sha256_file, write_manifest
 from dte_desktop.core.export.spec import ExportSpec
 from dte_desktop.core.export.writers import open_writer
+from dte_desktop.core.filelock import FileLock, LockBusy
 from dte_desktop.core.jobs.events import (
     EventSink,
     ItemProgress,
@@ -41,6 +42,9 @@ from dte_desktop.core.store import ItemStatus, JobStatus, Store
 
 log = get_logger("jobs.export")
 Masker = Callable[[WorkItem, pa.RecordBatch], tuple[pa.RecordBatch, dict[str, str]]]
+
+
+FOLDER_LOCK = ".dte-export.lock"  # held (and then removed) while a job writes the folder
 
 
 class Cancelled(Exception):
@@ -130,10 +134,28 @@ class ExportJob:
 
     # -- running -------------------------------------------------------------------
     def run(self, executor: Executor) -> JobStatus:
+        """One writer per folder and per job, across processes: two exports into one folder
+        (or two resumes of one job) shared ``.part`` names and corrupted each other."""
+        self.store.lock_job(self.job_id)  # LockBusy: another process runs it; leave it be
         try:
             self.out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             return self._fail_job(disk_error(exc, self.out_dir))
+        folder = FileLock(
+            self.out_dir / FOLDER_LOCK, what=f"The export folder {self.out_dir}", remove=True
+        )
+        try:
+            folder.acquire()
+        except LockBusy as exc:  # another job writes there: this one touched nothing
+            return self._fail_job(exc)
+        except OSError as exc:  # a read-only or full folder fails here, before any row
+            return self._fail_job(disk_error(exc, self.out_dir))
+        try:
+            return self._run_locked(executor)
+        finally:
+            folder.release()
+
+    def _run_locked(self, executor: Executor) -> JobStatus:
         self.store.set_job_status(self.job_id, JobStatus.RUNNING)
         started = time.monotonic()
         try:

@@ -62,16 +62,23 @@ def prepare_export(
 def resume_export(
     ctx: AppContext, job_id: int, *, on_event: EventSink | None = None, prompt: Any = None
 ) -> ExportJob:
-    job = ctx.store.get_job(job_id)
-    if job.kind != "export":
-        raise ConfigError(f"Job {job_id} is a {job.kind} job, not an export.")
-    if not job.status.resumable:
-        raise ConfigError(
-            f"Job {job_id} is {job.status}; only interrupted, failed, cancelled "
-            "or partly failed jobs can be resumed."
-        )
-    spec = ExportSpec.from_config(job.config)
-    return prepare_export(ctx, spec, on_event=on_event, job_id=job_id, prompt=prompt)
+    """The job's lock is taken *before* its status is read, so "is it resumable?" and "I
+    run it" are one step: a second ``resume`` of the same job gets ``LockBusy``."""
+    ctx.store.lock_job(job_id)
+    try:
+        job = ctx.store.get_job(job_id)
+        if job.kind != "export":
+            raise ConfigError(f"Job {job_id} is a {job.kind} job, not an export.")
+        if not job.status.resumable:
+            raise ConfigError(
+                f"Job {job_id} is {job.status}; only interrupted, failed, cancelled "
+                "or partly failed jobs can be resumed."
+            )
+        spec = ExportSpec.from_config(job.config)
+        return prepare_export(ctx, spec, on_event=on_event, job_id=job_id, prompt=prompt)
+    except BaseException:
+        ctx.store.unlock_job(job_id)
+        raise
 
 
 def run_with_threads(job: ExportJob) -> JobStatus:

@@ -19,6 +19,7 @@ from dte_desktop.core.paths import AppPaths, app_paths
 from dte_desktop.core.store.audit_rows import AuditRows
 from dte_desktop.core.store.classification_rows import ClassificationRows
 from dte_desktop.core.store.db import make_engine, migrate
+from dte_desktop.core.store.job_locks import JobLocks
 from dte_desktop.core.store.models import (
     ConnectionRow,
     JobErrorRow,
@@ -67,7 +68,7 @@ def _pid_alive(pid: int | None) -> bool:
     return True
 
 
-class Store(AuditRows, ProfileRows, ClassificationRows):
+class Store(AuditRows, ProfileRows, ClassificationRows, JobLocks):
     """History of connections, jobs, items, errors (and the audit table, via core.audit)."""
 
     def __init__(self, engine: Engine, path: Path) -> None:
@@ -178,9 +179,12 @@ class Store(AuditRows, ProfileRows, ClassificationRows):
     def set_job_status(
         self, job_id: int, status: JobStatus, *, summary: dict[str, Any] | None = None
     ) -> None:
+        """``running`` takes the job's lock for this process first (``LockBusy`` when another
+        process runs it); a finished status lets go of it once written."""
         values: dict[str, Any] = {"status": str(status)}
         now = _now()
         if status == JobStatus.RUNNING:
+            self.lock_job(job_id)
             values.update(started_at=now, finished_at=None, pid=os.getpid())
         elif status.finished:
             values.update(finished_at=now, pid=None)
@@ -190,6 +194,8 @@ class Store(AuditRows, ProfileRows, ClassificationRows):
             res = s.execute(update(JobRow).where(JobRow.id == job_id).values(**values))
             if res.rowcount == 0:
                 raise NotFound(f"No job {job_id}.")
+        if status.finished:
+            self.unlock_job(job_id)
 
     def get_job(self, job_id: int) -> Job:
         with self.session() as s:
@@ -210,11 +216,13 @@ class Store(AuditRows, ProfileRows, ClassificationRows):
             return [_job(r) for r in s.scalars(q).all()]
 
     def mark_interrupted(self) -> list[int]:
-        """Jobs left ``running`` by a process that is gone become ``interrupted``."""
+        """Jobs left ``running`` by a process that is gone become ``interrupted``: its pid is
+        dead, or nobody holds the job's lock (the pid may have been reused)."""
         with self.session() as s:
             rows = s.scalars(select(JobRow).where(JobRow.status == JobStatus.RUNNING)).all()
-            dead = [r for r in rows if not _pid_alive(r.pid)]
+            dead = [r for r in rows if not _pid_alive(r.pid) or not self.job_has_runner(r.id)]
             for r in dead:
+                self.unlock_job(r.id)  # a pid we hold but wrote over: the row is the truth
                 r.status = str(JobStatus.INTERRUPTED)
                 r.pid = None
                 r.finished_at = _now()
