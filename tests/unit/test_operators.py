@@ -158,8 +158,10 @@ def test_generalize_integer_buckets_contain_the_value(values: list[int | None]) 
         if v is None:
             assert o is None
             continue
-        lo, hi = (int(x) for x in re.fullmatch(r"(-?\d+)–(-?\d+)", o).groups())
-        assert lo <= v <= hi and hi - lo == 9 and lo % 10 == 0
+        # Leading digits, then at least one hidden digit: "3x" is 30-39.
+        sign, head, hidden = re.fullmatch(r"(-?)(\d*)(x+)", o).groups()
+        assert (sign == "-") == (v < 0)
+        assert str(abs(v)).startswith(head) and len(head) + len(hidden) >= len(str(abs(v)))
 
 
 @SETTINGS
@@ -266,10 +268,11 @@ def test_generalize_dates_numbers_and_times() -> None:
     assert generalize(dates, date_unit="year").to_pylist() == ["1985", None]
     ts = pa.array([dt.datetime(2020, 11, 2, 3, 4)], pa.timestamp("ms"))
     assert generalize(ts).to_pylist() == ["2020-11"]
-    assert generalize(pa.array([34, 40]), bucket_label="lower").to_pylist() == ["30", "40"]
-    assert generalize(pa.array([34.5, float("inf")])).to_pylist() == ["[30, 40)", None]
+    # Both labels are the digit form: a printed lower bound could be the raw value itself.
+    assert generalize(pa.array([34, 40]), bucket_label="lower").to_pylist() == ["3x", "4x"]
+    assert generalize(pa.array([34.5, float("inf")])).to_pylist() == ["3x", None]
     dec = pa.array([decimal.Decimal("12345.67")], pa.decimal128(10, 2))
-    assert generalize(dec, bucket_width=1000).to_pylist() == ["[12000, 13000)"]
+    assert generalize(dec, bucket_width=1000).to_pylist() == ["12xxx"]
     assert generalize(pa.array([dt.time(13, 45)])).to_pylist() == ["13:00"]
     assert generalize(pa.array(["SW1A 1AA", "AB"]), prefix_length=3).to_pylist() == ["SW1", "A"]
 

@@ -196,7 +196,7 @@ def test_apply_policy_masks_each_column(site: MaskingPolicy) -> None:
     assert masked.column("id").type == pa.int64()
     assert masked.column("email").to_pylist() == ["a**@acme.example", None, "b**@acme.example"]
     assert masked.column("ssn").to_pylist() == ["████", "████", None]
-    assert masked.column("salary").to_pylist() == ["50000–59999", "60000–69999", None]
+    assert masked.column("salary").to_pylist() == ["5xxxx", "6xxxx", None]
     born = masked.column("born").to_pylist()
     assert born[1] is None and born[0] != "1980-01-02" and len(born[0]) == 10
     for col in ("email", "ssn", "salary", "born", "note"):

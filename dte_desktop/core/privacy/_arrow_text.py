@@ -15,6 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 ArrayLike = pa.Array | pa.ChunkedArray
+#: What a masked value is replaced with where nothing of it may be shown.
+REDACTION = "████"
 
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 

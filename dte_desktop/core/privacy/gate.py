@@ -199,7 +199,10 @@ class PrivacyGate:
     def apply(self, decisions: Mapping[str, Decision], batch: pa.RecordBatch) -> pa.RecordBatch:
         if self.key is None:
             raise ValueError("masking values needs the site key")
-        return apply_rules(batch, {n: decisions[n].rule for n in batch.schema.names}, self.key)
+        names = batch.schema.names
+        rules = {n: decisions[n].rule for n in names}
+        pii_types = {n: decisions[n].classification.pii_type for n in names}
+        return apply_rules(batch, rules, self.key, pii_types)
 
     def show_values(self, decision: Decision, values: Sequence[Any]) -> list[Any] | None:
         """``values`` of one column as they may be shown: raw when the column is shown raw,
@@ -213,7 +216,13 @@ class PrivacyGate:
         except (pa.ArrowException, TypeError, ValueError):
             arr = pa.array([None if v is None else str(v) for v in values], pa.string())
         try:
-            masked = apply_operator(decision.rule.operator, arr, decision.rule.params, self.key)
+            masked = apply_operator(
+                decision.rule.operator,
+                arr,
+                decision.rule.params,
+                self.key,
+                pii_type=decision.classification.pii_type,
+            )
         except Exception:  # an operator that cannot take these values: withhold, never raw
             return None
         return masked.to_pylist()

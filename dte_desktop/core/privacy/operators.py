@@ -34,8 +34,9 @@ import pyarrow.compute as pc
 from dte_desktop.core.errors import ConfigError
 from dte_desktop.core.privacy import _arrow_text as at
 from dte_desktop.core.privacy._fpe import Tokenizer, derive_key
+from dte_desktop.core.privacy._generalize import generalize
 
-DEFAULT_REDACTION = "████"
+DEFAULT_REDACTION = at.REDACTION
 MIN_KEY_BYTES = 16
 
 ArrayLike = pa.Array | pa.ChunkedArray
@@ -145,76 +146,6 @@ def tokenize(values: ArrayLike, key: bytes, *, tweak: str = "") -> pa.Array:
     return at.map_unique_many(text, tokenizer.tokenize_many, pa.string())
 
 
-def generalize(
-    values: ArrayLike,
-    *,
-    date_unit: str = "month",
-    bucket_width: float = 10,
-    bucket_label: str = "range",
-    prefix_length: int = 3,
-) -> pa.Array:
-    """Coarsen a value.
-
-    * dates and timestamps: ``"YYYY-MM"`` (``date_unit="month"``) or ``"YYYY"``;
-      times: the hour, ``"HH:00"``.
-    * integers: ``"30–39"`` for width 10 (``bucket_label="lower"`` gives ``"30"``);
-      floats and decimals: ``"[30, 40)"``; NaN and infinities become NULL.
-    * everything else, as text (postal codes, free strings): the first ``prefix_length``
-      characters. A value not longer than that keeps only the first half of its characters,
-      so generalize never returns a whole value.
-    """
-    arr = at.decode(at.as_array(values))
-    dtype = arr.type
-    if pa.types.is_date(dtype) or pa.types.is_timestamp(dtype):
-        year = pc.utf8_lpad(pc.cast(pc.year(arr), pa.string()), 4, "0")
-        if date_unit == "year":
-            return year
-        month = pc.utf8_lpad(pc.cast(pc.month(arr), pa.string()), 2, "0")
-        return pc.binary_join_element_wise(year, month, "-")
-    if pa.types.is_time(dtype):
-        hour = pc.utf8_lpad(pc.cast(pc.hour(arr), pa.string()), 2, "0")
-        return pc.binary_join_element_wise(hour, "00", ":")
-    if pa.types.is_integer(dtype) or pa.types.is_floating(dtype) or pa.types.is_decimal(dtype):
-        return _bucket(arr, bucket_width, bucket_label)
-    text = at.to_text(arr)
-    if text is None:
-        return at.all_null(len(arr))
-    n_chars = at.lengths(text)
-    keep_n = np.where(n_chars > prefix_length, prefix_length, n_chars // 2)
-    return at.grouped(text, keep_n, lambda rows, k: at.slice_text(rows, 0, k))
-
-
-def _bucket(arr: pa.Array, width: float, label: str) -> pa.Array:
-    integral = pa.types.is_integer(dtype := arr.type) and float(width).is_integer()
-    if integral and not pa.types.is_uint64(dtype):
-        v = pc.fill_null(arr.cast(pa.int64()), 0).to_numpy(zero_copy_only=False)
-        w = int(width)
-        lo = (v // w) * w
-        ok = pc.is_valid(arr).to_numpy(zero_copy_only=False)
-        lo_s = pa.array(lo.astype(str), pa.string(), mask=~ok)
-        if label == "lower":
-            return lo_s
-        hi_s = pa.array((lo + w - 1).astype(str), pa.string(), mask=~ok)
-        return pc.binary_join_element_wise(lo_s, hi_s, "–")
-    v = pc.fill_null(arr.cast(pa.float64(), safe=False), np.nan).to_numpy(zero_copy_only=False)
-    with np.errstate(invalid="ignore", over="ignore"):
-        lo = np.floor(v / width) * width
-    ok = np.isfinite(lo)
-    lo_s = pa.array(_fmt(lo, ok), pa.string(), mask=~ok)
-    if label == "lower":
-        return lo_s
-    hi_s = pa.array(_fmt(lo + width, ok), pa.string(), mask=~ok)
-    return pc.binary_join_element_wise(
-        pc.binary_join_element_wise("[", lo_s, ""), pc.binary_join_element_wise(hi_s, ")", ""), ", "
-    )
-
-
-def _fmt(x: np.ndarray, ok: np.ndarray) -> np.ndarray:
-    safe = np.where(ok, x, 0.0)
-    # %g keeps "30" rather than "30.0" and stays short for wide ranges.
-    return np.char.mod("%.12g", safe)
-
-
 # --- registry ---------------------------------------------------------------------------
 
 
@@ -253,6 +184,9 @@ class Operator:
     output: str
     params: Mapping[str, Param] = field(default_factory=dict)
     run: Callable[..., pa.Array] = keep
+    #: The operator reads the column's PII type (``generalize``: a birth date becomes its
+    #: year, a phone its area code); the others mask every type alike.
+    takes_pii_type: bool = False
 
     def validate(self, params: Mapping[str, Any] | None) -> dict[str, Any]:
         """Complete ``params`` with defaults; ``ConfigError`` names what is wrong."""
@@ -276,9 +210,16 @@ class Operator:
         return out
 
     def apply(
-        self, values: ArrayLike, params: Mapping[str, Any] | None = None, key: bytes | None = None
+        self,
+        values: ArrayLike,
+        params: Mapping[str, Any] | None = None,
+        key: bytes | None = None,
+        *,
+        pii_type: str | None = None,
     ) -> pa.Array:
         checked = self.validate(params)
+        if self.takes_pii_type and pii_type:
+            checked["pii_type"] = pii_type.lower()
         if self.needs_key:
             return self.run(values, _check_key(key), **checked)
         return self.run(values, **checked)
@@ -315,6 +256,7 @@ OPERATORS: dict[str, Operator] = {
                 "prefix_length": Param(3, _int_in(0, 64), "an integer 0..64"),
             },
             generalize,
+            takes_pii_type=True,
         ),
         Operator(
             "tokenize",
@@ -362,8 +304,10 @@ def apply_operator(
     values: ArrayLike,
     params: Mapping[str, Any] | None = None,
     key: bytes | None = None,
+    *,
+    pii_type: str | None = None,
 ) -> pa.Array:
-    return get_operator(name).apply(values, params, key)
+    return get_operator(name).apply(values, params, key, pii_type=pii_type)
 
 
 def loosening_reason(name: str, base: Mapping[str, Any], new: Mapping[str, Any]) -> str | None:
@@ -390,3 +334,22 @@ def loosening_reason(name: str, base: Mapping[str, Any], new: Mapping[str, Any])
         if n["prefix_length"] > b["prefix_length"]:
             return f"prefix_length {b['prefix_length']} -> {n['prefix_length']} shows more"
     return None
+
+
+def tightest(name: str, a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
+    """Parameters of ``name`` revealing no more than either ``a`` or ``b``: per parameter
+    that changes what is shown, the stricter value (the ones that reveal nothing, such as a
+    mask character or a tweak, come from ``a``)."""
+    op = get_operator(name)
+    x, y = op.validate(a), op.validate(b)
+    out = dict(x)
+    if name == "partial":
+        for p in ("keep_first", "keep_last", "max_visible_fraction"):
+            out[p] = min(x[p], y[p])
+        out["keep_from"] = x["keep_from"] if x["keep_from"] == y["keep_from"] else ""
+        out["keep_separators"] = x["keep_separators"] and y["keep_separators"]
+    if name == "generalize":
+        out["bucket_width"] = max(x["bucket_width"], y["bucket_width"])
+        out["date_unit"] = "year" if "year" in (x["date_unit"], y["date_unit"]) else "month"
+        out["prefix_length"] = min(x["prefix_length"], y["prefix_length"])
+    return out

@@ -53,6 +53,7 @@ from dte_desktop.core.privacy.operators import (
     apply_operator,
     get_operator,
     loosening_reason,
+    tightest,
 )
 
 POLICY_FORMAT_VERSION = 1
@@ -113,6 +114,8 @@ class ResolvedRule:
     column: str
     rule: Rule
     reason: str
+    #: The column's PII type, for operators that follow it (``generalize``).
+    pii_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -151,26 +154,32 @@ class MaskingPolicy:
         if self.floor is not None:
             site = self.floor.resolve(column, classification, table=table)
             if chosen.rule.looser_than(site.rule):
-                return ResolvedRule(column, site.rule, f"{site.reason} (locked site policy)")
+                return ResolvedRule(
+                    column, site.rule, f"{site.reason} (locked site policy)", site.pii_type
+                )
         return chosen
 
     def _resolve_own(
         self, column: str, classification: ColumnClassification | None, table: str | None
     ) -> ResolvedRule:
+        pii_type = (
+            classification.pii_type.lower() if classification and classification.pii_type else None
+        )
         override = self._matching_override(column, table)
         if override is not None:
             pattern, rule = override
-            return ResolvedRule(column, rule, f"column override {pattern!r}")
+            return ResolvedRule(column, rule, f"column override {pattern!r}", pii_type)
         if classification is None:
             level, how = self.default_level, "default level"
         else:
             level, how = classification.level, f"level ({classification.source})"
         rule, reason = self.levels[level], f"{how} {level.value}"
-        pii_type = classification.pii_type if classification else None
-        pii_rule = self.pii.get(pii_type.lower()) if pii_type else None
+        pii_rule = self.pii.get(pii_type) if pii_type else None
         if pii_rule is not None and pii_rule.strength >= rule.strength:
+            if pii_rule.strength == rule.strength:
+                pii_rule = _tie(pii_rule, rule)
             rule, reason = pii_rule, f"PII type {pii_type} (level {level.value})"
-        return ResolvedRule(column, rule, reason)
+        return ResolvedRule(column, rule, reason, pii_type)
 
     def _matching_override(self, column: str, table: str | None) -> tuple[str, Rule] | None:
         bare = column.casefold()
@@ -198,6 +207,14 @@ class MaskingPolicy:
     def fingerprint(self) -> str:
         """SHA-256 of the canonical TOML, for manifests and the audit log."""
         return hashlib.sha256(policy_to_toml(self).encode("utf-8")).hexdigest()
+
+
+def _tie(pii_rule: Rule, level_rule: Rule) -> Rule:
+    """The level and the PII type name the same operator: apply it with, per parameter, the
+    stricter of the two (a date of birth generalised by month under a level asking for years
+    gets years), so detecting PII never masks a column less."""
+    params = tightest(pii_rule.operator, pii_rule.params, level_rule.params)
+    return Rule.make(pii_rule.operator, params)
 
 
 # --- reading and writing ----------------------------------------------------------------
@@ -358,20 +375,29 @@ def apply_policy(
     policy's ``default_level``. ``table`` (``"schema.table"``) lets qualified column
     overrides match.
     """
-    rules = {
-        fld.name: policy.resolve(fld.name, classifications.get(fld.name), table=table).rule
+    resolved = {
+        fld.name: policy.resolve(fld.name, classifications.get(fld.name), table=table)
         for fld in batch.schema
     }
-    return apply_rules(batch, rules, key), {n: r.operator for n, r in rules.items()}
+    rules = {n: r.rule for n, r in resolved.items()}
+    pii_types = {n: r.pii_type for n, r in resolved.items()}
+    return apply_rules(batch, rules, key, pii_types), {n: r.operator for n, r in rules.items()}
 
 
-def apply_rules(batch: pa.RecordBatch, rules: Mapping[str, Rule], key: bytes) -> pa.RecordBatch:
-    """Each column of ``batch`` through its rule (the one place operators meet batches)."""
+def apply_rules(
+    batch: pa.RecordBatch,
+    rules: Mapping[str, Rule],
+    key: bytes,
+    pii_types: Mapping[str, str | None] | None = None,
+) -> pa.RecordBatch:
+    """Each column of ``batch`` through its rule (the one place operators meet batches).
+    ``pii_types`` (per column) lets an operator follow the PII type (``generalize``)."""
     arrays: list[pa.Array] = []
     fields: list[pa.Field] = []
     for i, fld in enumerate(batch.schema):
         rule = rules[fld.name]
-        masked = apply_operator(rule.operator, batch.column(i), rule.params, key)
+        pii_type = (pii_types or {}).get(fld.name)
+        masked = apply_operator(rule.operator, batch.column(i), rule.params, key, pii_type=pii_type)
         arrays.append(masked)
         fields.append(pa.field(fld.name, masked.type, nullable=True, metadata=fld.metadata))
     schema = pa.schema(fields, metadata=batch.schema.metadata)
