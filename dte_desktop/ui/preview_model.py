@@ -18,6 +18,7 @@ import pyarrow as pa
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 
+from dte_desktop.core.export.cells import decimal_text, time_text
 from dte_desktop.ui import theme
 
 Index = QModelIndex | QPersistentModelIndex
@@ -34,8 +35,10 @@ def format_value(value: Any) -> str:
         return repr(value)
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
+    if isinstance(value, dt.timedelta):  # SQL TIME (MySQL's ±838:59:59)
+        return time_text(value)
     if isinstance(value, decimal.Decimal):
-        return str(value)
+        return decimal_text(value)
     text = str(value)
     return text if len(text) <= _MAX_CELL else text[: _MAX_CELL - 1] + "…"
 

@@ -13,8 +13,8 @@ import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
 from dte_desktop.core.app import bootstrap
+from dte_desktop.core.export.cells import textual
 from dte_desktop.core.export.spec import ExportSpec
-from dte_desktop.core.export.writers import textual
 from dte_desktop.core.jobs.service import prepare_export, run
 from dte_desktop.core.store import JobStatus
 
@@ -50,7 +50,10 @@ def read_output(path: Path, fmt: str, like: pa.Schema | None) -> Any:
         )
         return pcsv.read_csv(io.BytesIO(data), read_options=BIG_BLOCKS, convert_options=opts)
     if fmt == "jsonl":  # the parsed lines themselves: Arrow inference would blur the test
-        return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+        return [
+            json.loads(line, parse_constant=_no_constant)
+            for line in path.read_text("utf-8").splitlines()
+        ]
     if fmt == "xlsx":
         import openpyxl
 
@@ -59,6 +62,10 @@ def read_output(path: Path, fmt: str, like: pa.Schema | None) -> Any:
         header = next(it)
         return [dict(zip(header, r, strict=True)) for r in it]  # cells as Excel holds them
     raise AssertionError(fmt)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"not JSON (RFC 8259): bare {name}")
 
 
 def as_text_rows(table: pa.Table) -> list[tuple[str | None, ...]]:

@@ -270,9 +270,9 @@ def test_missing_table_is_recorded_and_the_rest_completes(big_pg, tmp_path: Path
 
 
 def test_xlsx_beyond_the_row_limit_is_a_clear_error(big_pg, tmp_path, monkeypatch) -> None:
-    import dte_desktop.core.export.writers as writers
+    import dte_desktop.core.export.xlsx as xlsx
 
-    monkeypatch.setattr(writers, "XLSX_MAX_ROWS", 500)  # the real limit needs 1M rows
+    monkeypatch.setattr(xlsx, "XLSX_MAX_ROWS", 500)  # the real limit needs 1M rows
     spec = ExportSpec(
         connection=big_pg,
         out_dir=str(tmp_path),

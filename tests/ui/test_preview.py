@@ -137,3 +137,15 @@ def test_model_scrolls_a_million_rows_without_copying_them(qtbot) -> None:
     assert model.data(model.index(999_999, 0)) == "999999"
     assert model.data(model.index(700_000, 1)) == "NULL"  # 700000 % 7 == 0
     assert elapsed < 5.0, f"building and scrolling took {elapsed:.1f} s"
+
+
+def test_preview_cells_show_sql_time_and_plain_decimals() -> None:
+    """MySQL TIME arrives as a duration: the grid shows the server's text, not Python's."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from dte_desktop.ui.preview_model import format_value
+
+    assert format_value(-dt.timedelta(hours=838, minutes=59, seconds=59)) == "-838:59:59"
+    assert format_value(dt.timedelta(hours=25, microseconds=500000)) == "25:00:00.5"
+    assert format_value(Decimal("-1E-10")) == "-0.0000000001"

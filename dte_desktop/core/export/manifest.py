@@ -12,6 +12,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from dte_desktop.core.export.writers import format_notes
 from dte_desktop.core.urls import public_ref
 
 MANIFEST = "manifest.json"
@@ -45,8 +46,9 @@ def build_manifest(
     type_notes: dict[str, dict[str, str]],
 ) -> dict[str, Any]:
     """The manifest's content: per table its rows, files, Arrow schema, the masking
-    operator applied to each column and how unusual types were read; per file its slice,
-    rows, bytes and SHA-256."""
+    operator applied to each column, how unusual types were read (``type_notes``) and how
+    the format wrote values it has no type for (``format_notes``); per file its slice, rows,
+    bytes and SHA-256."""
     tables: dict[str, Any] = {}
     for f in files:
         t = tables.setdefault(f["table"], {"rows": 0, "files": 0})
@@ -55,6 +57,8 @@ def build_manifest(
     for label, t in tables.items():
         if label in schemas:
             t["schema"] = schema_json(schemas[label])
+            if notes := format_notes(fmt, schemas[label]):
+                t["format_notes"] = notes
         if masked:
             t["masking"] = operators.get(label, {})
         if label in type_notes:

@@ -8,8 +8,6 @@ binary values as JSON/hex text first, because they have no way to write them nat
 from __future__ import annotations
 
 import contextlib
-import io
-import json
 import os
 from pathlib import Path
 from typing import Any, Protocol
@@ -17,9 +15,16 @@ from typing import Any, Protocol
 import pyarrow as pa
 
 from dte_desktop.core.errors import ExportFailed
+from dte_desktop.core.export.cells import (
+    JSONL_NON_FINITE_NOTE,
+    is_binary,
+    is_json,
+    jsonl_lines,
+    textual,
+)
 from dte_desktop.core.export.spec import FormatOptions
+from dte_desktop.core.export.xlsx import XlsxWriter, xlsx_notes
 
-XLSX_MAX_ROWS = 1_048_576  # Excel's limit, header row included
 ROW_GROUP_BYTES = 8 << 20  # gather small batches up to this many Arrow bytes per row group
 
 
@@ -124,32 +129,6 @@ class ArrowWriter(_FileWriter):
         self._sync_close()
 
 
-def textual(batch: pa.RecordBatch) -> pa.RecordBatch:
-    """Columns text formats cannot hold as they are become text: nested values → JSON,
-    binary → hex, durations → their Python text. Per-value work is confined to these rare
-    column types; everything else passes through untouched."""
-    arrays, fields = [], []
-    for f, col in zip(batch.schema, batch.columns, strict=True):
-        t = f.type
-        if pa.types.is_dictionary(t):
-            col, t = col.dictionary_decode(), t.value_type
-        if pa.types.is_nested(t):
-            col = _per_value(col, lambda v: json.dumps(v, default=str, ensure_ascii=False))
-        elif (
-            pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t)
-        ):
-            col = _per_value(col, lambda v: v.hex())
-        elif pa.types.is_duration(t) or pa.types.is_interval(t):
-            col = _per_value(col, str)
-        arrays.append(col)
-        fields.append(pa.field(f.name, col.type, f.nullable))
-    return pa.RecordBatch.from_arrays(arrays, schema=pa.schema(fields))
-
-
-def _per_value(col: pa.Array, fn: Any) -> pa.Array:
-    return pa.array([None if v is None else fn(v) for v in col.to_pylist()], pa.string())
-
-
 class CsvWriter(_FileWriter):
     def __init__(self, path: Path, schema: pa.Schema, opts: FormatOptions) -> None:
         import pyarrow.csv as pcsv
@@ -179,91 +158,46 @@ class CsvWriter(_FileWriter):
         self._sync_close()
 
 
-def pythonable(batch: pa.RecordBatch, *, temporal_as_text: bool) -> pa.RecordBatch:
-    """``textual()`` plus: columns whose values Python cannot hold (BC dates, years past
-    9999) — or every temporal column when asked — become Arrow's own ISO text, vectorised."""
-    batch = textual(batch)
-    arrays, fields = [], []
-    for f, col in zip(batch.schema, batch.columns, strict=True):
-        if pa.types.is_temporal(f.type):
-            if temporal_as_text:
-                col = col.cast(pa.string())
-            else:
-                try:
-                    col.to_pylist()
-                except (ValueError, OverflowError):
-                    col = col.cast(pa.string())
-        arrays.append(col)
-        fields.append(pa.field(f.name, col.type, f.nullable))
-    return pa.RecordBatch.from_arrays(arrays, schema=pa.schema(fields))
-
-
 class JsonLinesWriter(_FileWriter):
     def write(self, batch: pa.RecordBatch) -> None:
-        buf = io.StringIO()
-        for row in pythonable(batch, temporal_as_text=True).to_pylist():
-            buf.write(json.dumps(row, default=_json_default, ensure_ascii=False))
-            buf.write("\n")
-        self._fh.write(buf.getvalue().encode("utf-8"))
+        self._fh.write(jsonl_lines(batch).encode("utf-8"))
         self.rows += batch.num_rows
 
     def close(self) -> None:
         self._sync_close()
 
 
-def _json_default(v: Any) -> Any:
-    if isinstance(v, bytes | bytearray):
-        return v.hex()
-    return str(v)  # decimals, dates, times, timedeltas: their exact text
-
-
-class XlsxWriter(_FileWriter):
-    def __init__(self, path: Path, schema: pa.Schema, opts: FormatOptions) -> None:
-        import xlsxwriter
-
-        super().__init__(path)
-        self._wb = xlsxwriter.Workbook(
-            self._fh,
-            {
-                "constant_memory": True,
-                "strings_to_numbers": False,
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "remove_timezone": True,
-                "nan_inf_to_errors": True,
-            },
-        )
-        self._ws = self._wb.add_worksheet("data")
-        self._ws.write_row(0, 0, schema.names)
-        self._next = 1
-
-    def write(self, batch: pa.RecordBatch) -> None:
-        if self._next + batch.num_rows > XLSX_MAX_ROWS:
-            raise ExportFailed(
-                f"XLSX holds at most {XLSX_MAX_ROWS - 1:,} data rows; this result has more. "
-                "Use Parquet or CSV, or filter the rows."
+def format_notes(fmt: str, schema: pa.Schema) -> dict[str, str]:
+    """Per column: how ``fmt`` writes values it has no type of its own for (the manifest's
+    ``format_notes``). Parquet and Arrow hold every Arrow type: nothing to say."""
+    if fmt == "xlsx":
+        return xlsx_notes(schema)
+    if fmt not in ("csv", "jsonl"):
+        return {}
+    name = "CSV" if fmt == "csv" else "JSON Lines"
+    notes = {}
+    for f in schema:
+        t = f.type.value_type if pa.types.is_dictionary(f.type) else f.type
+        note = None
+        if is_json(t):
+            note = "JSON written as its document text" if fmt == "csv" else None
+        elif isinstance(t, pa.ExtensionType):
+            t = t.storage_type
+        if is_binary(t):
+            note = "binary written as hex text"
+        elif pa.types.is_duration(t):
+            note = "TIME written as SQL time text ([-]H:MM:SS[.ffffff])"
+        elif pa.types.is_decimal(t):
+            note = "decimal written as its exact value in plain notation" + (
+                " (a JSON string)" if fmt == "jsonl" else ""
             )
-        for row in pythonable(batch, temporal_as_text=False).to_pylist():
-            self._ws.write_row(self._next, 0, [_xlsx_value(v) for v in row.values()])
-            self._next += 1
-        self.rows += batch.num_rows
-
-    def close(self) -> None:
-        self._wb.close()
-        self._sync_close()
-
-
-def _xlsx_value(v: Any) -> Any:
-    import datetime as dt
-    import decimal
-
-    if isinstance(v, decimal.Decimal):
-        return str(v)  # exact; Excel floats would round wide decimals
-    if isinstance(v, dt.datetime) and v.tzinfo is not None:
-        return v.astimezone(dt.UTC).replace(tzinfo=None)
-    if isinstance(v, dt.time):
-        return v.isoformat()
-    return v
+        elif pa.types.is_nested(t) and fmt == "csv":
+            note = "nested value written as JSON text"
+        elif pa.types.is_floating(t) and fmt == "jsonl":
+            note = JSONL_NON_FINITE_NOTE
+        if note:
+            notes[f.name] = f"{name}: {note}"
+    return notes
 
 
 def open_writer(fmt: str, path: Path, schema: pa.Schema, opts: FormatOptions) -> Writer:

@@ -1,0 +1,204 @@
+"""How values that a file format cannot hold natively are written: one rule per value kind,
+shared by every text format (CSV, JSON Lines, XLSX) and by the preview grid.
+
+* SQL ``TIME`` read as a duration (MySQL's ±838:59:59) -> ``[-]H:MM:SS[.ffffff]``, the text
+  the server itself prints (never Python's ``-35 days, 1:00:01``).
+* decimals -> their exact value in plain notation (``-0.0000000001``, never ``-1E-10``).
+* binary -> hex; nested values (CSV, XLSX) -> JSON text.
+* JSON Lines has no NaN or infinity (RFC 8259): they become the strings ``"NaN"``,
+  ``"Infinity"`` and ``"-Infinity"``; FLOAT (float32) values keep their shortest text
+  (``1.1``, not the widened ``1.100000023841858``).
+
+Per-value Python work is confined to the rare column types (durations, binary, nested); the
+common ones are converted by Arrow, column at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import math
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+JSONL_NON_FINITE_NOTE = 'NaN and ±infinity written as the strings "NaN", "Infinity", "-Infinity"'
+
+
+def time_text(value: dt.timedelta | int) -> str:
+    """SQL TIME text of a duration (a ``timedelta`` or microseconds): ``-838:59:59``,
+    ``25:00:00.5``; hours are not wrapped at 24."""
+    us = value if isinstance(value, int) else _micros(value)
+    sign = "-" if us < 0 else ""
+    us = abs(us)
+    seconds, frac = divmod(us, 1_000_000)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = f"{sign}{hours:02d}:{minutes:02d}:{secs:02d}"
+    if frac:
+        text += f".{frac:06d}".rstrip("0")
+    return text
+
+
+def _micros(td: dt.timedelta) -> int:
+    return (td.days * 86_400 + td.seconds) * 1_000_000 + td.microseconds
+
+
+_DURATION_US = {"s": 1_000_000, "ms": 1_000, "us": 1, "ns": None}
+
+
+def duration_texts(col: pa.Array) -> pa.Array:
+    """A duration column as SQL TIME text (nanoseconds keep all nine digits)."""
+    unit = col.type.unit
+    ints = col.cast(pa.int64()).to_pylist()
+    if unit == "ns":
+        return pa.array([None if v is None else _ns_text(v) for v in ints], pa.string())
+    scale = _DURATION_US[unit]
+    return pa.array([None if v is None else time_text(v * scale) for v in ints], pa.string())
+
+
+def _ns_text(ns: int) -> str:
+    us, rest = divmod(abs(ns), 1000)
+    text = time_text(us if ns >= 0 else -us)
+    if rest:
+        head = text if "." in text else text + "."
+        frac = head.split(".")[1].ljust(6, "0")
+        text = head.split(".")[0] + "." + (frac + f"{rest:03d}").rstrip("0")
+    return text
+
+
+def decimal_text(value: decimal.Decimal) -> str:
+    """Exact, plain notation (``format(d, 'f')``): no exponent whatever the magnitude."""
+    return format(value, "f")
+
+
+def decimal_texts(col: pa.Array) -> pa.Array:
+    """A decimal column as exact plain text. Arrow's own cast writes small values with an
+    exponent (``-1E-10``); only those values are redone in Python."""
+    text = col.cast(pa.string())
+    odd = pc.fill_null(pc.match_substring(text, "E"), False)
+    if not pc.any(odd).as_py():
+        return text
+    values = text.to_pylist()
+    return pa.array(
+        [decimal_text(decimal.Decimal(v)) if v is not None and "E" in v else v for v in values],
+        pa.string(),
+    )
+
+
+def json_text(value: Any) -> str:
+    return json.dumps(_json_safe(value), ensure_ascii=False, allow_nan=False, default=json_default)
+
+
+def json_default(v: Any) -> Any:
+    """What ``json.dumps`` cannot write itself: exact text of the value."""
+    if isinstance(v, bytes | bytearray):
+        return v.hex()
+    if isinstance(v, decimal.Decimal):
+        return decimal_text(v) if v.is_finite() else str(v)
+    if isinstance(v, dt.timedelta):
+        return time_text(v)
+    if isinstance(v, dt.date | dt.time):
+        return v.isoformat()
+    return str(v)
+
+
+def _json_safe(v: Any) -> Any:
+    """Nested values with NaN/±inf inside: the strings JSON Lines uses for them."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return NON_FINITE[repr(v)]
+    if isinstance(v, dict):
+        return {k: _json_safe(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_json_safe(x) for x in v]
+    return v
+
+
+def _per_value(col: pa.Array, fn: Any) -> pa.Array:
+    return pa.array([None if v is None else fn(v) for v in col.to_pylist()], pa.string())
+
+
+def is_json(t: pa.DataType) -> bool:
+    return isinstance(t, pa.ExtensionType) and t.extension_name == "arrow.json"
+
+
+def is_binary(t: pa.DataType) -> bool:
+    return pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t)
+
+
+def plain(col: pa.Array) -> pa.Array:
+    """Dictionary-decoded, extension storage unwrapped (JSON stays its document text)."""
+    if pa.types.is_dictionary(col.type):
+        col = col.dictionary_decode()
+    if isinstance(col.type, pa.ExtensionType):
+        col = col.storage
+    return col
+
+
+def textual(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Columns CSV cannot hold as they are become text: nested values -> JSON, binary ->
+    hex, durations -> SQL TIME text, decimals -> exact plain text."""
+    arrays, fields = [], []
+    for f, col in zip(batch.schema, batch.columns, strict=True):
+        col = plain(col)
+        t = col.type
+        if pa.types.is_nested(t):
+            col = _per_value(col, json_text)
+        elif is_binary(t):
+            col = _per_value(col, lambda v: v.hex())
+        elif pa.types.is_duration(t):
+            col = duration_texts(col)
+        elif pa.types.is_interval(t):
+            col = _per_value(col, str)
+        elif pa.types.is_decimal(t):
+            col = decimal_texts(col)
+        arrays.append(col)
+        fields.append(pa.field(f.name, col.type, f.nullable))
+    return pa.RecordBatch.from_arrays(arrays, schema=pa.schema(fields))
+
+
+def jsonl_lines(batch: pa.RecordBatch) -> str:
+    """One JSON document per row, RFC 8259 valid: nested values nested, JSON documents as
+    JSON, temporal values as ISO text, decimals as exact strings, binary as hex."""
+    names = batch.schema.names
+    columns = [_jsonl_column(col) for col in batch.columns]
+    out = []
+    for values in zip(*columns, strict=True):
+        out.append(
+            json.dumps(
+                dict(zip(names, values, strict=True)),
+                ensure_ascii=False,
+                allow_nan=False,
+                default=json_default,
+            )
+        )
+    return "\n".join(out) + "\n" if out else ""
+
+
+def _jsonl_column(col: pa.Array) -> list[Any]:
+    if is_json(col.type):
+        return [None if v is None else json.loads(v) for v in col.storage.to_pylist()]
+    col = plain(col)
+    t = col.type
+    if pa.types.is_floating(t):
+        if pa.types.is_float32(t) or pa.types.is_float16(t):
+            # The shortest text that reads back as the same float32, not its float64 widening.
+            col = col.cast(pa.string()).cast(pa.float64())
+        values = col.to_pylist()
+        if pc.any(pc.fill_null(pc.invert(pc.is_finite(col)), False)).as_py():
+            values = [_json_safe(v) for v in values]
+        return values
+    if pa.types.is_nested(t):
+        return [_json_safe(v) for v in col.to_pylist()]
+    if pa.types.is_decimal(t):
+        return decimal_texts(col).to_pylist()
+    if pa.types.is_duration(t):
+        return duration_texts(col).to_pylist()
+    if pa.types.is_temporal(t) and not pa.types.is_interval(t):
+        return col.cast(pa.string()).to_pylist()  # Arrow's ISO text: BC and year 10000 too
+    if is_binary(t):
+        return [None if v is None else v.hex() for v in col.to_pylist()]
+    return col.to_pylist()
