@@ -6,7 +6,7 @@ import argparse
 from dataclasses import asdict
 from pathlib import Path
 
-from dte_desktop.cli import context, emit
+from dte_desktop.cli import context, emit, prompt_password
 from dte_desktop.core.sources.names import parse_table
 
 
@@ -39,15 +39,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
+    from dte_desktop.core.privacy.classification import parse_level
+    from dte_desktop.core.privacy.label_names import checked_target
     from dte_desktop.core.privacy.labels import classify
 
     ctx = context(args)
     ctx.store.get_connection(args.name)
-    table = None if args.table == "*" else parse_table(args.table)
+    parse_level(args.level)  # a bad level is refused before the database is asked
+    table, column = checked_target(ctx, args.name, args.table, args.column, prompt_password)
     rec = classify(
-        ctx.store, args.name, table, args.column, args.level, pii_type=args.pii, reason=args.reason
+        ctx.store, args.name, table, column, args.level, pii_type=args.pii, reason=args.reason
     )
-    print(f"{args.name} {args.table} {args.column or '(default)'}: {rec.level}")
+    where = table.display() if table else args.table
+    print(f"{args.name} {where} {column or '(default)'}: {rec.level}")
     return 0
 
 

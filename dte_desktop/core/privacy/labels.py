@@ -4,14 +4,15 @@ and connection defaults; exported and imported as a TOML file. Every change is a
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 
 from dte_desktop.core.audit import AuditLog
-from dte_desktop.core.errors import ConfigError
+from dte_desktop.core.errors import ConfigError, NotFound
 from dte_desktop.core.privacy.classification import (
     ColumnClassification,
     Level,
@@ -19,6 +20,8 @@ from dte_desktop.core.privacy.classification import (
     parse_level,
 )
 from dte_desktop.core.sources.base import TableRef
+from dte_desktop.core.sources.identifiers import IdentifierRule, rule_for
+from dte_desktop.core.sources.registry import family_of
 from dte_desktop.core.store import Store
 from dte_desktop.core.store.classification_rows import ANY, StoredClassification
 from dte_desktop.core.store.repository import os_user
@@ -26,16 +29,69 @@ from dte_desktop.core.store.repository import os_user
 FILE_VERSION = 1
 
 
+class ColumnLabels(Mapping[str, ColumnClassification]):
+    """Stored column labels looked up the way the engine compares column names: a label
+    stored as ``Email`` applies to the column ``email`` where the engine says they are the
+    same column (MySQL, Vertica, SQLite; PostgreSQL for an unquoted name). An exact
+    spelling wins; among folded ones the most sensitive does."""
+
+    def __init__(self, stored: dict[str, ColumnClassification], rule: IdentifierRule) -> None:
+        self._stored = stored
+        self._rule = rule
+        self._index: dict[str, list[ColumnClassification]] = {}
+        for name, c in stored.items():
+            for key in rule.index_keys(name, column=True):
+                self._index.setdefault(key, []).append(c)
+
+    def __getitem__(self, name: str) -> ColumnClassification:
+        if name in self._stored:
+            return self._stored[name]
+        found = self._index.get(self._rule.lookup_key(name, column=True))
+        if not found:
+            raise KeyError(name)
+        best = max(found, key=lambda c: c.level.rank)
+        return replace(best, column=name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._stored)
+
+    def __len__(self) -> int:
+        return len(self._stored)
+
+
 @dataclass(frozen=True)
 class TableLabels:
-    columns: dict[str, ColumnClassification]
+    columns: Mapping[str, ColumnClassification]  # looked up as the engine compares names
     default: Level | None  # the table's default, else the connection's
 
 
-def labels_for(store: Store, connection: str, table: TableRef) -> TableLabels:
+def connection_rule(store: Store, connection: str) -> IdentifierRule:
+    """The identifier rule of a stored connection's engine (from its URL; MySQL's table
+    names taken as case-sensitive, as no server is asked here)."""
+    try:
+        url = store.get_connection(connection).url
+    except NotFound:
+        url = connection  # an ad-hoc URL used as the connection's name
+    try:
+        family = family_of(url)
+    except ConfigError:
+        family = ""
+    return rule_for(family)
+
+
+def labels_for(
+    store: Store, connection: str, table: TableRef, rule: IdentifierRule | None = None
+) -> TableLabels:
     """What is stored for ``table``: an exact schema match wins over a schema-less entry
-    (or a schema-less table reference, which matches the name in any schema)."""
-    return _labels(store.classifications(connection, table.name), table)
+    (or a schema-less table reference, which matches the name in any schema); names are
+    compared as the connection's engine compares them (``rule``)."""
+    rule = rule or connection_rule(store, connection)
+    rows = [
+        r
+        for r in store.classifications(connection)
+        if r.table == ANY or rule.same(r.table, table.name, column=False)
+    ]
+    return _labels(rows, table, rule)
 
 
 def table_levels(
@@ -44,12 +100,19 @@ def table_levels(
     """The most sensitive level stored for each table (a column's, or the table's or
     connection's default); ``None`` where nothing is stored. One query for a whole listing:
     the catalog shows these as badges."""
-    by_name: dict[str, list[StoredClassification]] = {}
+    rule = connection_rule(store, connection)
+    by_key: dict[str, list[StoredClassification]] = {}
+    defaults: list[StoredClassification] = []
     for r in store.classifications(connection):
-        by_name.setdefault(r.table, []).append(r)
+        if r.table == ANY:
+            defaults.append(r)
+            continue
+        for key in rule.index_keys(r.table, column=False):
+            by_key.setdefault(key, []).append(r)
     levels: dict[TableRef, Level | None] = {}
     for t in tables:
-        labels = _labels(by_name.get(t.name, []) + by_name.get(ANY, []), t)
+        rows = by_key.get(rule.lookup_key(t.name, column=False), []) + defaults
+        labels = _labels(rows, t, rule)
         found = [c.level for c in labels.columns.values()]
         if labels.default is not None:
             found.append(labels.default)
@@ -57,18 +120,25 @@ def table_levels(
     return levels
 
 
-def _labels(rows: list[StoredClassification], table: TableRef) -> TableLabels:
-    """``rows``: what is stored under ``table.name`` and under ANY (the defaults)."""
+def _labels(rows: list[StoredClassification], table: TableRef, rule: IdentifierRule) -> TableLabels:
+    """``rows``: what is stored under ``table``'s name (as the engine compares it) and
+    under ANY (the defaults)."""
     conn_default = next((r for r in rows if r.table == ANY and r.column == ANY), None)
 
     def rank(r: StoredClassification) -> int:
+        # schema: 2 exact, 1 either side schema-less, 0 another schema; the table's exact
+        # spelling breaks a tie with a folded one.
         if table.schema is None or r.schema is None:
-            return 1
-        return 2 if r.schema == table.schema else 0
+            schema = 1
+        elif r.schema == table.schema:
+            schema = 2
+        else:
+            schema = 2 if rule.same(r.schema, table.schema, column=False) else 0
+        return 0 if schema == 0 else schema * 2 + (r.table == table.name)
 
     best: dict[str, tuple[int, StoredClassification]] = {}
     for r in rows:
-        if r.table != table.name or rank(r) == 0:
+        if r.table == ANY or rank(r) == 0:
             continue
         if r.column not in best or rank(r) > best[r.column][0]:
             best[r.column] = (rank(r), r)
@@ -78,7 +148,7 @@ def _labels(rows: list[StoredClassification], table: TableRef) -> TableLabels:
         if col != ANY
     }
     default = best.get(ANY, (0, conn_default))[1] if ANY in best else conn_default
-    return TableLabels(columns, parse_level(default.level) if default else None)
+    return TableLabels(ColumnLabels(columns, rule), parse_level(default.level) if default else None)
 
 
 def classify(

@@ -178,6 +178,16 @@ class MySQLSource(SQLASource):
         with self._connect() as conn:
             return str(conn.exec_driver_sql("SELECT VERSION()").scalar_one())
 
+    def lower_case_table_names(self) -> int:
+        """The server's ``lower_case_table_names`` (0: table names are case-sensitive);
+        ``identifiers.py`` turns it into the comparison rule."""
+        cached = getattr(self, "_lctn", None)
+        if cached is None:
+            with self._connect() as conn:
+                value = conn.exec_driver_sql("SELECT @@lower_case_table_names").scalar()
+            cached = self._lctn = int(value or 0)
+        return cached
+
     def list_schemas(self, include_system: bool = False) -> list[str]:
         with self._connect() as conn:
             rows = (

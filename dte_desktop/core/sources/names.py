@@ -8,7 +8,12 @@ from dte_desktop.core.sources.base import TableRef
 
 
 def split_name(text: str) -> list[str]:
-    parts: list[str] = []
+    return [part for part, _quoted in split_name_quoted(text)]
+
+
+def split_name_quoted(text: str) -> list[tuple[str, bool]]:
+    """Each part with whether it was quoted (PostgreSQL folds only unquoted parts)."""
+    parts: list[tuple[str, bool]] = []
     i, n = 0, len(text)
     while i < n:
         if text[i] == '"':
@@ -25,7 +30,7 @@ def split_name(text: str) -> list[str]:
                     break
                 buf.append(text[i])
                 i += 1
-            parts.append("".join(buf))
+            parts.append(("".join(buf), True))
         else:
             j = text.find(".", i)
             j = n if j < 0 else j
@@ -34,7 +39,7 @@ def split_name(text: str) -> list[str]:
                 raise ConfigError(f"A quote inside an unquoted name part: {text!r}.")
             if not raw:
                 raise ConfigError(f"Empty part in table name {text!r}.")
-            parts.append(raw)
+            parts.append((raw, False))
             i = j
         if i < n:
             if text[i] != ".":
