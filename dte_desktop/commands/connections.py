@@ -66,6 +66,8 @@ def cmd_add(args: argparse.Namespace) -> int:
         if not line:
             raise ConfigError("--password-stdin given but standard input is empty.")
         password = line.rstrip("\r\n")
+    if password:
+        ctx.credentials.unlock()  # a wrong master passphrase stops here, nothing changed yet
     existing = {c.name for c in ctx.store.list_connections()}
     # The store refuses a site or builtin name (ReadOnly): one rule, in core.
     conn = ctx.store.save_connection(args.name, url.render_as_string(hide_password=False))
@@ -77,7 +79,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         extra={"operation": "update" if conn.name in existing else "add"},
     )
     if password:
-        ctx.credentials.set(CredentialStore.connection_key(args.name), password)
+        ctx.credentials.set(CredentialStore.connection_key(conn.name), password)
         audit.record(
             "credential_change",
             connection=conn.name,
@@ -121,6 +123,7 @@ def cmd_test(args: argparse.Namespace) -> int:
 
 def cmd_remove(args: argparse.Namespace) -> int:
     ctx = context(args)
+    ctx.credentials.unlock()  # a wrong master passphrase stops here, nothing removed yet
     ctx.store.remove_connection(args.name)  # ReadOnly for a site or builtin connection
     ctx.credentials.delete(CredentialStore.connection_key(args.name))
     audit = AuditLog(ctx.store)

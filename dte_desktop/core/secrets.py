@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from dte_desktop.core.errors import SecretStoreError
+from dte_desktop.core.filelock import FileLock
 from dte_desktop.core.logs import get_logger, register_secret
 
 SERVICE = "dte-desktop"
@@ -33,6 +34,8 @@ log = get_logger("secrets")
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 _REFUSED_BACKENDS = ("keyrings.alt", "keyring.backends.fail", "keyring.backends.null")
 _CHECK = b"dte-desktop secret store v1"
+# How long a writer waits for another process's read-modify-write (each takes ~0.1 s).
+LOCK_WAIT_S = 30.0
 
 
 class SecretBackend(Protocol):
@@ -41,6 +44,7 @@ class SecretBackend(Protocol):
     def get(self, key: str) -> str | None: ...
     def set(self, key: str, value: str) -> None: ...
     def delete(self, key: str) -> None: ...
+    def unlock(self) -> None: ...
 
 
 class KeyringBackend:
@@ -78,17 +82,26 @@ class KeyringBackend:
         except keyring.errors.KeyringError as exc:
             raise SecretStoreError(f"The OS keyring failed: {exc}") from None
 
+    def unlock(self) -> None:
+        """The OS unlocks its keyring itself (and says so on first use)."""
+
 
 class EncryptedFileBackend:
     """A JSON file of AES-GCM ciphertexts, one per key, the key name bound as associated
-    data (so ciphertexts cannot be swapped between entries). Written atomically."""
+    data (so ciphertexts cannot be swapped between entries). Written atomically, each
+    read-modify-write under a cross-process lock (``secrets.enc.lock``): parallel
+    ``dte connections add`` processes otherwise each rewrite the file from what they read,
+    and all but the last lose their password. Changing the store needs the passphrase."""
 
     name = "encrypted-file"
 
     def __init__(self, path: Path, passphrase: Callable[[], str | None]) -> None:
         self.path = path
         self._passphrase = passphrase
+        # The derived key, the salt it belongs to and the check made with it.
         self._key: bytes | None = None
+        self._kdf: dict | None = None
+        self._check: dict | None = None
         self._lock = threading.Lock()
 
     def _load(self) -> dict:
@@ -100,8 +113,13 @@ class EncryptedFileBackend:
             raise SecretStoreError(f"The secret store {self.path} is unreadable: {exc}") from None
 
     def _derive(self, doc: dict) -> tuple[bytes, dict]:
-        if self._key is not None and doc:
-            return self._key, doc
+        """The key for ``doc`` (asking the passphrase once per salt) and the document to
+        write back; a missing store becomes a new one with the salt already used here."""
+        if self._key is not None and self._kdf is not None:
+            if not doc:
+                return self._key, _new_doc(self._kdf, self._check)
+            if doc.get("kdf") == self._kdf:
+                return self._key, doc
         phrase = self._passphrase()
         if not phrase:
             raise SecretStoreError(
@@ -109,18 +127,9 @@ class EncryptedFileBackend:
                 "passphrase (enter it when asked, or set DTE_MASTER_PASSPHRASE)."
             )
         if not doc:
-            salt = _random.token_bytes(16)
-            doc = {
-                "version": 1,
-                "kdf": {
-                    "name": "scrypt",
-                    "salt": _b64(salt),
-                    "n": SCRYPT_N,
-                    "r": SCRYPT_R,
-                    "p": SCRYPT_P,
-                },
-                "entries": {},
-            }
+            salt = _b64(_random.token_bytes(16))
+            kdf = {"name": "scrypt", "salt": salt, "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P}
+            doc = _new_doc(kdf, None)
         kdf = doc["kdf"]
         key = Scrypt(
             salt=_unb64(kdf["salt"]), length=32, n=kdf["n"], r=kdf["r"], p=kdf["p"]
@@ -132,8 +141,32 @@ class EncryptedFileBackend:
                 raise SecretStoreError("Wrong master passphrase for the secret store.") from None
         else:
             doc["check"] = _encrypt(key, _CHECK, b"check")
-        self._key = key
+        self._key, self._kdf, self._check = key, dict(kdf), doc["check"]
         return key, doc
+
+    def unlock(self) -> None:
+        """Ask for (and check) the passphrase now, before anything is changed: a wrong one
+        stops a command while the history and the store are still as they were."""
+        with self._lock:
+            doc = self._load()
+            if doc:
+                self._derive(doc)
+
+    def _update(self, change: Callable[[bytes, dict], bool]) -> None:
+        """Read, change and write the store under the cross-process lock. The passphrase is
+        asked before the lock is taken (a person typing must not hold up other processes);
+        under the lock the file is read again, so another writer's entries are kept."""
+        with self._lock:
+            self._derive(self._load())
+            lock = FileLock(
+                self.path.with_name(self.path.name + ".lock"),
+                what=f"The secret store {self.path}",
+                timeout=LOCK_WAIT_S,
+            )
+            with lock:
+                aes_key, doc = self._derive(self._load())
+                if change(aes_key, doc):
+                    self._write(doc)
 
     def get(self, key: str) -> str | None:
         with self._lock:
@@ -150,26 +183,38 @@ class EncryptedFileBackend:
                 ) from None
 
     def set(self, key: str, value: str) -> None:
-        with self._lock:
-            aes_key, doc = self._derive(self._load())
+        def change(aes_key: bytes, doc: dict) -> bool:
             doc["entries"][key] = _encrypt(aes_key, value.encode("utf-8"), key.encode("utf-8"))
-            self._write(doc)
+            return True
+
+        self._update(change)
 
     def delete(self, key: str) -> None:
-        with self._lock:
-            doc = self._load()
-            if doc.get("entries", {}).pop(key, None) is not None:
-                self._write(doc)
+        if key not in self._load().get("entries", {}):
+            return  # nothing to change: no passphrase needed
+        self._update(lambda _key, doc: doc["entries"].pop(key, None) is not None)
 
     def _write(self, doc: dict) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh, indent=1)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.path)
+        # A name of its own per writer: a shared one was renamed away under another writer.
+        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.{_random.token_hex(4)}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(doc, fh, indent=1)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+
+def _new_doc(kdf: dict, check: dict | None) -> dict:
+    doc: dict = {"version": 1, "kdf": dict(kdf), "entries": {}}
+    if check is not None:
+        doc["check"] = check
+    return doc
 
 
 def _b64(b: bytes) -> str:
@@ -251,6 +296,11 @@ class CredentialStore:
 
     def delete(self, key: str) -> None:
         self.backend.delete(key)
+
+    def unlock(self) -> None:
+        """Check the master passphrase now (encrypted file store), before a command changes
+        anything else: a wrong one then changes nothing at all."""
+        self.backend.unlock()
 
     # Names used across the app, kept in one place.
     @staticmethod

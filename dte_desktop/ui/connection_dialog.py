@@ -318,6 +318,8 @@ class ConnectionsDialog(QDialog):
         ctx, existed = self.ctx, name in self._conns
 
         def work() -> str:
+            if password:
+                ctx.credentials.unlock()  # a wrong passphrase must not save it without one
             conn = ctx.store.save_connection(name, url)
             audit = AuditLog(ctx.store)
             audit.record(
@@ -357,6 +359,7 @@ class ConnectionsDialog(QDialog):
         ctx = self.ctx
 
         def work() -> str:
+            ctx.credentials.unlock()  # a wrong passphrase stops before anything is removed
             ctx.store.remove_connection(name)
             ctx.credentials.delete(CredentialStore.connection_key(name))
             audit = AuditLog(ctx.store)

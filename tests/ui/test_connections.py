@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 
 import pytest
@@ -186,3 +187,28 @@ def test_a_site_preset_cannot_be_overwritten_by_a_user_connection(
     finally:
         close_window(qtbot, window)
         ctx.close()
+
+
+def test_a_wrong_master_passphrase_saves_and_removes_nothing(qtbot, window, monkeypatch) -> None:
+    ctx, right = window.ctx, os.environ["DTE_MASTER_PASSPHRASE"]
+    ctx.store.save_connection("kept", "postgresql://someone@db.example.invalid/x")
+    ctx.credentials.set(CredentialStore.connection_key("kept"), "kept-password")
+    monkeypatch.setenv("DTE_MASTER_PASSPHRASE", "not the passphrase")
+    ctx.use_credential_store(ctx.paths.secrets_file, "file")  # forget the unlocked key
+    before = len(AuditLog(ctx.store).records())
+    dlg = window.new_connection()
+    fill_network(qtbot, dlg, name="new one", kind=0, host="db.example.invalid", port=5432,
+                 database="x", user="someone", password="new-password")  # fmt: skip
+    with qtbot.waitSignal(dlg.tested, timeout=10_000) as result:
+        qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+    assert result.args[0] is False and "Wrong master passphrase" in result.args[1]
+    qtbot.waitUntil(lambda: bool(dlg.list.findItems("kept", Qt.MatchFlag.MatchExactly)))
+    dlg.list.setCurrentItem(dlg.list.findItems("kept", Qt.MatchFlag.MatchExactly)[0])
+    with qtbot.waitSignal(dlg.tested, timeout=10_000) as result:
+        dlg.remove_current(confirm=False)
+    assert result.args[0] is False and "Wrong master passphrase" in result.args[1]
+    assert {c.name for c in ctx.store.list_connections()} == {"Demo (SQLite)", "kept"}
+    assert len(AuditLog(ctx.store).records()) == before
+    monkeypatch.setenv("DTE_MASTER_PASSPHRASE", right)
+    ctx.use_credential_store(ctx.paths.secrets_file, "file")
+    assert ctx.credentials.get(CredentialStore.connection_key("kept")) == "kept-password"
