@@ -38,7 +38,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--where", help="row filter (SQL); runs in a read-only transaction")
     p.add_argument("--query", action="append", default=[], help="a SQL query to export")
     p.add_argument("--query-name", action="append", default=[], help="file name per --query")
-    p.add_argument("--mask", action="store_true", help="apply the masking policy")
+    p.add_argument(
+        "--mask",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="apply the masking policy (the default); --no-mask writes raw values, is audited, "
+        "and is refused where the site forces masked exports",
+    )
     p.add_argument("--batch-rows", type=int, default=50_000)
     p.add_argument("--attempts", type=int, default=3, help="tries per slice on transient errors")
     p.add_argument(
@@ -77,7 +83,7 @@ def spec_from_args(args: argparse.Namespace) -> ExportSpec:
         workers=args.workers,
         partitions=int(args.partitions) if str(args.partitions).isdigit() else args.partitions,
         layout=args.layout,
-        mask=args.mask,
+        **({} if args.mask is None else {"mask": args.mask}),
         batch_rows=args.batch_rows,
         max_attempts=args.attempts,
     ).validate()

@@ -30,7 +30,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--stratify-mode", choices=STRATIFY_MODES, default="proportional")
     p.add_argument("--out", help="export the sample to this folder (with lineage.jsonl)")
     p.add_argument("--format", default="parquet", choices=FORMATS)
-    p.add_argument("--mask", action="store_true", help="mask the export (the preview always is)")
+    p.add_argument(
+        "--mask",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="mask the export (the default; the preview always is); --no-mask is audited and "
+        "refused where the site forces masked exports",
+    )
     p.add_argument("--rerun", type=int, metavar="JOB", help="repeat an earlier sample job")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_sample)
@@ -75,7 +81,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
             seed=args.seed,
             stratify=stratify,
             stratify_mode=args.stratify_mode,
-            mask=args.mask,
+            **({} if args.mask is None else {"mask": args.mask}),
             out_dir=args.out,
             format=args.format,
         ).validate()

@@ -120,7 +120,7 @@ class ExportForm(QWidget):
 
         self.mask = QCheckBox("Mask sensitive columns with the site policy")
         self.mask.setObjectName("exportMask")
-        self.mask.setChecked(True)
+        self.mask.setChecked(ExportSpec.mask)  # the one default, shared with the CLI
         masking = QGroupBox("Masking")
         ml = QVBoxLayout(masking)
         ml.addWidget(self.mask)

@@ -115,6 +115,7 @@ def run_modes(db: str, rows: int, modes: list[str], tmp: str, extra: list[str]) 
                 str(out),
                 "--format",
                 "parquet",
+                *([] if "--mask" in extra else ["--no-mask"]),  # the peers write raw values
                 *extra,
             ]
             label = f"dte export -> Parquet zstd {' '.join(extra)}".strip()

@@ -94,6 +94,7 @@ def check_round_trip(got, want: pa.Table, fmt: str) -> None:  # type: ignore[no-
 def test_postgres_nasty_round_trips(pg_nasty, tmp_path: Path, fmt: str, compression) -> None:
     out = tmp_path / "out"
     spec = ExportSpec(
+        mask=False,
         connection=pg_nasty,
         out_dir=str(out),
         tables=tuple(PG_TABLES),
@@ -123,9 +124,10 @@ def test_postgres_nasty_round_trips(pg_nasty, tmp_path: Path, fmt: str, compress
 def test_partitioned_and_single_file_layouts_hold_identical_data(pg_nasty, tmp_path) -> None:
     tables = ("public.events", '"Odd ""Sch"".ema ü"."Mixed ""Case"".tbl"')
     single = ExportSpec(
-        connection=pg_nasty, out_dir=str(tmp_path / "one"), tables=tables, layout="file"
+        mask=False, connection=pg_nasty, out_dir=str(tmp_path / "one"), tables=tables, layout="file"
     )
     parted = ExportSpec(
+        mask=False,
         connection=pg_nasty,
         out_dir=str(tmp_path / "parts"),
         tables=tables,
@@ -172,6 +174,7 @@ def test_mariadb_nasty_round_trips(mysql_url: str, tmp_path: Path, fmt, compress
     assert len(tables) >= 4, tables
     out = tmp_path / "out"
     spec = ExportSpec(
+        mask=False,
         connection=mysql_url,
         out_dir=str(out),
         tables=tuple(tables),
@@ -208,6 +211,7 @@ def test_mariadb_nasty_round_trips(mysql_url: str, tmp_path: Path, fmt, compress
 def test_sqlite_demo_round_trip_and_query_export(demo_db_file: str, tmp_path: Path) -> None:
     url = f"sqlite:///{demo_db_file}"
     spec = ExportSpec(
+        mask=False,
         connection=url,
         out_dir=str(tmp_path),
         tables=("products", "customers"),
@@ -226,7 +230,7 @@ def test_sqlite_demo_round_trip_and_query_export(demo_db_file: str, tmp_path: Pa
                     "big orders", "SELECT order_id, quantity FROM orders WHERE quantity > 17"
                 ),
             ),
-        }
+        },
     )
     _, status = export(spec)
     assert status == JobStatus.COMPLETE

@@ -69,6 +69,7 @@ def test_killed_backend_retries_and_completes(big_pg: str, tmp_path: Path) -> No
                     killed.append(pid)
 
     spec = ExportSpec(
+        mask=False,
         connection=big_pg,
         out_dir=str(tmp_path),
         tables=("public.big",),
@@ -107,6 +108,7 @@ def test_killed_process_leaves_an_interrupted_job_that_resumes(big_pg, tmp_path)
         "1",
         "--batch-rows",
         "2000",
+        "--no-mask",  # compared below with a raw export
     ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     store = Store.open(recover=False)
@@ -143,7 +145,12 @@ def test_killed_process_leaves_an_interrupted_job_that_resumes(big_pg, tmp_path)
 
     clean = tmp_path / "clean"
     spec = ExportSpec(
-        connection=big_pg, out_dir=str(clean), tables=("public.big",), partitions=8, workers=1
+        mask=False,
+        connection=big_pg,
+        out_dir=str(clean),
+        tables=("public.big",),
+        partitions=8,
+        workers=1,
     )
     assert export(spec)[1] == JobStatus.COMPLETE
     key = [("id", "ascending")]
@@ -175,6 +182,7 @@ def small_mount(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def test_full_disk_is_a_clear_error_and_leaves_nothing(big_pg, small_mount: Path) -> None:
     spec = ExportSpec(
+        mask=False,
         connection=big_pg,
         out_dir=str(small_mount / "out"),
         tables=("public.big",),
@@ -229,6 +237,7 @@ def test_cancel_leaves_no_part_files_and_resume_finishes(big_pg, tmp_path: Path)
             holder["job"].cancel()
 
     spec = ExportSpec(
+        mask=False,
         connection=big_pg,
         out_dir=str(tmp_path),
         tables=("public.big",),
@@ -252,6 +261,7 @@ def test_cancel_leaves_no_part_files_and_resume_finishes(big_pg, tmp_path: Path)
 
 def test_missing_table_is_recorded_and_the_rest_completes(big_pg, tmp_path: Path) -> None:
     spec = ExportSpec(
+        mask=False,
         connection=big_pg,
         out_dir=str(tmp_path),
         tables=("public.small", "public.no_such_table"),
@@ -274,6 +284,7 @@ def test_xlsx_beyond_the_row_limit_is_a_clear_error(big_pg, tmp_path, monkeypatc
 
     monkeypatch.setattr(xlsx, "XLSX_MAX_ROWS", 500)  # the real limit needs 1M rows
     spec = ExportSpec(
+        mask=False,
         connection=big_pg,
         out_dir=str(tmp_path),
         tables=("public.small",),

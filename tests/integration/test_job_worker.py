@@ -87,7 +87,7 @@ class Worker:
 
 def spec_config(out: Path, table: str, **kw: Any) -> dict[str, Any]:
     return ExportSpec(
-        connection=DEMO_CONNECTION, out_dir=str(out), tables=(table,), **kw
+        mask=False, connection=DEMO_CONNECTION, out_dir=str(out), tables=(table,), **kw
     ).to_config()
 
 
@@ -200,7 +200,9 @@ def test_bad_requests_get_one_clear_error_event(demo_home, request_line, title_p
 
 
 def test_missing_connection_is_reported_not_crashed(demo_home, tmp_path) -> None:
-    config = ExportSpec(connection="No such connection", out_dir=str(tmp_path), tables=("t",))
+    config = ExportSpec(
+        mask=False, connection="No such connection", out_dir=str(tmp_path), tables=("t",)
+    )
     w = Worker({"action": "export", "spec": config.to_config()})
     code, _ = w.finish()
     assert code == 2
@@ -228,7 +230,9 @@ def test_passphrase_opens_the_file_store_and_is_never_echoed(dte_home, tmp_path,
     ctx.credentials.set(CredentialStore.connection_key("pg"), db_password)
     ctx.close()
 
-    config = ExportSpec(connection="pg", out_dir=str(tmp_path / "o"), tables=("public.t",))
+    config = ExportSpec(
+        mask=False, connection="pg", out_dir=str(tmp_path / "o"), tables=("public.t",)
+    )
     w = Worker({"action": "export", "spec": config.to_config(), "passphrase": phrase}, env=env)
     code, err = w.finish()
     assert code == 0, err
@@ -298,7 +302,7 @@ def test_killed_worker_leaves_an_interrupted_job_that_resumes(dte_home, tmp_path
     ctx.store.save_connection("pg", pg_url)
     ctx.close()
     out = tmp_path / "out"
-    spec = ExportSpec(
+    spec = ExportSpec(mask=False,
         connection="pg", out_dir=str(out), tables=("public.big",), partitions=8, workers=1,
         batch_rows=5_000,
     )  # fmt: skip

@@ -231,3 +231,32 @@ def test_classifications_set_list_export_import(demo_home, tmp_path) -> None:
         if r["action"] == "classification_change"
     ]
     assert any(r["object"] == "orders" and r["details"]["columns"] == ["note"] for r in changes)
+
+
+def test_exports_and_samples_are_masked_unless_no_mask_is_asked_for(demo_home, tmp_path) -> None:
+    """The CLI's default is the GUI's: masked. Raw needs --no-mask, which is audited, and a
+    site that forces masked exports refuses it (exit 2) instead of quietly masking."""
+    raw = raw_values(demo_home, 200)
+    only = ["--where", "customer_id <= 200"]
+    plain = tmp_path / "plain"
+    assert dte("export", DEMO, "customers", "--out", str(plain), *only).returncode == 0
+    sample = tmp_path / "sample"
+    res = dte("sample", DEMO, "customers", "--size", "50", "--seed", "1", "--out", str(sample))
+    assert res.returncode == 0, res.stderr
+    written = all_bytes_under(plain, sample)
+    assert json.loads((plain / "manifest.json").read_text())["masked"] is True
+    assert not [v for v in raw if v.encode() in written]
+
+    unmasked = tmp_path / "unmasked"
+    res = dte("export", DEMO, "customers", "--out", str(unmasked), "--no-mask", *only)
+    assert res.returncode == 0, res.stderr
+    ssns = pq.read_table(unmasked / "customers.parquet").column("ssn").to_pylist()
+    assert set(ssns) & set(raw)  # raw values, as asked
+    exports = [r for r in json.loads(dte("audit", "list", "--json").stdout)
+               if r["action"] == "export"]  # fmt: skip
+    assert [e["details"]["masked"] for e in exports] == [True, True, False], exports
+
+    env = write_site(tmp_path, "force_masked_export = true")
+    refused = dte("export", DEMO, "customers", "--out", str(tmp_path / "no"), "--no-mask", env=env)
+    assert refused.returncode == 2 and "forces masked exports" in refused.stderr
+    assert not (tmp_path / "no" / "manifest.json").exists()

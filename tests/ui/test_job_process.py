@@ -79,7 +79,10 @@ def test_a_worker_that_cannot_start_says_so(qtbot, window, monkeypatch) -> None:
     failures: list[tuple[str, str]] = []
     window.jobs.failed.connect(lambda t, m: failures.append((t, m)))
     spec = ExportSpec(
-        connection="Demo (SQLite)", out_dir=str(window.ctx.paths.exports_dir), tables=("orders",)
+        mask=False,
+        connection="Demo (SQLite)",
+        out_dir=str(window.ctx.paths.exports_dir),
+        tables=("orders",),
     )
     window.start_export(spec)
     qtbot.waitUntil(lambda: bool(failures), timeout=10_000)

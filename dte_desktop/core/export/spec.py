@@ -70,7 +70,8 @@ class ExportSpec:
     workers: int = 2
     partitions: int | str = "auto"  # per table: a number or "auto" (from the table's size)
     layout: str = "auto"  # file (one file per table) | folder (part files) | auto
-    mask: bool = False
+    # Masked unless asked otherwise: the CLI's --no-mask and the GUI's box start from here.
+    mask: bool = True
     batch_rows: int = 50_000
     max_attempts: int = 3
 

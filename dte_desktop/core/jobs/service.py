@@ -4,7 +4,6 @@ the GUI go through, so they build the same job the same way."""
 from __future__ import annotations
 
 from concurrent.futures import Executor
-from dataclasses import replace
 from typing import Any
 
 from dte_desktop.core.app import AppContext
@@ -38,7 +37,11 @@ def prepare_export(
 
     policy = effective_policy(ctx)
     if policy.force_masked_export and not spec.mask:
-        spec = replace(spec, mask=True)  # the site policy decides, not the command line
+        # Refused, not quietly masked: the user asked for raw values and must know they won't
+        # get them (and a resumed raw job must not go on masked, half one and half the other).
+        raise ConfigError(
+            "Your site forces masked exports: an unmasked export (--no-mask) is not allowed."
+        )
     masker = build_masker(ctx, spec.connection, policy) if spec.mask else None
     job = ExportJob(
         ctx.store,
