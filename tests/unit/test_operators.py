@@ -208,7 +208,8 @@ def test_unicode_is_handled_by_code_point() -> None:
     token = tokenize(pa.array([value]), KEY).to_pylist()[0]
     assert len(token) == len(value)
     assert "Zoë" not in token and "漢字" not in token
-    assert token[3] == " " and token.endswith(" 🙂")
+    # Spaces are separators; the emoji is a symbol of its own alphabet (issue 14).
+    assert token[3] == " " and token[-2] == " " and token[-1] != "🙂"
     assert generalize(pa.array([value]), prefix_length=3).to_pylist() == ["Zoë"]
 
 

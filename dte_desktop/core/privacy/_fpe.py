@@ -2,8 +2,10 @@
 
 Construction ("three chained passes")
 -------------------------------------
-Each character is a *symbol*: ASCII digits are ``Z_10``, ASCII lower- and upper-case letters
-are ``Z_26``; every other character is a separator and is copied through. Three passes
+Each character is a *symbol* of an alphabet (``_alphabets``: ASCII digits ``Z_10``, ASCII
+lower- and upper-case letters ``Z_26``, and for other code points the letters, digits or
+symbols of the same kind in their 256-code-point block); everything else is a separator and
+is copied through. Three passes
 over the symbols each add a keystream value, modulo the symbol's radix:
 
 * pass 1, left to right:  ``b[i] = x[i] + F1(x[0..i-1])``
@@ -38,9 +40,14 @@ Limits, stated plainly
   the tokenizer with the site key on chosen inputs can tabulate a small domain (this is true
   of every deterministic keyed mask, HMAC included). Use ``hash`` or ``redact`` for columns
   where that matters.
-* Non-ASCII digits and letters are folded into the ASCII classes (a Unicode digit becomes a
-  digit, a cased letter keeps its case, a caseless letter becomes lower case); that folding
-  is many-to-one, so for non-ASCII input distinct values may share a token.
+* Non-ASCII letters, digits and symbols (emoji) are permuted within their own alphabet, so
+  ``José`` and ``Josz`` get different tokens and an emoji does not pass through. Marks
+  (combining accents), punctuation, spaces and a code point alone in its alphabet are
+  copied.
+* A value with a single symbol (``"7"``, ``"A."``) is not put through the chain, which would
+  only add a constant to it (one known pair would reveal every other): it goes through a
+  keyed shuffle of its alphabet, so a known pair reveals that pair only. The domain is
+  still tiny (10 digits, 26 letters): mask such a column with ``redact`` where that matters.
 """
 
 from __future__ import annotations
@@ -53,8 +60,9 @@ from collections.abc import Sequence
 import numpy as np
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-_BASE = {1: 48, 2: 97, 3: 65}  # "0", "a", "A"
-_RADIX = np.array([0, 10, 26, 26], dtype=np.uint64)
+from dte_desktop.core.privacy import _alphabets
+
+_RADIX = _alphabets.RADIX
 SCALAR_BELOW = 8  # groups smaller than this take the scalar path (same result)
 _MASK64 = (1 << 64) - 1
 
@@ -62,39 +70,6 @@ _MASK64 = (1 << 64) - 1
 def derive_key(site_key: bytes, purpose: str) -> bytes:
     """One site key, independent sub-keys per use, so a hash never equals a token stream."""
     return hmac.new(site_key, b"dte-desktop/v1/" + purpose.encode(), hashlib.sha256).digest()
-
-
-def _symbol_of(cp: int) -> tuple[int, int]:
-    """(class, value) of a code point; class 0 = separator."""
-    if 48 <= cp <= 57:
-        return 1, cp - 48
-    if 97 <= cp <= 122:
-        return 2, cp - 97
-    if 65 <= cp <= 90:
-        return 3, cp - 65
-    ch = chr(cp)
-    if ch.isdigit():
-        return 1, cp % 10
-    if ch.isalpha():
-        return (3 if ch.isupper() else 2), cp % 26
-    return 0, 0
-
-
-def _classify(cps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Vectorised ``_symbol_of``: ASCII by ranges, the rare non-ASCII code points one by one."""
-    cls = np.zeros(cps.shape, dtype=np.uint64)
-    val = np.zeros(cps.shape, dtype=np.uint64)
-    for c, lo, hi in ((1, 48, 57), (2, 97, 122), (3, 65, 90)):
-        hit = (cps >= lo) & (cps <= hi)
-        cls[hit] = c
-        val[hit] = cps[hit] - lo
-    wide = cps > 127
-    if wide.any():
-        for cp in np.unique(cps[wide]).tolist():
-            c, v = _symbol_of(int(cp))
-            at = cps == cp
-            cls[at], val[at] = c, v
-    return cls, val
 
 
 class Tokenizer:
@@ -106,6 +81,8 @@ class Tokenizer:
         self._keys = [
             hmac.new(base, bytes([p]) + tweak_bytes, hashlib.sha256).digest() for p in (1, 2, 3)
         ]
+        self._shuffle_key = hmac.new(base, b"\x04" + tweak_bytes, hashlib.sha256).digest()
+        self._perms: dict[tuple[int, int, int], np.ndarray] = {}
 
     def tokenize(self, value: str) -> str:
         return self.tokenize_many([value])[0]
@@ -120,15 +97,41 @@ class Tokenizer:
             group = [values[i] for i in idx]
             cps = np.frombuffer("".join(group).encode("utf-32-le"), dtype=np.uint32)
             cps = cps.reshape(len(group), length).astype(np.uint64)
-            cls, val = _classify(cps)
+            cls, val = _alphabets.classify(cps)
             small = len(group) < SCALAR_BELOW
+            single = (cls > 0).sum(axis=1) == 1
             val = self._scalar(cls, val) if small else self._vector(cls, val)
-            base = np.choose(cls.astype(np.intp), [0, 48, 97, 65]).astype(np.uint64)
-            new = np.where(cls > 0, base + val, cps).astype(np.uint32)
+            if single.any():
+                self._permute_single(cls, val, single)
+            new = _alphabets.code_points(cls, val, cps).astype(np.uint32)
             text = new.tobytes().decode("utf-32-le")
             for k, i in enumerate(idx):
                 out[i] = text[k * length : (k + 1) * length]
         return out
+
+    # -- values with one symbol: a keyed permutation of its alphabet -------------------
+    def _permute_single(self, cls: np.ndarray, val: np.ndarray, rows: np.ndarray) -> None:
+        """The chain adds a constant to a lone symbol (``1 -> 8, 2 -> 9 …``: one known pair
+        would reveal the column); a keyed shuffle of the symbol's alphabet, one per length,
+        position and class, reveals nothing beyond the pairs known."""
+        for r in np.nonzero(rows)[0]:
+            pos = int(np.nonzero(cls[r])[0][0])
+            c = int(cls[r, pos])
+            val[r, pos] = self._perm(cls.shape[1], pos, c)[int(val[r, pos])]
+
+    def _perm(self, length: int, pos: int, c: int) -> np.ndarray:
+        key = (length, pos, c)
+        perm = self._perms.get(key)
+        if perm is None:
+            radix = int(_RADIX[c])
+            seed = hmac.new(self._shuffle_key, f"{length}:{pos}:{c}".encode(), hashlib.sha256)
+            stream = hashlib.shake_256(seed.digest()).digest(8 * radix)
+            perm = np.arange(radix, dtype=np.uint64)
+            for i in range(radix - 1, 0, -1):  # Fisher-Yates on 64-bit draws (bias < 2^-56)
+                j = int.from_bytes(stream[8 * i : 8 * i + 8], "little") % (i + 1)
+                perm[i], perm[j] = perm[j], perm[i]
+            self._perms[key] = perm
+        return perm
 
     # -- the vectorised chain: all values of one length at once ------------------------
     def _vector(self, cls: np.ndarray, val: np.ndarray) -> np.ndarray:
@@ -159,6 +162,7 @@ class Tokenizer:
     def _header_vector(enc, cls: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
         """State from the length and the class layout, 32 positions (2 bits each) a block."""
         n, length = cls.shape
+        ascii_cls = np.where(cls < _alphabets.FIRST_WIDE, cls, 0).astype(np.uint64)
         state = np.zeros((n, 2), dtype=np.uint64)
         state[:, 0] = np.uint64(length)
         state[:, 1] = np.uint64(0xD7E)
@@ -166,10 +170,25 @@ class Tokenizer:
             y = np.frombuffer(enc.update(state.tobytes()), dtype=np.uint64).reshape(n, 2)
             word = np.zeros(n, dtype=np.uint64)
             for t, col in enumerate(range(j, min(j + 32, length))):
-                word |= cls[:, col] << np.uint64(2 * t)
+                word |= ascii_cls[:, col] << np.uint64(2 * t)
             state = y.copy()
             state[:, 0] ^= word
             state[:, 1] ^= np.uint64(j // 32 + 1) << np.uint64(32)
+        wide = cls >= _alphabets.FIRST_WIDE
+        rows = wide.any(axis=1)
+        if rows.any():
+            # Non-ASCII classes: their ids, 16 bits a position, absorbed after the ASCII
+            # layout (pure-ASCII values skip this, so their tokens are as before).
+            ids = np.where(wide, cls - np.uint64(_alphabets.FIRST_WIDE - 1), 0)
+            for j in range(0, length, 4):
+                y = np.frombuffer(enc.update(state.tobytes()), dtype=np.uint64).reshape(n, 2)
+                word = np.zeros(n, dtype=np.uint64)
+                for t, col in enumerate(range(j, min(j + 4, length))):
+                    word |= ids[:, col] << np.uint64(16 * t)
+                new = y.copy()
+                new[:, 0] ^= word
+                new[:, 1] ^= np.uint64(j // 4 + 1) << np.uint64(48)
+                state = np.where(rows[:, None], new, state)
         return state
 
     # -- the same chain, one value at a time (small groups, very long values) ------------
@@ -204,7 +223,17 @@ class Tokenizer:
             y = enc.update(s0.to_bytes(8, "little") + s1.to_bytes(8, "little"))
             word = 0
             for t, col in enumerate(range(j, min(j + 32, length))):
-                word |= c[col] << (2 * t)
+                word |= (c[col] if c[col] < 4 else 0) << (2 * t)
             s0 = int.from_bytes(y[:8], "little") ^ word
             s1 = int.from_bytes(y[8:], "little") ^ (((j // 32) + 1) << 32 & _MASK64)
+        first = _alphabets.FIRST_WIDE
+        if any(x >= first for x in c):
+            ids = [x - (first - 1) if x >= first else 0 for x in c]
+            for j in range(0, length, 4):
+                y = enc.update(s0.to_bytes(8, "little") + s1.to_bytes(8, "little"))
+                word = 0
+                for t, col in enumerate(range(j, min(j + 4, length))):
+                    word |= ids[col] << (16 * t)
+                s0 = int.from_bytes(y[:8], "little") ^ word
+                s1 = int.from_bytes(y[8:], "little") ^ (((j // 4) + 1) << 48 & _MASK64)
         return s0, s1
