@@ -9,6 +9,7 @@ from typing import Any
 
 from dte_desktop.cli import context, emit, prompt_password
 from dte_desktop.core.errors import ConfigError
+from dte_desktop.core.privacy.masking import build_masker
 from dte_desktop.core.profiling.model import TableProfile
 from dte_desktop.core.profiling.profiler import MODES, ProfileOptions, profile_tables
 from dte_desktop.core.profiling.report import render
@@ -97,6 +98,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
         partitions=args.partitions,
         sample_rows=args.sample_rows,
         exact_distinct=args.exact_distinct,
+        gate=build_masker(ctx, conn.name),
     )
     try:
         tables = [parse_table(t) for t in args.tables]
@@ -153,10 +155,15 @@ def cmd_rules_remove(args: argparse.Namespace) -> int:
 def cmd_rules_check(args: argparse.Namespace) -> int:
     ctx = context(args)
     table = parse_table(args.table)
-    rules = ctx.store.list_rules(ctx.resolve(args.name).name, table.display())
+    name = ctx.resolve(args.name).name
+    rules = ctx.store.list_rules(name, table.display())
+    gate = build_masker(ctx, name)
     source = ctx.open_source(args.name, prompt_password)
     try:
-        results = [check_rule(source, table, r.kind, r.column or "", r.params, r.id) for r in rules]
+        results = [
+            check_rule(source, table, r.kind, r.column or "", r.params, r.id, gate=gate)
+            for r in rules
+        ]
     finally:
         source.close()
     data = {"table": table.display(), "results": [r.to_json() for r in results]}

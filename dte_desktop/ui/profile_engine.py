@@ -19,13 +19,15 @@ class ProfileResult:
 
 
 def run(ctx: AppContext, connection: str, ref: TableRef, mode: str = "auto") -> ProfileResult:
+    from dte_desktop.core.privacy.masking import build_masker
     from dte_desktop.core.profiling.profiler import ProfileOptions, profile_tables
     from dte_desktop.core.profiling.report import render
 
+    gate = build_masker(ctx, connection)
     source = ctx.open_source(connection)
     try:
         job_id, profiles = profile_tables(
-            source, connection, [ref], ProfileOptions(mode=mode), ctx.store
+            source, connection, [ref], ProfileOptions(mode=mode, gate=gate), ctx.store
         )
     finally:
         source.close()

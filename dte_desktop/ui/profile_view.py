@@ -172,7 +172,7 @@ class ProfileView(QWidget):
         col = cols[row]
         self.charts.show_column(col)
         pii = col.get("pii")
-        level = col.get("classification", "")
+        level = suggested(col)
         if pii:
             self.pii.setText(
                 f"<b>{col['name']}</b>: looks like <b>{pii.get('type')}</b> "
@@ -198,7 +198,7 @@ class ProfileView(QWidget):
         if not 0 <= row < len(cols) or self.connection is None:
             return
         col = cols[row]
-        name, level = col["name"], col["classification"]
+        name, level = col["name"], suggested(col)
         pii_type = (col.get("pii") or {}).get("type")
         conn, table, ref = self.connection, self._table_label(), self.ref
         store = self.ctx.store
@@ -231,3 +231,9 @@ class ProfileView(QWidget):
         if not self.report_path:
             return False
         return QDesktopServices.openUrl(QUrl.fromLocalFile(self.report_path))
+
+
+def suggested(col: dict) -> str:
+    """The profiler's suggestion for an officer to accept (``classification`` is the level
+    in force; older profiles had only that)."""
+    return str(col.get("suggested_classification") or col.get("classification", ""))

@@ -3,8 +3,14 @@ computed by the server's own SQL (the reference every profiled figure is compare
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
+from dte_desktop.core.privacy.classification import Level
+from dte_desktop.core.privacy.gate import PrivacyGate
+from dte_desktop.core.privacy.labels import labels_for
+from dte_desktop.core.privacy.policy import default_policy
 from dte_desktop.core.profiling.model import QUANTILES
 from dte_desktop.core.profiling.profiler import ProfileOptions, profile_tables
 from dte_desktop.core.sources.base import TableRef
@@ -39,8 +45,17 @@ def pg_ref() -> TableRef:
     return TableRef("public", PG_TABLE)
 
 
+def public_gate(store: Store, connection: str) -> PrivacyGate:
+    """These test tables hold no secrets: a policy whose unclassified columns are Public,
+    so the figures are shown (detected PII and stored labels still mask)."""
+    policy = replace(default_policy(), default_level=Level.PUBLIC)
+    return PrivacyGate(policy, b"profiling-tests-key-0123456789ab",
+                       lambda t: labels_for(store, connection, t))  # fmt: skip
+
+
 def run_profile(source, store: Store, table: TableRef, **kw):  # type: ignore[no-untyped-def]
     connection = kw.pop("connection", "test")
+    kw.setdefault("gate", public_gate(store, connection))
     job_id = kw.pop("job_id", None)
     job, profiles = profile_tables(source, connection, [table], ProfileOptions(**kw), store,
                                    job_id=job_id)  # fmt: skip

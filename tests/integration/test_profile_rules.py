@@ -6,11 +6,15 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from dataclasses import replace
 
 import psycopg
 import pytest
 
 from dte_desktop.cli import main
+from dte_desktop.core.privacy.classification import Level
+from dte_desktop.core.privacy.gate import PrivacyGate
+from dte_desktop.core.privacy.policy import default_policy
 from dte_desktop.core.profiling.rules import check_rule
 from dte_desktop.core.sources.base import TableRef
 from dte_desktop.core.sources.registry import open_source
@@ -41,9 +45,12 @@ def test_each_rule_kind_against_sql(pg_url) -> None:
         c.execute(PG_DDL)
         c.execute("CREATE TABLE refs (k int4); INSERT INTO refs SELECT generate_series(-50, 200)")
     src = open_source(pg_url)
+    gate = PrivacyGate(replace(default_policy(), default_level=Level.PUBLIC), b"k" * 32)
     try:
         for kind, col, params, sql in CASES:
-            res = check_rule(src, pg_ref(), kind, col, params)
+            res = check_rule(src, pg_ref(), kind, col, params, gate=gate)
+            if col == "email":  # detected PII: its failing samples are masked, not raw
+                assert res.samples and not any(str(v).startswith("user") for v in res.samples)
             with psycopg.connect(pg_url) as c:
                 expected = c.execute(sql.format(t=T)).fetchone()[0] or 0
                 checked_sql = (
@@ -70,7 +77,10 @@ def test_sqlite_regex_is_evaluated_client_side(tmp_path) -> None:
             [(f"AB-{i:03d}" if i % 4 else f"bad{i}",) for i in range(400)] + [(None,)],
         )
     src = open_source(f"sqlite:///{path}")
-    res = check_rule(src, TableRef(None, "t x"), "regex", "code", {"pattern": r"^[A-Z]{2}-\d{3}$"})
+    # codes are not secret: a policy showing unclassified columns shows the failing ones
+    gate = PrivacyGate(replace(default_policy(), default_level=Level.PUBLIC), None)
+    res = check_rule(src, TableRef(None, "t x"), "regex", "code", {"pattern": r"^[A-Z]{2}-\d{3}$"},
+                     gate=gate)  # fmt: skip
     src.close()
     with sqlite3.connect(path) as con:
         bad = con.execute("SELECT count(*) FROM \"t x\" WHERE code LIKE 'bad%'").fetchone()[0]
@@ -88,6 +98,12 @@ def test_cli_profile_json_report_and_rules(tmp_path, capsys, demo_home) -> None:
         )
     url = f"sqlite:///{path}"
     report = tmp_path / "r.html"
+    # Unclassified columns are Confidential under the shipped policy (figures withheld);
+    # the user's policy here says unclassified columns are Public, so figures are shown.
+    overlay = tmp_path / "public.toml"
+    overlay.write_text('version = 1\ndefault_level = "Public"\n', "utf-8")
+    assert main(["policy", "set", str(overlay)]) == 0
+    capsys.readouterr()
     assert main(["profile", url, '"select"', "--json", "--report", str(report)]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["mode"] == "auto" and out["job_id"]

@@ -37,7 +37,7 @@ def test_profile_with_charts_and_accept_a_classification(qtbot, window) -> None:
 
     sku = names.index("sku")
     view.table.setCurrentCell(sku, 0)
-    level = data["columns"][sku]["classification"]
+    level = data["columns"][sku]["suggested_classification"]
     assert view.accept_button.isEnabled() and level in view.accept_button.text()
     with qtbot.waitSignal(view.accepted, timeout=10_000) as accepted:
         qtbot.mouseClick(view.accept_button, Qt.MouseButton.LeftButton)

@@ -227,6 +227,40 @@ class PrivacyGate:
             return None
         return masked.to_pylist()
 
+    # --- profiles ---------------------------------------------------------------------
+
+    def screen_column(self, col: Any, decision: Decision) -> None:
+        """Make one profiled column (a ``ColumnProfile``) fit to leave the process. The
+        profiler's guess moves to ``suggested_classification``; ``classification`` becomes
+        the level in force. For a column not shown raw, the figures that are values (min,
+        max, mean, stddev, quantiles, histogram bounds, outlier fences, top values) are
+        withheld or masked by the column's operator; counts, null rates, lengths and
+        shapes stay."""
+        col.suggested_classification = col.classification
+        col.suggested_reason = col.classification_reason
+        col.classification = decision.level.value
+        col.classification_reason = f"{decision.basis}: {decision.reason}"
+        col.masking = decision.to_json()
+        if decision.shown_raw:
+            return
+        col.min = col.max = col.mean = col.stddev = None
+        col.quantiles = None
+        col.histogram = []
+        if col.outliers is not None:
+            col.outliers = {**col.outliers, "lo_fence": None, "hi_fence": None}
+        tops = list(col.top_values)
+        shown = self.show_values(decision, [t["value"] for t in tops]) if tops else None
+        col.top_values = (
+            []
+            if shown is None
+            else [{"value": v, "count": t["count"]} for v, t in zip(shown, tops, strict=True)]
+        )
+        how = "withheld" if shown is None else f"masked ({decision.rule.operator})"
+        col.notes.append(
+            f"{decision.level.value}, {decision.rule.operator}: min/max, mean, quantiles and "
+            f"histogram withheld; top values {how}"
+        )
+
     # --- item-aware entry points (the export job's masker) ------------------------------
 
     def __call__(self, item: Any, batch: pa.RecordBatch) -> tuple[pa.RecordBatch, dict[str, str]]:

@@ -110,8 +110,11 @@ class ColumnProfile:
     outliers: dict[str, Any] | None = None
     semantic_type: str | None = None
     pii: dict[str, Any] | None = None
-    classification: str = "Public"
+    classification: str = "Public"  # the level in force (the privacy gate's decision)
     classification_reason: str = ""
+    suggested_classification: str = ""  # the profiler's guess, for an officer to accept
+    suggested_reason: str = ""
+    masking: dict[str, Any] | None = None  # the gate's decision: operator, shown_raw, why
     approximate: set[str] = field(default_factory=set)  # keys whose figures are estimates
     notes: list[str] = field(default_factory=list)
 
@@ -161,6 +164,9 @@ class ColumnProfile:
             "pii": self.pii,
             "classification": self.classification,
             "classification_reason": self.classification_reason,
+            "suggested_classification": self.suggested_classification,
+            "suggested_reason": self.suggested_reason,
+            "masking": self.masking,
             "approximate": sorted(self.approximate),
             "notes": list(self.notes),
         }

@@ -20,11 +20,12 @@ from datetime import UTC, datetime
 
 from dte_desktop.core.audit import AuditLog
 from dte_desktop.core.errors import ConfigError, DteError
+from dte_desktop.core.privacy.gate import PrivacyGate
 from dte_desktop.core.profiling import figures
 from dte_desktop.core.profiling.dialect import dialect_for
 from dte_desktop.core.profiling.model import TEMPORAL, ColumnProfile, TableProfile, kind_of
 from dte_desktop.core.profiling.onepass import profile_large
-from dte_desktop.core.profiling.patterns import semantic_type, shape_of
+from dte_desktop.core.profiling.patterns import semantic_type
 from dte_desktop.core.profiling.pushdown import EXACT_LIMIT, Pushdown, PushdownOptions
 from dte_desktop.core.profiling.sample import DEFAULT_SAMPLE_ROWS, Sample, apply_sample, take_sample
 from dte_desktop.core.profiling.stream import (
@@ -48,6 +49,9 @@ class ProfileOptions:
     exact_limit: int = EXACT_LIMIT
     should_stop: Callable[[], bool] | None = None
     on_event: Callable[[object], None] | None = None
+    #: What may be shown of each column (core/privacy/gate.py). None: the shipped policy
+    #: over the store's classifications, without a key (masked figures are withheld).
+    gate: PrivacyGate | None = None
 
 
 def _estimate_rows(source: Source, table: TableRef) -> int:
@@ -93,7 +97,8 @@ def _stream(
     kinds = {c.name: c.kind for c in cols}
     plan = StreamPlan()
     for c in cols:
-        if c.pii is None:
+        # Only a column shown raw keeps value sketches: checkpoints live in the history.
+        if c.pii is None and shown_raw(c):
             plan.extremes.add(c.name)
             if not _high_cardinality(sample, c.name):
                 plan.frequent.add(c.name)
@@ -106,7 +111,7 @@ def _stream(
     prof.row_count = sketch.rows
     for c in cols:
         finish_column(c, sketch.sketches[c.name])
-        if c.name not in plan.frequent and c.pii is None:
+        if c.name not in plan.frequent and c.pii is None and shown_raw(c):
             values = _sample_column(sample, c.name)
             if values is not None and c.kind not in ("binary", "nested"):
                 c.top_values = figures.repeated_top_values(values, c.non_null)
@@ -133,12 +138,6 @@ def _finish(prof: TableProfile) -> None:
             pii_type=c.pii["type"] if c.pii else None, patterns=c.patterns,
             mean_length=(c.length or {}).get("mean"),
         )  # fmt: skip
-        if c.pii is not None:
-            c.min = c.max = None
-            c.top_values = [
-                {"value": shape_of(str(t["value"])), "count": t["count"]} for t in c.top_values
-            ]
-            c.notes.append("PII: min/max withheld, top values shown as shapes")
         if c.nulls == 0 and c.count > 0 and c.distinct is not None:
             if c.distinct == c.count:
                 prof.candidate_keys.append(c.name)
@@ -149,6 +148,19 @@ def _finish(prof: TableProfile) -> None:
             prof.approximate.add(f"{c.name}.{fig}")
     if prof.duplicate_rows_approx:
         prof.approximate.add("duplicate_rows")
+
+
+def fallback_gate(store: Store, connection: str) -> PrivacyGate:
+    """Fail-closed: the shipped policy over what is stored, no key (nothing is masked
+    here, so whatever is not shown raw is withheld)."""
+    from dte_desktop.core.privacy.labels import labels_for
+    from dte_desktop.core.privacy.policy import default_policy
+
+    return PrivacyGate(default_policy(), None, lambda t: labels_for(store, connection, t))
+
+
+def shown_raw(c: ColumnProfile) -> bool:
+    return bool(c.masking and c.masking.get("shown_raw"))
 
 
 def profile_table(
@@ -164,6 +176,7 @@ def profile_table(
     t0 = time.perf_counter()
     prof = TableProfile(connection, table.display(), opts.mode, job_id=job_id,
                         started_at=datetime.now(UTC).isoformat(timespec="seconds"))  # fmt: skip
+    gate = opts.gate or fallback_gate(store, connection)
     d = dialect_for(source)
     infos = source.describe(table)
     cols = [
@@ -184,8 +197,12 @@ def profile_table(
         rows = estimate if large else pd.aggregates()
     sample = take_sample(source, d, table, infos, rows, opts.sample_rows)
     prof.sample_rows, prof.sample_method = sample.table.num_rows, sample.method
+    decisions = {}
     for c in cols:
-        apply_sample(c, _sample_column(sample, c.name))
+        values = _sample_column(sample, c.name)
+        apply_sample(c, values)
+        decisions[c.name] = gate.decide_column(c.name, values, table=table)
+        c.masking = decisions[c.name].to_json()
     if pd is not None and large:
         pd.rows = rows  # the estimate, until the scan counts: it sizes low-cardinality tests
         profile_large(pd, sample)  # the aggregates ride along in its single scan
@@ -203,6 +220,8 @@ def profile_table(
     if not sample.exact:
         prof.approximate.update({"patterns", "pii"})
     _finish(prof)
+    for c in cols:  # the gate, last: nothing below this line sees a raw figure
+        gate.screen_column(c, decisions[c.name])
     prof.elapsed_s = time.perf_counter() - t0
     return prof
 

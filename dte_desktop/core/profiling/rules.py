@@ -18,6 +18,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dte_desktop.core.errors import ConfigError
+from dte_desktop.core.privacy.gate import PrivacyGate
+from dte_desktop.core.privacy.policy import default_policy
 from dte_desktop.core.profiling.dialect import Dialect, dialect_for
 from dte_desktop.core.profiling.model import json_value
 from dte_desktop.core.profiling.pushdown import run
@@ -26,6 +28,7 @@ from dte_desktop.core.sources.names import parse_table
 
 KINDS = ("not_null", "unique", "range", "regex", "allowed", "referential")
 SAMPLES = 5
+DETECT_ROWS = 1000  # values the detectors see for an unclassified column with samples
 
 
 @dataclass
@@ -37,6 +40,7 @@ class RuleResult:
     failed: int
     method: str  # "sql" | "client"
     samples: list[Any] = field(default_factory=list)
+    masking: dict[str, Any] | None = None  # the privacy gate's decision for the column
 
     @property
     def passed(self) -> int:
@@ -51,6 +55,7 @@ class RuleResult:
             "rule_id": self.rule_id, "kind": self.kind, "column": self.column,
             "checked": self.checked, "passed": self.passed, "failed": self.failed,
             "ok": self.ok, "method": self.method, "samples": self.samples,
+            "masking": self.masking,
         }  # fmt: skip
 
 
@@ -87,7 +92,29 @@ def _values(source: Source, sql: str) -> list[Any]:
 
 def check_rule(
     source: Source, table: TableRef, kind: str, column: str, params: dict[str, Any],
-    rule_id: int | None = None,
+    rule_id: int | None = None, *, gate: PrivacyGate | None = None,
+) -> RuleResult:  # fmt: skip
+    """Counts and up to SAMPLES failing values, the values as the privacy gate lets them
+    be shown (raw, masked by the column's operator, or withheld). Without a ``gate``, the
+    shipped policy without a key: whatever is not shown raw is withheld."""
+    res = _evaluate(source, table, kind, column, params, rule_id)
+    gate = gate or PrivacyGate(default_policy(), None)
+    values = res.samples
+    if values and table is not None:
+        head = next(iter(source.read_batches(SelectSpec(table=table, columns=(column,),
+                                                        limit=DETECT_ROWS))), None)  # fmt: skip
+        values = head.column(0) if head is not None and head.num_rows else None
+    decision = gate.decide_column(column, values if values else None, table=table)
+    res.masking = decision.to_json()
+    if res.samples:
+        shown = gate.show_values(decision, res.samples)
+        res.samples = [] if shown is None else [json_value(v) for v in shown]
+    return res
+
+
+def _evaluate(
+    source: Source, table: TableRef, kind: str, column: str, params: dict[str, Any],
+    rule_id: int | None,
 ) -> RuleResult:  # fmt: skip
     validate(kind, column, params)
     d = dialect_for(source)
