@@ -111,3 +111,51 @@ def test_postgres_awkward_values_round_trip(pg_awkward: str, tmp_path: Path, fmt
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_mariadb_awkward_values_round_trip(my_awkward: str, tmp_path: Path, fmt: str) -> None:
     check(my_awkward, tmp_path / "out", fmt, awkward.MY, awkward.MY_ROWS)
+
+
+def nullable_of(manifest: dict[str, Any], label: str) -> dict[str, bool]:
+    return {c["name"]: c["nullable"] for c in manifest["tables"][label]["schema"]}
+
+
+@pytest.mark.postgres
+def test_manifest_nullable_and_notes_come_from_the_catalog(pg_awkward: str, tmp_path) -> None:
+    """NOT NULL primary keys are not nullable, in table and traced query columns; a NOT NULL
+    column an outer join fills with NULLs is nullable; a query's traced columns have notes."""
+    from dte_desktop.core.export.spec import QuerySpec
+
+    queries = (
+        QuerySpec("traced", "SELECT id, d, t FROM awkward"),
+        QuerySpec(
+            "outer",
+            "SELECT g AS n, a.id FROM generate_series(0, 5) g LEFT JOIN awkward a ON a.id = g",
+        ),
+    )
+    spec = ExportSpec(
+        connection=pg_awkward, out_dir=str(tmp_path), tables=("public.awkward",), queries=queries
+    )
+    assert export(spec)[1] == JobStatus.COMPLETE
+    m = json.loads((tmp_path / "manifest.json").read_text())
+    table = nullable_of(m, "public.awkward")
+    assert table["id"] is False and table["t"] is True and table["ts"] is True
+    assert nullable_of(m, "traced") == {"id": False, "d": True, "t": True}
+    assert nullable_of(m, "outer") == {"n": True, "id": True}  # NULLs seen: not what it seems
+    assert "infinity" in m["tables"]["traced"]["type_notes"]["d"]
+
+
+@pytest.mark.mariadb
+def test_mariadb_manifest_nullable_from_the_catalog(my_awkward: str, tmp_path) -> None:
+    from dte_desktop.core.export.spec import QuerySpec
+
+    spec = ExportSpec(
+        connection=my_awkward,
+        out_dir=str(tmp_path),
+        tables=("awkward",),
+        queries=(QuerySpec("traced", "SELECT id, tm FROM awkward"),),
+    )
+    assert export(spec)[1] == JobStatus.COMPLETE
+    m = json.loads((tmp_path / "manifest.json").read_text())
+    label = next(k for k in m["tables"] if k.endswith("awkward"))
+    table = nullable_of(m, label)
+    assert table["id"] is False and table["tm"] is True
+    assert nullable_of(m, "traced") == {"id": False, "tm": True}
+    assert "TIME" in m["tables"]["traced"]["type_notes"]["tm"]

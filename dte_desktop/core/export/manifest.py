@@ -27,8 +27,14 @@ def sha256_file(path: Path, chunk: int = 4 << 20) -> str:
     return h.hexdigest()
 
 
-def schema_json(schema: pa.Schema) -> list[dict[str, Any]]:
-    return [{"name": f.name, "type": str(f.type), "nullable": f.nullable} for f in schema]
+def schema_json(schema: pa.Schema, nullable: dict[str, bool] | None = None) -> list[dict[str, Any]]:
+    """Each column's Arrow type, and ``nullable`` from ``nullable`` (the catalog's NOT NULL,
+    see ``ColumnFacts``) where known, else from the field (Arrow batches say nullable)."""
+    known = nullable or {}
+    return [
+        {"name": f.name, "type": str(f.type), "nullable": known.get(f.name, f.nullable)}
+        for f in schema
+    ]
 
 
 def build_manifest(
@@ -44,6 +50,7 @@ def build_manifest(
     schemas: dict[str, pa.Schema],
     operators: dict[str, dict[str, str]],
     type_notes: dict[str, dict[str, str]],
+    nullable: dict[str, dict[str, bool]] | None = None,
 ) -> dict[str, Any]:
     """The manifest's content: per table its rows, files, Arrow schema, the masking
     operator applied to each column, how unusual types were read (``type_notes``) and how
@@ -56,7 +63,7 @@ def build_manifest(
         t["files"] += 1
     for label, t in tables.items():
         if label in schemas:
-            t["schema"] = schema_json(schemas[label])
+            t["schema"] = schema_json(schemas[label], (nullable or {}).get(label))
             if notes := format_notes(fmt, schemas[label]):
                 t["format_notes"] = notes
         if masked:

@@ -26,6 +26,7 @@ from dte_desktop.core.export.manifest import build_manifest, sha256_file, write_
 from dte_desktop.core.export.spec import ExportSpec
 from dte_desktop.core.export.writers import open_writer
 from dte_desktop.core.filelock import FileLock, LockBusy
+from dte_desktop.core.jobs.column_facts import ColumnFacts
 from dte_desktop.core.jobs.events import (
     EventSink,
     ItemProgress,
@@ -98,6 +99,7 @@ class ExportJob:
         self._resumed = False
         self.policy_info: dict[str, Any] | None = None  # set by whoever builds the masker
         self._type_notes: dict[str, dict[str, str]] = {}
+        self._facts = ColumnFacts()  # NOT NULL and notes from the catalog, for the manifest
         self._cancel_file = store.path.with_name("cancel") / str(self.job_id)
 
     def cancel(self) -> None:
@@ -276,6 +278,8 @@ class ExportJob:
                 if writer is None:
                     writer = open_writer(self.spec.format, part, batch.schema, self.spec.options)
                     self._schemas.setdefault(item.label, batch.schema)
+                    self._facts.learn(source, item.label, item.table, batch.schema)
+                self._facts.saw(item.label, batch)
                 writer.write(batch)
                 rows += batch.num_rows
                 size = part.stat().st_size
@@ -414,5 +418,9 @@ class ExportJob:
             files=files,
             schemas=self._schemas,
             operators=self._masked,
-            type_notes=self._type_notes,
+            type_notes={
+                **self._facts.query_notes({q.name for q in self.spec.queries}),
+                **self._type_notes,
+            },
+            nullable=self._facts.nullable(),
         )
