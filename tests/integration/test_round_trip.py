@@ -66,7 +66,9 @@ def mismatches(
 def run_export(url: str, out: Path, fmt: str) -> tuple[int, JobStatus, dict[str, Any]]:
     label = "public" if url.startswith("postgresql") else None
     tables = ("awkward", "long_text") if label is None else ("public.awkward", "public.long_text")
-    spec = ExportSpec(connection=url, out_dir=str(out), tables=tables, format=fmt, max_attempts=1)
+    spec = ExportSpec(
+        connection=url, out_dir=str(out), tables=tables, format=fmt, max_attempts=1, mask=False
+    )
     job_id, status = export(spec)
     return job_id, status, json.loads((out / "manifest.json").read_text())
 
@@ -131,7 +133,11 @@ def test_manifest_nullable_and_notes_come_from_the_catalog(pg_awkward: str, tmp_
         ),
     )
     spec = ExportSpec(
-        connection=pg_awkward, out_dir=str(tmp_path), tables=("public.awkward",), queries=queries
+        connection=pg_awkward,
+        out_dir=str(tmp_path),
+        tables=("public.awkward",),
+        queries=queries,
+        mask=False,
     )
     assert export(spec)[1] == JobStatus.COMPLETE
     m = json.loads((tmp_path / "manifest.json").read_text())
@@ -151,6 +157,7 @@ def test_mariadb_manifest_nullable_from_the_catalog(my_awkward: str, tmp_path) -
         out_dir=str(tmp_path),
         tables=("awkward",),
         queries=(QuerySpec("traced", "SELECT id, tm FROM awkward"),),
+        mask=False,
     )
     assert export(spec)[1] == JobStatus.COMPLETE
     m = json.loads((tmp_path / "manifest.json").read_text())
