@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from dte_desktop.cli import context, emit, prompt_password
+from dte_desktop.core.errors import ConfigError
 from dte_desktop.core.export.spec import FORMATS, LAYOUTS, ExportSpec, FormatOptions, QuerySpec
 from dte_desktop.core.jobs.events import ItemProgress, JobFinished, JobProgress
 from dte_desktop.core.store import JobStatus
@@ -169,6 +170,27 @@ def run_job(args: argparse.Namespace, job: Any) -> int:
     return {JobStatus.COMPLETE: 0, JobStatus.CANCELLED: 3}.get(status, 1)
 
 
+def checked_names(ctx: Any, args: argparse.Namespace, prompt: Any) -> tuple[list[str], str | None]:
+    """The tables and ``--columns`` as the catalog spells them; a typo is refused (with the
+    closest name) before a job is created, not found by each slice of the job."""
+    from dte_desktop.core.sources.identifiers import resolve_columns, resolve_table, rule_of
+
+    source = ctx.open_source(args.name, prompt)
+    try:
+        rule = rule_of(source)
+        tables = [resolve_table(source, t, rule) for t in args.tables]
+        columns = None
+        if args.columns:
+            wanted = [c.strip() for c in args.columns.split(",")]
+            found = {tuple(resolve_columns(source, t, wanted, rule)) for t in tables}
+            if len(found) > 1:  # one --columns list for every table: spelled alike
+                raise ConfigError("--columns names differently spelled columns in the tables.")
+            columns = ",".join(found.pop())
+    finally:
+        source.close()
+    return [t.display() for t in tables], columns
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from dte_desktop.core.jobs.service import prepare_export, record_export_audit
 
@@ -177,9 +199,18 @@ def cmd_export(args: argparse.Namespace) -> int:
         from dte_desktop.core.export.package import read_recipients
 
         read_recipients(args.encrypt_to)
+    typed: dict[str, str | None] = {}
+
+    def prompt_once(name: str) -> str | None:  # checking names and the job ask once
+        if name not in typed:
+            typed[name] = prompt_password(name)
+        return typed[name]
+
+    if args.tables:
+        args.tables, args.columns = checked_names(ctx, args, prompt_once)
     spec = spec_from_args(args)
     progress = TerminalProgress(sys.stderr.isatty() and not args.json)
-    job = prepare_export(ctx, spec, on_event=progress, prompt=prompt_password)
+    job = prepare_export(ctx, spec, on_event=progress, prompt=prompt_once)
     code = run_job(args, job)
     record_export_audit(ctx, job)
     return code

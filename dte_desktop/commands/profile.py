@@ -14,6 +14,13 @@ from dte_desktop.core.profiling.model import TableProfile
 from dte_desktop.core.profiling.profiler import MODES, ProfileOptions, profile_tables
 from dte_desktop.core.profiling.report import render
 from dte_desktop.core.profiling.rules import KINDS, check_rule, validate
+from dte_desktop.core.sources.base import TableRef
+from dte_desktop.core.sources.identifiers import (
+    IdentifierRule,
+    resolve_columns,
+    resolve_table,
+    rule_of,
+)
 from dte_desktop.core.sources.names import parse_table
 
 
@@ -101,7 +108,8 @@ def cmd_profile(args: argparse.Namespace) -> int:
         gate=build_masker(ctx, conn.name),
     )
     try:
-        tables = [parse_table(t) for t in args.tables]
+        rule = rule_of(source)
+        tables = [resolve_table(source, t, rule) for t in args.tables]  # typos refused first
         job_id, profiles = profile_tables(source, conn.name, tables, opts, ctx.store,
                                           job_id=args.resume)  # fmt: skip
     finally:
@@ -129,11 +137,32 @@ def cmd_rules_add(args: argparse.Namespace) -> int:
     elif args.kind == "referential":
         params = {"table": args.ref_table, "column": args.ref_column}
     validate(args.kind, args.column, params)
-    table = parse_table(args.table).display()
     name = ctx.resolve(args.name).name
-    rule = ctx.store.add_rule(name, table, args.column, args.kind, params)
-    emit(args, rule.to_json(), f"rule {rule.id} added: {args.kind} on {table}.{args.column}")
+    # Stored as the catalog spells them: a rule on a name the table lacks never runs.
+    source = ctx.open_source(args.name, prompt_password)
+    try:
+        names = rule_of(source)
+        ref = resolve_table(source, args.table, names)
+        column = resolve_columns(source, ref, [args.column], names)[0]
+        if args.kind == "referential":
+            other = resolve_table(source, args.ref_table, names)
+            params["column"] = resolve_columns(source, other, [args.ref_column], names)[0]
+            params["table"] = other.display()
+    finally:
+        source.close()
+    table = ref.display()
+    rule = ctx.store.add_rule(name, table, column, args.kind, params)
+    emit(args, rule.to_json(), f"rule {rule.id} added: {args.kind} on {table}.{column}")
     return 0
+
+
+def _same_table(rule: IdentifierRule, stored: str, table: TableRef) -> bool:
+    """A rule stored under another spelling of the table (before names were checked)."""
+    ref = parse_table(stored)
+    if (ref.schema is None) != (table.schema is None):
+        return False  # as before: `customer` and `public.customer` keep apart
+    same_schema = ref.schema is None or rule.same(ref.schema, str(table.schema), column=False)
+    return same_schema and rule.same(ref.name, table.name, column=False)
 
 
 def cmd_rules_list(args: argparse.Namespace) -> int:
@@ -154,12 +183,13 @@ def cmd_rules_remove(args: argparse.Namespace) -> int:
 
 def cmd_rules_check(args: argparse.Namespace) -> int:
     ctx = context(args)
-    table = parse_table(args.table)
     name = ctx.resolve(args.name).name
-    rules = ctx.store.list_rules(name, table.display())
-    gate = build_masker(ctx, name)
     source = ctx.open_source(args.name, prompt_password)
     try:
+        names = rule_of(source)
+        table = resolve_table(source, args.table, names)
+        rules = [r for r in ctx.store.list_rules(name) if _same_table(names, r.table, table)]
+        gate = build_masker(ctx, name)
         results = [
             check_rule(source, table, r.kind, r.column or "", r.params, r.id, gate=gate)
             for r in rules

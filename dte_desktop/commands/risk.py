@@ -7,7 +7,6 @@ import argparse
 
 from dte_desktop.cli import context, emit, prompt_password
 from dte_desktop.core.privacy.risk import DEFAULT_K, RiskReport
-from dte_desktop.core.sources.names import parse_table
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -55,7 +54,7 @@ def cmd_risk(args: argparse.Namespace) -> int:
     report = audited_risk(
         context(args),
         args.name,
-        parse_table(args.table),
+        args.table,  # resolved against the catalog, quotes and all
         qi,
         sensitive=args.sensitive,
         threshold=args.k,

@@ -152,3 +152,61 @@ def test_index_keys_agree_with_same(fold: Fold) -> None:
         for a in names:
             by_index = rule.lookup_key(a, column=True) in rule.index_keys(s, column=True)
             assert by_index == rule.same(s, a, column=True), (s, a)
+
+
+def test_other_commands_refuse_unknown_names_with_the_closest_one(
+    demo_home, capsys, tmp_path
+) -> None:
+    """Siblings of item 6: every command that takes a table or column name."""
+    out = str(tmp_path / "out")
+    cases = [
+        (["profile", DEMO, "custmers"], "Did you mean 'customers'?"),
+        (["export", DEMO, "products", "--columns", "nme,unit_price", "--out", out],
+         "Did you mean 'name'?"),
+        (["export", DEMO, "prodcts", "--out", out], "Did you mean 'products'?"),
+        (["rules", "add", DEMO, "customers", "not_null", "emial"], "Did you mean 'email'?"),
+        (["rules", "add", DEMO, "orders", "referential", "customer_id", "--ref-table",
+          "customer", "--ref-column", "customer_id"], "Did you mean 'customers'?"),
+        (["rules", "check", DEMO, "custmers"], "Did you mean 'customers'?"),
+        (["risk", DEMO, "customers", "--qi", "postal_cod,state"],
+         "Did you mean 'postal_code'?"),
+    ]  # fmt: skip
+    for args, hint in cases:
+        code, _, err = dte(capsys, *args)
+        assert code == 2 and hint in err, (args, code, err)
+    assert not (tmp_path / "out").exists()  # refused before any job or file
+    code, out_json, _ = dte(capsys, "rules", "list", DEMO, "--json")
+    assert json.loads(out_json) == []
+    # Spelled another way the engine accepts: stored and run as the catalog spells it.
+    code, _, err = dte(capsys, "rules", "add", DEMO, "CUSTOMERS", "not_null", "EMAIL")
+    assert code == 0, err
+    code, out_json, _ = dte(capsys, "rules", "list", DEMO, "--json")
+    assert [(r["table"], r["column"]) for r in json.loads(out_json)] == [("customers", "email")]
+    code, out_json, err = dte(capsys, "rules", "check", DEMO, "Customers", "--json")
+    assert [r["column"] for r in json.loads(out_json)["results"]] == ["email"], err
+
+
+def test_mariadb_columns_match_caselessly_in_export_and_risk(mysql_url, capsys, tmp_path):  # type: ignore[no-untyped-def]
+    import pyarrow.parquet as pq
+    import pymysql
+    from sqlalchemy.engine import make_url
+
+    u = make_url(mysql_url)
+    con = pymysql.connect(host=u.host, port=u.port, user="root", database=u.database)
+    with con.cursor() as cur:
+        cur.execute(
+            "CREATE TABLE people (id INT PRIMARY KEY, `Zip Code` VARCHAR(5), Gender CHAR(1))"
+        )
+        cur.executemany("INSERT INTO people VALUES (%s, %s, %s)",
+                        [(i, f"{10000 + i % 7}", "FM"[i % 2]) for i in range(60)])  # fmt: skip
+    con.commit()
+    con.close()
+    assert dte(capsys, "connections", "add", "my", "--url", mysql_url)[0] == 0
+    out = tmp_path / "out"
+    code, _, err = dte(capsys, "export", "my", "people", "--columns", "zip code,GENDER",
+                       "--out", str(out))  # fmt: skip
+    assert code == 0, err
+    assert pq.read_table(out / "people.parquet").column_names == ["Zip Code", "Gender"]
+    code, report, err = dte(capsys, "risk", "my", "people", "--qi", "ZIP CODE,gender", "--json")
+    assert code == 0, err
+    assert json.loads(report)["quasi_identifiers"] == ["Zip Code", "Gender"]

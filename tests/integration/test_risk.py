@@ -124,7 +124,7 @@ def test_risk_refuses_unknown_columns_and_audits(tmp_path: Path) -> None:
         con.executemany("INSERT INTO people VALUES (?, ?, ?, ?, ?)", _rows())
     url = f"sqlite:///{path}"
     r = _run("risk", url, "people", "--qi", "zip,gendr")
-    assert r.returncode == 2 and "no column 'gendr'" in r.stderr
+    assert r.returncode == 2 and "No column 'gendr' in people. Did you mean 'gender'?" in r.stderr
     r = _run("risk", url, "people", "--qi", "zip", "--sensitive", "zip")
     assert r.returncode == 2
     assert _run("risk", url, "people", "--qi", "zip").returncode == 0

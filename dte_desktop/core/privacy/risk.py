@@ -39,6 +39,7 @@ import pyarrow as pa
 from dte_desktop.core.errors import ConfigError
 from dte_desktop.core.profiling.dialect import dialect_for
 from dte_desktop.core.sources.base import SelectSpec, Source, TableRef
+from dte_desktop.core.sources.identifiers import resolve_columns, resolve_table
 
 DEFAULT_K = 5
 # Names of the classic quasi-identifiers (Sweeney: ZIP, birth date and sex single out 87 %
@@ -160,13 +161,14 @@ def suggest_quasi_identifiers(names: Iterable[str], direct: Iterable[str] = ()) 
     return out
 
 
-def _check_columns(source: Source, table: TableRef, wanted: list[str]) -> None:
-    have = {c.name for c in source.describe(table)}
-    missing = [c for c in wanted if c not in have]
-    if missing:
-        raise ConfigError(
-            f"{table.display()} has no column {missing[0]!r} (columns: {', '.join(sorted(have))})."
-        )
+def _check_columns(
+    source: Source, table: TableRef, qi: tuple[str, ...], sensitive: str | None
+) -> tuple[tuple[str, ...], str | None]:
+    """The columns as the catalog spells them (matched the way the engine matches names);
+    ``NotFound`` with the closest name for one it does not hold."""
+    names = resolve_columns(source, table, [*qi, *([sensitive] if sensitive else [])])
+    found = names[len(qi)] if sensitive else None
+    return _validate(names[: len(qi)], found), found
 
 
 def histogram_sql(
@@ -191,8 +193,7 @@ def table_risk(
     threshold: int = DEFAULT_K,
 ) -> RiskReport:
     """The risk of the table as stored, computed in the source engine (one GROUP BY)."""
-    qi_t = _validate(qi, sensitive)
-    _check_columns(source, table, [*qi_t, *([sensitive] if sensitive else [])])
+    qi_t, sensitive = _check_columns(source, table, _validate(qi, sensitive), sensitive)
     sql = histogram_sql(source, table, qi_t, sensitive)
     hist: list[tuple[int, int | None, int]] = []
     for batch in source.read_batches(SelectSpec(query=sql)):
@@ -215,9 +216,8 @@ def masked_risk(
 ) -> RiskReport:
     """The risk of what a masked export of these columns would hold: the QI (and sensitive)
     columns streamed through ``mask`` and grouped here, one counter per class."""
-    qi_t = _validate(qi, sensitive)
+    qi_t, sensitive = _check_columns(source, table, _validate(qi, sensitive), sensitive)
     cols = (*qi_t, *([sensitive] if sensitive and sensitive not in qi_t else []))
-    _check_columns(source, table, list(cols))
     sizes: Counter[tuple[Any, ...]] = Counter()
     seen: dict[tuple[Any, ...], set[Any]] = {}
     for batch in source.read_batches(SelectSpec(table=table, columns=cols)):
@@ -257,7 +257,7 @@ def _validate(qi: list[str], sensitive: str | None) -> tuple[str, ...]:
 def audited_risk(
     ctx: Any,
     connection: str,
-    table: TableRef,
+    table: TableRef | str,
     qi: list[str],
     *,
     sensitive: str | None = None,
@@ -271,6 +271,7 @@ def audited_risk(
     conn = ctx.resolve(connection)
     source = ctx.open_source(connection, prompt)
     try:
+        table = resolve_table(source, table)  # as the catalog spells it, or NotFound
         if masked:
             from dte_desktop.core.privacy.masking import build_masker
 

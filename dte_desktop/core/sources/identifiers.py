@@ -70,15 +70,24 @@ class IdentifierRule:
         return actual if fold is Fold.UNQUOTED_LOWER else _key(fold, actual)
 
     def match(
-        self, typed: str, names: Iterable[str], *, column: bool, quoted: bool = False
+        self,
+        typed: str,
+        names: Iterable[str],
+        *,
+        column: bool,
+        quoted: bool = False,
+        exact_first: bool = False,
     ) -> str | None:
         """The engine's name that ``typed`` denotes among ``names``, or None. A quoted
         name on PostgreSQL is exact; an unquoted one is looked up folded to lower case
-        first (as the server does), then as typed (as this app always accepted)."""
+        first (as the server does), then as typed (as this app always accepted), or the
+        other way round for a name that came from a catalog (``exact_first``)."""
         names = list(names)
         fold = self.fold(column=column)
         if fold is Fold.UNQUOTED_LOWER:
             order = [typed] if quoted else [typed.lower(), typed]
+            if exact_first:
+                order.reverse()
             return next((n for n in order if n in names), None)
         if typed in names:
             return typed
@@ -139,25 +148,34 @@ def unquote_column(text: str) -> tuple[str, bool]:
     return text, False
 
 
-def resolve_table(source: Source, text: str, rule: IdentifierRule | None = None) -> TableRef:
-    """The table or view ``text`` names, spelled as the catalog spells it; ``NotFound``
-    (with the closest name) when there is none. A schema-less name stays schema-less."""
+def resolve_table(
+    source: Source, text: str | TableRef, rule: IdentifierRule | None = None
+) -> TableRef:
+    """The table or view ``text`` names (as typed, quotes and all; or a ``TableRef``, whose
+    exact spelling wins), spelled as the catalog spells it; ``NotFound`` (with the closest
+    name) when there is none. A schema-less name stays schema-less."""
     from dte_desktop.core.sources.names import split_name_quoted
 
     rule = rule or rule_of(source)
-    parts = split_name_quoted(text.strip())
+    exact_first = isinstance(text, TableRef)
+    if isinstance(text, TableRef):
+        parts = [(p, False) for p in (text.schema, text.name) if p is not None]
+    else:
+        parts = split_name_quoted(text.strip())
     if len(parts) > 2:
         raise ConfigError(f"{text!r} has {len(parts)} parts; write schema.table.")
     schema: str | None = None
     if len(parts) == 2:
         (typed_schema, quoted_schema) = parts[0]
         schemas = source.list_schemas(include_system=True)
-        schema = rule.match(typed_schema, schemas, column=False, quoted=quoted_schema)
+        schema = rule.match(
+            typed_schema, schemas, column=False, quoted=quoted_schema, exact_first=exact_first
+        )
         if schema is None:
             raise _not_found("schema", typed_schema, "the database", schemas)
     typed, quoted = parts[-1]
     names = [t.ref.name for t in source.list_tables(schema)]
-    found = rule.match(typed, names, column=False, quoted=quoted)
+    found = rule.match(typed, names, column=False, quoted=quoted, exact_first=exact_first)
     if found is not None:
         return TableRef(schema, found)
     if schema is None:
