@@ -10,11 +10,14 @@ BC date) is given as ``Iso(text)``: compared as ISO text.
 from __future__ import annotations
 
 import datetime as dt
+import struct
 from dataclasses import dataclass
 from decimal import Decimal
 
 LONG_TEXT = "ü" * 20_000 + "🙂" * 7_000  # 34,000 UTF-16 units: past Excel's 32,767
 INF = float("inf")
+WKB_POINT = struct.pack("<BIdd", 1, 1, 1.5, -2.0)  # standard WKB: byte order, type, x, y
+WKB_LINE = struct.pack("<BII4d", 1, 2, 2, 0.0, 0.0, 1.0, 1.0)
 NAN = float("nan")
 
 
@@ -177,6 +180,15 @@ MY: dict[str, Column] = {
         ],
     ),
     "bl": ("blob", "bytes", [("x'00ff10'", b"\x00\xff\x10"), ("''", b""), ("NULL", None)]),
+    "g": (
+        "geometry",
+        "geometry",
+        [
+            ("ST_GeomFromText('POINT(1.5 -2)', 4326)", WKB_POINT),
+            ("ST_GeomFromText('LINESTRING(0 0,1 1)')", WKB_LINE),
+            ("NULL", None),
+        ],
+    ),
 }
 MY_ROWS = 3
 

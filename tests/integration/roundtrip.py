@@ -122,7 +122,7 @@ def decode(kind: str, fmt: str, v: Any) -> Any:
         return Decimal(v)
     if kind == "text":
         return v
-    if kind == "bytes":
+    if kind in ("bytes", "geometry"):
         return v if binary else bytes.fromhex(v)
     if kind == "date":
         if isinstance(v, dt.datetime):  # openpyxl reads a date cell as midnight

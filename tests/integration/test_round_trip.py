@@ -166,3 +166,34 @@ def test_mariadb_manifest_nullable_from_the_catalog(my_awkward: str, tmp_path) -
     assert table["id"] is False and table["tm"] is True
     assert nullable_of(m, "traced") == {"id": False, "tm": True}
     assert "TIME" in m["tables"]["traced"]["type_notes"]["tm"]
+
+
+@pytest.mark.mariadb
+def test_mariadb_geometry_is_the_same_wkb_from_a_query_and_a_table(my_awkward, tmp_path) -> None:
+    """A raw query's geometry arrives with MySQL's 4-byte SRID prefix; a table export reads
+    ST_AsBinary. Both must give the same standard WKB, and both say the SRID is dropped."""
+    from dte_desktop.core.export.spec import QuerySpec
+
+    queries = (
+        QuerySpec("traced", "SELECT id, g FROM awkward"),
+        QuerySpec("expr", "SELECT 0 AS id, ST_GeomFromText('POINT(1.5 -2)', 4326) AS p"),
+    )
+    spec = ExportSpec(
+        connection=my_awkward,
+        out_dir=str(tmp_path),
+        tables=("awkward",),
+        queries=queries,
+        mask=False,
+    )
+    assert export(spec)[1] == JobStatus.COMPLETE
+    m = json.loads((tmp_path / "manifest.json").read_text())
+    files = {f["table"].split(".")[-1]: tmp_path / f["path"] for f in m["files"]}
+    by_id = {name: {r["id"]: r for r in read_rows(path, "parquet")} for name, path in files.items()}
+    want = [awkward.WKB_POINT, awkward.WKB_LINE, None]
+    assert [by_id["awkward"][i]["g"] for i in range(3)] == want
+    assert [by_id["traced"][i]["g"] for i in range(3)] == want
+    assert by_id["expr"][0]["p"] == awkward.WKB_POINT
+    table_note = next(t for k, t in m["tables"].items() if k.endswith("awkward"))["type_notes"]
+    assert "SRID" in table_note["g"]
+    assert "SRID" in m["tables"]["traced"]["type_notes"]["g"]
+    assert "SRID" in m["tables"]["expr"]["type_notes"]["p"]

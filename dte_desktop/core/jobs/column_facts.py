@@ -6,7 +6,8 @@ NOT NULL (a primary key) is ``nullable: false`` — unless this run wrote a NULL
 anyway (a masking operator such as ``nullify``). A query's column traced to a stored column
 (``origin_of``: the engine's own report) takes that column's NOT NULL and type note, with the
 same proviso, which also covers an outer join that nulls a NOT NULL column: its NULLs are
-seen. Columns nothing is known of stay ``nullable: true``.
+seen. Columns nothing is known of stay ``nullable: true``. A query column the engine does not
+trace can still carry its source's type note (``type_note_of``: MySQL geometry, say).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import threading
 import pyarrow as pa
 
 from dte_desktop.core.errors import DteError
-from dte_desktop.core.sources.base import ColumnInfo, Source, TableRef, origin_of
+from dte_desktop.core.sources.base import ColumnInfo, Source, TableRef, origin_of, type_note_of
 
 
 class ColumnFacts:
@@ -37,10 +38,13 @@ class ColumnFacts:
         else:
             for fld in schema:
                 origin = origin_of(fld)
+                info = None
                 if origin is not None:
                     info = self._describe(source, origin.table).get(origin.column)
-                    if info is not None:
-                        facts[fld.name] = info
+                if info is None and (note := type_note_of(fld)):  # said by the source itself
+                    info = ColumnInfo(fld.name, "", fld.type, type_note=note)
+                if info is not None:
+                    facts[fld.name] = info
         with self._lock:
             self._catalog.setdefault(label, facts)
 

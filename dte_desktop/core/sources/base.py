@@ -140,6 +140,12 @@ class ColumnOrigin:
 
 
 ORIGIN_KEY = b"dte.origin"
+TYPE_NOTE_KEY = b"dte.type_note"  # a query column's type note, where the source has one
+
+
+def type_note_of(fld: pa.Field) -> str | None:
+    raw = (fld.metadata or {}).get(TYPE_NOTE_KEY)
+    return raw.decode("utf-8") if raw else None
 
 
 def with_origins(schema: pa.Schema, origins: list[ColumnOrigin | None]) -> pa.Schema:

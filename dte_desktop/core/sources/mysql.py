@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import socket
+from collections.abc import Iterator
 from contextlib import suppress
 from typing import Any, ClassVar
 
@@ -28,6 +29,7 @@ from dte_desktop.core.errors import (
     TransientError,
 )
 from dte_desktop.core.sources.base import (
+    DEFAULT_BATCH_ROWS,
     Capabilities,
     ColumnInfo,
     ColumnOrigin,
@@ -40,8 +42,9 @@ from dte_desktop.core.sources.base import (
 from dte_desktop.core.sources.mysql_types import (
     GEOMETRY_TYPES,
     base_type,
-    field_arrow_type,
     mysql_arrow_type,
+    query_field,
+    standard_wkb,
 )
 from dte_desktop.core.sources.sqla_common import SQLASource, driver_message, escape_text, qname
 from dte_desktop.core.sources.sqlite import int_ranges
@@ -278,6 +281,16 @@ class MySQLSource(SQLASource):
             return sa.func.ST_AsBinary(col, type_=sa.LargeBinary).label(column.name)
         return col
 
+    def read_batches(
+        self, select: SelectSpec, batch_rows: int = DEFAULT_BATCH_ROWS
+    ) -> Iterator[pa.RecordBatch]:
+        batches = super().read_batches(select, batch_rows)
+        if not select.query:
+            yield from batches
+            return
+        for batch in batches:
+            yield standard_wkb(batch)
+
     def _abandon(self, conn: Connection, result: CursorResult[Any]) -> None:
         # PyMySQL's SSCursor.close() reads the rest of its result (the whole table, maybe)
         # when that result is still the connection's current one; detaching it first lets
@@ -293,9 +306,7 @@ class MySQLSource(SQLASource):
         fields = getattr(getattr(result.context.cursor, "_result", None), "fields", None)
         if not fields or len(fields) != len(names):
             return None
-        schema = pa.schema(
-            [pa.field(n, field_arrow_type(f)) for n, f in zip(names, fields, strict=True)]
-        )
+        schema = pa.schema([query_field(n, f) for n, f in zip(names, fields, strict=True)])
         return with_origins(schema, self._stored_only([_origin(f) for f in fields]))
 
     def _stored_only(self, origins: list[ColumnOrigin | None]) -> list[ColumnOrigin | None]:

@@ -15,6 +15,7 @@
 | char/varchar/*text, enum, set, json     | string                        |
 | binary/varbinary/*blob                  | binary                        |
 | geometry and its subtypes               | binary WKB (read with ST_AsBinary; SRID dropped) |
+|   … from a raw query                    | the same WKB: MySQL's 4-byte SRID prefix cut |
 | uuid / inet4 / inet6 / anything else    | string (noted)                |
 """
 
@@ -23,7 +24,9 @@ from __future__ import annotations
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from dte_desktop.core.sources.base import TYPE_NOTE_KEY
 from dte_desktop.core.sources.sqla_types import decimal_type
 
 GEOMETRY_TYPES = frozenset(
@@ -50,6 +53,11 @@ _INTS = {
 _TEXT = frozenset({"char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum", "set"})
 _BLOB = frozenset({"binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"})
 ZERO_DATE_NOTE = "zero or invalid dates ('0000-00-00') read as null"
+
+
+GEOMETRY_NOTE = "geometry read as WKB (ST_AsBinary); the SRID is dropped"
+_GEOMETRY_KEY = b"dte.mysql_geometry"
+_GEOMETRY_CODE = 255
 
 
 def base_type(column_type: str) -> str:
@@ -97,7 +105,7 @@ def mysql_arrow_type(
     if dt in _BLOB:
         return pa.binary(), None
     if dt in GEOMETRY_TYPES:
-        return pa.binary(), "geometry read as WKB (ST_AsBinary); the SRID is dropped"
+        return pa.binary(), GEOMETRY_NOTE
     if dt in ("uuid", "inet4", "inet6"):
         return pa.string(), f"{dt} read as its text form"
     return pa.string(), f"type {ct} has no Arrow mapping: read as text"
@@ -141,3 +149,26 @@ def field_arrow_type(field: Any) -> pa.DataType:
     if code in (249, 250, 251, 252, 253, 254, 15):
         return pa.binary() if field.charsetnr == _BINARY_CHARSET else pa.string()
     return pa.string()
+
+
+def query_field(name: str, field: Any) -> pa.Field:
+    """A raw query's column as Arrow. A geometry column comes in MySQL's internal format
+    (a 4-byte SRID, then WKB): marked here, cut to WKB by ``standard_wkb`` so a query and a
+    table export give the same bytes for the same value."""
+    fld = pa.field(name, field_arrow_type(field))
+    if field.type_code == _GEOMETRY_CODE:
+        fld = fld.with_metadata({_GEOMETRY_KEY: b"1", TYPE_NOTE_KEY: GEOMETRY_NOTE.encode("utf-8")})
+    return fld
+
+
+def standard_wkb(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """``batch`` with each marked geometry column's SRID prefix removed (vectorised)."""
+    marked = [i for i, f in enumerate(batch.schema) if (f.metadata or {}).get(_GEOMETRY_KEY)]
+    if not marked:
+        return batch
+    columns = list(batch.columns)
+    for i in marked:
+        col = columns[i]
+        if len(col):
+            columns[i] = pc.binary_slice(col, 4, 2**31 - 1).cast(pa.binary())
+    return pa.RecordBatch.from_arrays(columns, schema=batch.schema)
