@@ -24,7 +24,7 @@ from tests.integration.faults_helpers import (
 
 pytestmark = pytest.mark.postgres
 ROWS = 200_000
-SLOW = ["--partitions", "4", "--workers", "1", "--batch-rows", "2000"]
+SLOW = ["--partitions", "4", "--workers", "1", "--batch-rows", "2000", "--no-mask"]
 
 
 @pytest.fixture

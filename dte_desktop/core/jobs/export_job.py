@@ -10,7 +10,6 @@ batches and never leaves a ``.part`` file or reports a partial file as done.
 from __future__ import annotations
 
 import contextlib
-import errno
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -26,6 +25,7 @@ from dte_desktop.core.export.manifest import build_manifest, sha256_file, write_
 from dte_desktop.core.export.spec import ExportSpec
 from dte_desktop.core.export.writers import open_writer
 from dte_desktop.core.filelock import FileLock, LockBusy
+from dte_desktop.core.jobs.checkpoints import disk_error, done_checkpoint, restore_finished
 from dte_desktop.core.jobs.column_facts import ColumnFacts
 from dte_desktop.core.jobs.events import (
     EventSink,
@@ -37,6 +37,7 @@ from dte_desktop.core.jobs.events import (
 )
 from dte_desktop.core.jobs.planner import ExportPlanner, WorkItem
 from dte_desktop.core.jobs.prefetch import Prefetch
+from dte_desktop.core.jobs.resume_check import ResumeCheck, check_finished
 from dte_desktop.core.logs import get_logger, redact
 from dte_desktop.core.sources.base import SelectSpec, Source
 from dte_desktop.core.store import ItemStatus, JobStatus, Store
@@ -50,19 +51,6 @@ FOLDER_LOCK = ".dte-export.lock"  # held (and then removed) while a job writes t
 
 class Cancelled(Exception):
     pass
-
-
-def disk_error(exc: OSError, path: Path) -> ExportFailed:
-    reasons = {
-        errno.ENOSPC: "the disk is full",
-        errno.EDQUOT: "the disk quota is exhausted",
-        errno.EFBIG: "the file grew past the size this system allows",
-        errno.EROFS: "the folder is on a read-only file system",
-        errno.EACCES: "permission denied",
-        errno.EPERM: "permission denied",
-    }
-    why = reasons.get(exc.errno or 0, exc.strerror or str(exc))
-    return ExportFailed(f"Cannot write {path}: {why}.")
 
 
 class ExportJob:
@@ -96,7 +84,9 @@ class ExportJob:
         self._schemas: dict[str, pa.Schema] = {}
         self._masked: dict[str, dict[str, str]] = {}
         self._snapshot: str | None = None
+        self._marker: str | None = None  # where a resume's change check starts from
         self._resumed = False
+        self._resume_check: ResumeCheck | None = None
         self.policy_info: dict[str, Any] | None = None  # set by whoever builds the masker
         self._type_notes: dict[str, dict[str, str]] = {}
         self._facts = ColumnFacts()  # NOT NULL and notes from the catalog, for the manifest
@@ -119,19 +109,21 @@ class ExportJob:
     def _items(self, source: Source) -> list[WorkItem]:
         stored = self.store.list_items(self.job_id)
         if stored:  # a resume: the slices planned the first time
-            return [WorkItem.from_checkpoint(i.key, i.checkpoint["item"]) for i in stored]
-        items = ExportPlanner(self.spec, source).plan()
+            items = [WorkItem.from_checkpoint(i.key, i.checkpoint["item"]) for i in stored]
+        else:
+            items = ExportPlanner(self.spec, source).plan()
+            self.store.add_items(self.job_id, [i.key for i in items])
+            for it in items:
+                self.store.update_item(self.job_id, it.key, checkpoint={"item": it.to_checkpoint()})
         for label, table in {i.label: i.table for i in items if i.table}.items():
-            try:
+            try:  # read again on a resume too: the manifest keeps its notes
                 cols = source.describe(table)
             except DteError:  # a missing table fails as its own item, with the error kept
                 continue
             notes = {c.name: c.type_note for c in cols if c.type_note}
             if notes:
                 self._type_notes[label] = notes
-        self.store.add_items(self.job_id, [i.key for i in items])
-        for it in items:
-            self.store.update_item(self.job_id, it.key, checkpoint={"item": it.to_checkpoint()})
+        restore_finished(stored, self._masked, self._schemas)
         return items
 
     # -- running -------------------------------------------------------------------
@@ -165,14 +157,23 @@ class ExportJob:
             with contextlib.ExitStack() as stack:
                 stack.callback(source.close)
                 items = self._items(source)
-                done = {
-                    i.key for i in self.store.list_items(self.job_id) if i.status == ItemStatus.DONE
-                }
-                todo = [i for i in items if i.key not in done]
+                stored = {i.key: i for i in self.store.list_items(self.job_id)}
+                done = [
+                    (i, stored[i.key]) for i in items if stored[i.key].status == ItemStatus.DONE
+                ]
                 self._resumed = bool(done)
                 self._cancel_file.unlink(missing_ok=True)
-                if todo and source.capabilities.can_share_snapshot and len(items) > 1:
-                    self._snapshot = stack.enter_context(source.exported_snapshot())  # type: ignore[attr-defined]
+                if len(done) < len(items) or self._resumed:
+                    if source.capabilities.can_share_snapshot and len(items) > 1:
+                        self._snapshot = stack.enter_context(source.exported_snapshot())  # type: ignore[attr-defined]
+                    marker = getattr(source, "change_marker", None)
+                    self._marker = marker(self._snapshot) if marker is not None else None
+                if self._resumed:  # keep only what is proven (or counted) unchanged
+                    self._resume_check = check_finished(source, done, self.select_for)
+                    for key in self._resume_check.redone:
+                        self.store.update_item(self.job_id, key, status=ItemStatus.PENDING)
+                kept = set(self._resume_check.kept) if self._resume_check else set()
+                todo = [i for i in items if i.key not in kept]
                 futures = [executor.submit(self._run_item, it, len(items)) for it in todo]
                 wait(futures)
                 for f in futures:
@@ -316,6 +317,12 @@ class ExportJob:
             bytes=size,
             output_path=str(final),
             checksum=digest,
+            checkpoint=done_checkpoint(
+                item,
+                marker=self._marker,
+                masking=self._masked.get(item.label) if self.masker is not None else None,
+                schema=self._schemas.get(item.label),
+            ),
         )
         self._emit_item(item, "done", rows, size, attempt, started)
         self._emit_job(item.key, rows, size, total)
@@ -401,13 +408,13 @@ class ExportJob:
         return status
 
     def _manifest(self, files: list[dict[str, Any]], status: JobStatus) -> dict[str, Any]:
-        if self._resumed:
-            snapshot = "resumed: slices were read at different times"
+        if self._resume_check is not None:
+            snapshot = self._resume_check.snapshot_note(shared_now=self._snapshot is not None)
         elif self._snapshot:
             snapshot = "one shared snapshot"
         else:
             snapshot = None
-        return build_manifest(
+        manifest = build_manifest(
             job_id=self.job_id,
             status=str(status),
             connection=self.spec.connection,
@@ -424,3 +431,6 @@ class ExportJob:
             },
             nullable=self._facts.nullable(),
         )
+        if self._resume_check is not None:
+            manifest["resume"] = self._resume_check.to_manifest()
+        return manifest

@@ -102,6 +102,23 @@ def probe_statement(inner_select: str) -> str:
     return f'SELECT * FROM ({inner_select}) AS "_dte_p" LIMIT 0'
 
 
+# Resume checks: any row version written after a snapshot has an xmin at or past the
+# snapshot's xmin (the oldest transaction still running when it was taken).
+SNAPSHOT_XMIN = "SELECT txid_snapshot_xmin(txid_current_snapshot())"
+
+
+def newer_than(marker: str) -> str:
+    """A boolean select expression: this row version was written at or after ``marker``
+    (an epoch-extended xid from ``SNAPSHOT_XMIN``), compared wraparound-safely by age."""
+    if not marker.isdigit():
+        raise ConfigError(f"Not a transaction marker: {marker!r}")
+    return f"age(xmin) <= age('{int(marker) % 2**32}'::xid) AS \"_dte_new\""
+
+
+def changed_count_statement(inner_select: str) -> str:
+    return f'SELECT count(*), count(*) FILTER (WHERE "_dte_new") FROM ({inner_select}) AS "_dte_c"'
+
+
 def snapshot_statement(snapshot_id: str) -> str:
     if not snapshot_id or not all(ch.isalnum() or ch == "-" for ch in snapshot_id):
         raise ConfigError(f"Not a PostgreSQL snapshot id: {snapshot_id!r}")

@@ -267,7 +267,12 @@ class PostgresSource:
     # --- reading ------------------------------------------------------------------------
 
     def _prepare(
-        self, conn: psycopg.Connection, select: SelectSpec, *, count_only: bool = False
+        self,
+        conn: psycopg.Connection,
+        select: SelectSpec,
+        *,
+        count_only: bool = False,
+        exprs: list[str] | None = None,
     ) -> tuple[list[str], list[ColumnPlan], str]:
         """Output names, per-column plans and the inner SELECT for ``select``."""
         if (select.query is None) == (select.table is None):
@@ -300,11 +305,12 @@ class PostgresSource:
             picked = [index[c] for c in select.columns]
         names = [names[i] for i in picked]
         plans = [plans[i] for i in picked]
-        exprs = (
-            ["1"]
-            if count_only
-            else [p.expr(column_sql(n)) for n, p in zip(names, plans, strict=True)]
-        )
+        if exprs is None:
+            exprs = (
+                ["1"]
+                if count_only
+                else [p.expr(column_sql(n)) for n, p in zip(names, plans, strict=True)]
+            )
         inner = pg_sql.build_inner_select(
             source, exprs, predicates=predicates, where=select.where, limit=select.limit
         )
@@ -377,6 +383,24 @@ class PostgresSource:
         with self._session(select.snapshot) as conn:
             _, _, inner = self._prepare(conn, select, count_only=True)
             return int(conn.execute(pg_sql.count_statement(inner)).fetchone()[0])
+
+    def change_marker(self, snapshot: str | None) -> str | None:
+        """What ``rows_changed_since`` compares with: the xmin of ``snapshot``. None on
+        Greenplum, whose segments number their transactions apart."""
+        if self.is_greenplum:
+            return None
+        with self._session(snapshot, repeatable=True) as conn:
+            return str(conn.execute(pg_sql.SNAPSHOT_XMIN).fetchone()[0])
+
+    def rows_changed_since(self, select: SelectSpec, marker: str) -> tuple[int, int] | None:
+        """(rows in the slice now, of which written since ``marker``), in one scan."""
+        if self.is_greenplum or select.table is None:
+            return None
+        with self._session(select.snapshot) as conn:
+            expr = [pg_sql.newer_than(marker)]
+            _, _, inner = self._prepare(conn, select, count_only=True, exprs=expr)
+            rows, newer = conn.execute(pg_sql.changed_count_statement(inner)).fetchone()
+            return int(rows), int(newer)
 
     def partition(self, table: TableRef, n: int) -> list[Partition]:
         with self._session() as conn:
