@@ -64,7 +64,7 @@ import importlib
 mods = ["PySide6.QtWidgets", "PySide6.QtSvg", "pyqtgraph", "numpy", "pyarrow", "pyarrow.parquet",
         "sqlalchemy", "alembic", "keyring", "secretstorage", "cryptography",
         "psycopg", "psycopg_binary", "pymysql", "vertica_python", "datasketches", "stdnum.iban",
-        "phonenumbers", "xlsxwriter", "platformdirs", "tomli_w", "dte_desktop.ui.app",
+        "phonenumbers", "email_validator", "base58", "xlsxwriter", "platformdirs", "tomli_w", "dte_desktop.ui.app",
         "dte_desktop.cli"]
 for m in mods:
     importlib.import_module(m)

@@ -89,19 +89,23 @@ AWKWARD_LISTS: dict[str, list[object]] = {
 }
 
 HINTED_COLUMNS = ["col", "ssn", "email", "phone", "dob", "first_name", "iban", "ip", "card", "nin"]
+# Issue 18's types: each reached through a column that hints at it.
+HINTED_COLUMNS += ["itin", "nhs", "nino", "passport", "driver_license", "dea", "account_no"]
+HINTED_COLUMNS += ["routing", "wallet", "mac", "url", "address", "username", "password", "notes"]
 
 
 def test_ssn_next_to_na_does_not_raise() -> None:
     """The issue's repro: an unmatched row's empty regex group was cast to int."""
-    # One SSN in two values is below even the hinted bar (0.6): no finding, and no error.
-    assert detect_pii(["123-45-6789", "N/A"], "ssn") is None
-    finding = detect_pii(["123-45-6789", "219-09-9999", "N/A"], "ssn")
+    # 'N/A' is a placeholder, set aside (issue 18): the one SSN is all there is, no error.
+    finding = detect_pii(["123-45-6789", "N/A"], "ssn")
+    assert finding is not None and finding.type == "ssn" and finding.junk == 1
+    finding = detect_pii(["123-45-6789", "219-09-9998", "not an ssn"], "ssn")
     assert finding is not None and finding.type == "ssn"
     assert finding.match_rate == pytest.approx(2 / 3, abs=1e-3)
 
 
 def test_formatted_ssns_among_placeholders_are_still_found() -> None:
-    values = ["123-45-6789", "219-09-9999", "078-05-1120", "N/A", "", None]
+    values = ["123-45-6789", "219-09-9998", "078-05-1123", "N/A", "", None]
     finding = detect_pii(values, "ssn")
     assert finding is not None and finding.type == "ssn"
 
