@@ -54,7 +54,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     emit(
         args,
         asdict(res),
-        f"OK: {res.records} records, chain intact"
+        f"OK: {res.records} records, chain intact" + (f" ({res.reason})" if res.reason else "")
         if res.ok
         else f"BROKEN at record {res.first_broken}: {res.reason}",
     )

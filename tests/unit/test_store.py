@@ -17,13 +17,13 @@ from dte_desktop.core.paths import app_paths
 from dte_desktop.core.store import ItemStatus, JobStatus, Store
 from dte_desktop.core.store.db import current_revision, head_revision, make_engine, migrate
 
-TABLES = {"connections", "jobs", "job_items", "job_errors", "audit_log"}
+TABLES = {"connections", "jobs", "job_items", "job_errors", "audit_log", "audit_anchor"}
 
 
 def test_migrations_on_an_empty_database() -> None:
     store = Store.open()
     try:
-        assert current_revision(store.engine) == head_revision() == "0004"
+        assert current_revision(store.engine) == head_revision() == "0005"
         assert set(inspect(store.engine).get_table_names()) >= TABLES
         with sqlite3.connect(store.path) as con:
             assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -185,6 +185,7 @@ def test_migration_scripts_ship_inside_the_package() -> None:
         "0002_audit_origin_pid.py",
         "0003_profiles_rules.py",
         "0004_classifications.py",
+        "0005_audit_anchor.py",
     ]
     assert Path(db.MIGRATIONS_DIR, "env.py").exists()
 

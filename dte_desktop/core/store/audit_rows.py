@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from dte_desktop.core.store.models import AuditRow
+from dte_desktop.core.store.models import AuditAnchorRow, AuditRow
 
 GENESIS = "0" * 64
 
@@ -60,14 +60,12 @@ class AuditRows:
     """Mixed into ``Store``: append under the write lock, read in id order."""
 
     def audit_append(
-        self,
-        fields: dict[str, Any],
-        seal: Callable[[dict[str, Any]], str],
-        on_sealed: Callable[[AuditRecord], None] | None = None,
-    ) -> AuditRecord:
-        """Insert one record chained to the last one. The whole read-last/insert runs in one
-        ``BEGIN IMMEDIATE`` transaction, so two writers can never chain to the same parent;
-        ``on_sealed`` runs under that same lock (the audit head is written there, in order)."""
+        self, fields: dict[str, Any], seal: Callable[[dict[str, Any]], str]
+    ) -> tuple[AuditRecord, dict[str, Any]]:
+        """Insert one record chained to the last one, and move the anchor to it, in one
+        ``BEGIN IMMEDIATE`` transaction: two writers can never chain to the same parent, and
+        the anchor never disagrees with the rows it describes. Returns the record and what
+        the head file should now say (written by the caller once this has committed)."""
         with self.session() as s:  # type: ignore[attr-defined]
             last = s.scalar(select(AuditRow).order_by(AuditRow.id.desc()).limit(1))
             prev = last.hash if last else GENESIS
@@ -76,11 +74,32 @@ class AuditRows:
             content = _record(row).content()
             row.hash = seal(content)
             s.add(row)
+            anchor = s.get(AuditAnchorRow, 1)
+            if anchor is not None:  # a deleted anchor is not re-made here: verify names it
+                anchor.last_id, anchor.last_hash = row.id, row.hash
+                if anchor.first_hash is None:
+                    anchor.first_hash = row.hash
             s.flush()
-            rec = _record(row)
-            if on_sealed is not None:
-                on_sealed(rec)
-            return rec
+            head = {
+                "log_id": anchor.log_id if anchor is not None else None,
+                "first_hash": anchor.first_hash if anchor is not None else None,
+                "last_id": row.id,
+                "last_hash": row.hash,
+            }
+            return _record(row), head
+
+    def audit_anchor(self) -> dict[str, Any] | None:
+        """The anchor row (None if it was deleted)."""
+        with self.session() as s:  # type: ignore[attr-defined]
+            a = s.get(AuditAnchorRow, 1)
+            if a is None:
+                return None
+            return {
+                "log_id": a.log_id,
+                "first_hash": a.first_hash,
+                "last_id": a.last_id,
+                "last_hash": a.last_hash,
+            }
 
     def audit_records(
         self, *, since: str | None = None, action: str | None = None, limit: int | None = None

@@ -91,6 +91,19 @@ class AuditRow(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class AuditAnchorRow(Base):
+    """One row: the audit chain's identity, first and last record, updated in the same
+    transaction as each record (see ``core.audit``)."""
+
+    __tablename__ = "audit_anchor"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    log_id: Mapped[str] = mapped_column(String(32))
+    first_hash: Mapped[str | None] = mapped_column(String(64))
+    last_id: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
 class ProfileRuleRow(Base):
     __tablename__ = "profile_rules"
     __table_args__ = (Index("ix_profile_rules_conn_table", "connection", "table"),)
