@@ -115,20 +115,19 @@ class TerminalProgress:
 
 
 def run_job(args: argparse.Namespace, job: Any) -> int:
-    """Run in a worker thread so Ctrl+C cancels cleanly between batches."""
+    """Ctrl+C (or SIGTERM) cancels between batches: the job ends ``cancelled``, exit 3."""
+    from dte_desktop.core.jobs.interrupt import run_cancellable
     from dte_desktop.core.jobs.service import run
 
-    result: dict[str, Any] = {}
-    worker = threading.Thread(target=lambda: result.update(status=run(job)), daemon=True)
-    worker.start()
-    try:
-        while worker.is_alive():
-            worker.join(0.2)
-    except KeyboardInterrupt:
-        print("\ncancelling…", file=sys.stderr)
+    asked = threading.Event()
+
+    def cancel() -> None:
+        if not asked.is_set():
+            asked.set()
+            print("\ncancelling… (finishing the current batch)", file=sys.stderr, flush=True)
         job.cancel()
-        worker.join()
-    status = result.get("status", JobStatus.FAILED)
+
+    status = run_cancellable(lambda: run(job), cancel) or JobStatus.FAILED
     ctx = context(args)
     record = ctx.store.get_job(job.job_id)
     errors = ctx.store.list_errors(job.job_id)
