@@ -114,7 +114,24 @@ def build_parser() -> argparse.ArgumentParser:
         audit,
     ):
         module.register(sub)
+    _fill_common_help(parser)
     return parser
+
+
+# Options that mean the same in every command get their help text here, once.
+_COMMON_HELP = {
+    "--json": "print JSON instead of text (a stable interface: keys are only added)",
+    "--reason": "why, in a few words (kept in the audit log)",
+}
+
+
+def _fill_common_help(parser: argparse.ArgumentParser) -> None:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _fill_common_help(sub)
+        elif action.help is None and action.option_strings:
+            action.help = _COMMON_HELP.get(action.option_strings[-1])
 
 
 def main(argv: list[str] | None = None) -> int:

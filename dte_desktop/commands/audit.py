@@ -17,15 +17,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls = asub.add_parser("list", help="list audit records")
     ls.add_argument("--since", help="ISO date/time (UTC), e.g. 2026-11-01")
     ls.add_argument("--action", dest="audit_action", help="only this action")
-    ls.add_argument("--limit", type=int)
+    ls.add_argument("--limit", type=int, help="only the newest N records")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=cmd_list)
     ver = asub.add_parser("verify", help="check the hash chain; exit 1 on tampering")
     ver.add_argument("--json", action="store_true")
     ver.set_defaults(func=cmd_verify)
     exp = asub.add_parser("export", help="write the log to a .csv or .json file")
-    exp.add_argument("--out", required=True, type=Path)
-    exp.add_argument("--since")
+    exp.add_argument("--out", required=True, type=Path, help="FILE.csv or FILE.json")
+    exp.add_argument("--since", help="ISO date/time (UTC), e.g. 2026-11-01")
     exp.set_defaults(func=cmd_export)
 
 

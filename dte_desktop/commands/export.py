@@ -20,14 +20,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("name", help="connection name or URL")
     p.add_argument("tables", nargs="*", metavar="TABLE", help="schema.table …")
     p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--format", default="parquet", choices=FORMATS)
+    p.add_argument(
+        "--format", default="parquet", choices=FORMATS, help="file format (default parquet)"
+    )
     p.add_argument("--compression", help="parquet: zstd|snappy|gzip|none; csv: gzip|none")
-    p.add_argument("--compression-level", type=int)
-    p.add_argument("--row-group-rows", type=int, default=1_000_000)
+    p.add_argument("--compression-level", type=int, help="codec level (zstd 1-22, gzip 1-9)")
+    p.add_argument(
+        "--row-group-rows", type=int, default=1_000_000, help="parquet: rows per row group"
+    )
     p.add_argument("--no-dictionary", action="store_true", help="parquet: no dictionary pages")
     p.add_argument("--delimiter", default=",", help="CSV delimiter")
     p.add_argument("--no-header", action="store_true", help="CSV without a header row")
-    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--workers", type=int, default=2, help="slices read at once (default 2)")
     p.add_argument("--partitions", default="auto", help="slices per table: N or auto")
     p.add_argument(
         "--layout",
@@ -46,7 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="apply the masking policy (the default); --no-mask writes raw values, is audited, "
         "and is refused where the site forces masked exports",
     )
-    p.add_argument("--batch-rows", type=int, default=50_000)
+    p.add_argument("--batch-rows", type=int, default=50_000, help="rows per batch in memory")
     p.add_argument("--attempts", type=int, default=3, help="tries per slice on transient errors")
     p.add_argument(
         "--encrypt-to",

@@ -14,13 +14,13 @@ from dte_desktop.core.store import JobStatus
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("jobs", help="job history: list, show, resume, cancel")
     jsub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    ls = jsub.add_parser("list")
-    ls.add_argument("--status")
-    ls.add_argument("--kind")
-    ls.add_argument("--limit", type=int, default=50)
+    ls = jsub.add_parser("list", help="recent jobs, newest first")
+    ls.add_argument("--status", help="only jobs in this state (e.g. interrupted, failed)")
+    ls.add_argument("--kind", help="only export, profile or sample jobs")
+    ls.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=cmd_list)
-    show = jsub.add_parser("show")
+    show = jsub.add_parser("show", help="one job: its slices, files and errors")
     show.add_argument("id", type=int)
     show.add_argument("--json", action="store_true")
     show.set_defaults(func=cmd_show)
@@ -43,18 +43,19 @@ def cmd_list(args: argparse.Namespace) -> int:
     jobs = context(args, demo=False).store.list_jobs(
         status=args.status, kind=args.kind, limit=args.limit
     )
-    emit(
-        args,
-        [_job_json(j) for j in jobs],
-        lambda: (
-            "\n".join(
-                f"{j.id:>5} {j.kind:<8} {j.status:<21} {j.created_at:%Y-%m-%d %H:%M} "
-                f"{j.connection or '-'} {j.summary.get('rows', '')}"
-                for j in jobs
-            )
-            or "(no jobs)"
-        ),
-    )
+
+    def text() -> str:
+        if not jobs:
+            return "(no jobs)"
+        rows = [f"{'ID':>5}  {'KIND':<8} {'STATUS':<21} {'CREATED':<16} {'ROWS':>12}  CONNECTION"]
+        for j in jobs:
+            n = j.summary.get("rows")
+            count = f"{n:,}" if isinstance(n, int) else "-"
+            rows.append(f"{j.id:>5}  {j.kind:<8} {j.status:<21} {j.created_at:%Y-%m-%d %H:%M} "
+                        f"{count:>12}  {j.connection or '-'}")  # fmt: skip
+        return "\n".join(rows)
+
+    emit(args, [_job_json(j) for j in jobs], text)
     return 0
 
 

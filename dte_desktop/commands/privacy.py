@@ -14,7 +14,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("preview", help="first rows of a table, masked by the policy in force")
     p.add_argument("name", help="connection name or URL")
     p.add_argument("table")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=int, default=20, help="rows to show (default 20)")
     p.add_argument(
         "--reveal",
         action="append",

@@ -19,6 +19,7 @@ from dte_desktop.core.sources.identifiers import (
     IdentifierRule,
     resolve_columns,
     resolve_table,
+    resolve_tables,
     rule_of,
 )
 from dte_desktop.core.sources.names import parse_table
@@ -28,9 +29,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("profile", help="profile tables: statistics, patterns, PII")
     p.add_argument("name", help="connection name or URL")
     p.add_argument("tables", nargs="+", metavar="TABLE", help="schema.table (quote odd parts)")
-    p.add_argument("--mode", choices=MODES, default="auto")
+    p.add_argument(
+        "--mode", choices=MODES, default="auto", help="where statistics are computed (default auto)"
+    )
     p.add_argument("--partitions", type=int, default=1, help="stream mode: slices to read")
-    p.add_argument("--sample-rows", type=int, default=20_000)
+    p.add_argument("--sample-rows", type=int, default=20_000, help="rows read for patterns and PII")
     p.add_argument("--exact-distinct", action="store_true", help="exact count(distinct) always")
     p.add_argument("--resume", type=int, metavar="JOB", help="resume a stopped profile job")
     p.add_argument("--report", type=Path, metavar="FILE.html", help="write an HTML report")
@@ -44,12 +47,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("table")
     add.add_argument("kind", choices=KINDS)
     add.add_argument("column")
-    add.add_argument("--min", type=_number)
-    add.add_argument("--max", type=_number)
-    add.add_argument("--pattern")
+    add.add_argument("--min", type=_number, help="range: lowest allowed value")
+    add.add_argument("--max", type=_number, help="range: highest allowed value")
+    add.add_argument("--pattern", help="regex: the pattern every value matches")
     add.add_argument("--values", help="allowed values, comma-separated")
-    add.add_argument("--ref-table")
-    add.add_argument("--ref-column")
+    add.add_argument("--ref-table", help="referential: the parent table")
+    add.add_argument("--ref-column", help="referential: the parent column")
     add.add_argument("--json", action="store_true")
     add.set_defaults(func=cmd_rules_add)
     ls = rs.add_parser("list", help="rules of a connection (or one table)")
@@ -108,8 +111,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
         gate=build_masker(ctx, conn.name),
     )
     try:
-        rule = rule_of(source)
-        tables = [resolve_table(source, t, rule) for t in args.tables]  # typos refused first
+        tables = resolve_tables(source, args.tables)  # typos refused first, all named
         job_id, profiles = profile_tables(source, conn.name, tables, opts, ctx.store,
                                           job_id=args.resume)  # fmt: skip
     finally:

@@ -27,9 +27,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--seed", type=int, help="repeat a sample: same seed, same rows")
     p.add_argument("--stratify", help="col1,col2: draw the random share per stratum")
-    p.add_argument("--stratify-mode", choices=STRATIFY_MODES, default="proportional")
+    p.add_argument(
+        "--stratify-mode",
+        choices=STRATIFY_MODES,
+        default="proportional",
+        help="rows per stratum: proportional or equal",
+    )
     p.add_argument("--out", help="export the sample to this folder (with lineage.jsonl)")
-    p.add_argument("--format", default="parquet", choices=FORMATS)
+    p.add_argument("--format", default="parquet", choices=FORMATS, help="export file format")
     p.add_argument(
         "--mask",
         action=argparse.BooleanOptionalAction,

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dte_desktop.core.demo import DEMO_CONNECTION, demo_url, ensure_demo
+from dte_desktop.core.errors import ConfigError
 from dte_desktop.core.logs import get_logger, register_secret, setup_logging
 from dte_desktop.core.paths import AppPaths, app_paths
 from dte_desktop.core.secrets import CredentialStore
@@ -20,6 +21,16 @@ from dte_desktop.core.urls import parse_url, public_ref, split_password
 
 log = get_logger("app")
 PasswordPrompt = Callable[[str], str | None]
+
+
+def ask_password(prompt: PasswordPrompt, name: str) -> str | None:
+    """Ask once; end of input (Ctrl+D) is a clear refusal, not a traceback."""
+    try:
+        password = prompt(name)
+    except EOFError:
+        raise ConfigError(f"No password given for {name}.") from None
+    register_secret(password)
+    return password
 
 
 @dataclass
@@ -112,7 +123,21 @@ class AppContext:
         stored = self.credentials.get(key)
         if stored is not None:
             return stored
-        return prompt(conn.name) if prompt else None
+        if prompt is None or self._connects_without_password(conn):
+            return None  # as psql does: ask only when the server wants a password
+        return ask_password(prompt, conn.name)
+
+    def _connects_without_password(self, conn: Connection) -> bool:
+        from dte_desktop.core.errors import AuthenticationFailed
+
+        source = open_source(conn.url, password=None, **conn.options)
+        try:
+            source.test_connection()
+        except AuthenticationFailed:
+            return False
+        finally:
+            source.close()
+        return True
 
     def open_source(
         self, name_or_url: str, prompt: PasswordPrompt | None = None, **options: object

@@ -203,3 +203,19 @@ def resolve_columns(
             raise _not_found("column", name, table.display(), names)
         out.append(found)
     return out
+
+
+def resolve_tables(source: Source, texts: Sequence[str]) -> list[TableRef]:
+    """Every table ``texts`` names, checked before any work starts: one ``NotFound`` that
+    names each missing table (with its closest name), never a silent drop of one of them."""
+    rule = rule_of(source)
+    found: list[TableRef] = []
+    missing: list[str] = []
+    for text in texts:
+        try:
+            found.append(resolve_table(source, text, rule))
+        except NotFound as exc:
+            missing.append(str(exc))
+    if missing:
+        raise NotFound(" ".join(missing))
+    return found
