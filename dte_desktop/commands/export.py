@@ -176,12 +176,12 @@ def run_job(args: argparse.Namespace, job: Any) -> int:
 def checked_names(ctx: Any, args: argparse.Namespace, prompt: Any) -> tuple[list[str], str | None]:
     """The tables and ``--columns`` as the catalog spells them; a typo is refused (with the
     closest name) before a job is created, not found by each slice of the job."""
-    from dte_desktop.core.sources.identifiers import resolve_columns, resolve_table, rule_of
+    from dte_desktop.core.sources.identifiers import resolve_columns, resolve_tables, rule_of
 
     source = ctx.open_source(args.name, prompt)
     try:
         rule = rule_of(source)
-        tables = [resolve_table(source, t, rule) for t in args.tables]
+        tables = resolve_tables(source, args.tables, rule)  # every missing table named at once
         columns = None
         if args.columns:
             wanted = [c.strip() for c in args.columns.split(",")]

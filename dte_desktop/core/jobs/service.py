@@ -32,15 +32,6 @@ def prepare_export(
     def opener():  # type: ignore[no-untyped-def]
         return open_source(conn.url, password=password, **conn.options)
 
-    if spec.tables:  # a typo or a dropped table stops the job before it starts, named
-        from dte_desktop.core.sources.identifiers import resolve_tables
-
-        source = opener()
-        try:
-            resolve_tables(source, spec.tables)
-        finally:
-            source.close()
-
     from dte_desktop.core.privacy.masking import build_masker
     from dte_desktop.core.privacy.service import effective_policy
 

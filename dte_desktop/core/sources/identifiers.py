@@ -205,10 +205,12 @@ def resolve_columns(
     return out
 
 
-def resolve_tables(source: Source, texts: Sequence[str]) -> list[TableRef]:
+def resolve_tables(
+    source: Source, texts: Sequence[str], rule: IdentifierRule | None = None
+) -> list[TableRef]:
     """Every table ``texts`` names, checked before any work starts: one ``NotFound`` that
     names each missing table (with its closest name), never a silent drop of one of them."""
-    rule = rule_of(source)
+    rule = rule or rule_of(source)
     found: list[TableRef] = []
     missing: list[str] = []
     for text in texts:
