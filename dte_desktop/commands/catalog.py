@@ -7,7 +7,7 @@ from typing import Any
 
 from dte_desktop.cli import context, emit, prompt_password
 from dte_desktop.core.sources.base import ColumnInfo, Source, TableInfo
-from dte_desktop.core.sources.names import parse_table
+from dte_desktop.core.sources.identifiers import resolve_schema, resolve_table
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -52,6 +52,10 @@ def column_json(c: ColumnInfo) -> dict[str, Any]:
 
 
 def catalog_of(source: Source, schema: str | None, system: bool) -> list[dict[str, Any]]:
+    """``schema`` as the engine resolves it (unquoted names folded): a schema that does not
+    exist is ``NotFound``, not an empty listing."""
+    if schema and source.capabilities.has_schemas:
+        schema = resolve_schema(source, schema)
     schemas = [schema] if schema else (source.list_schemas(include_system=system) or [None])
     return [
         {"schema": s, "tables": [table_json(t) for t in source.list_tables(s)]} for s in schemas
@@ -83,7 +87,7 @@ def cmd_catalog(args: argparse.Namespace) -> int:
 def cmd_describe(args: argparse.Namespace) -> int:
     source = context(args).open_source(args.name, prompt_password)
     try:
-        table = parse_table(args.table)
+        table = resolve_table(source, args.table)  # PUBLIC.film finds public.film
         cols = source.describe(table)
     finally:
         source.close()

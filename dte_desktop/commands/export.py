@@ -12,6 +12,7 @@ from dte_desktop.cli import context, emit, prompt_password
 from dte_desktop.core.errors import ConfigError
 from dte_desktop.core.export.spec import FORMATS, LAYOUTS, ExportSpec, FormatOptions, QuerySpec
 from dte_desktop.core.jobs.events import ItemProgress, JobFinished, JobProgress
+from dte_desktop.core.sources.names import split_columns
 from dte_desktop.core.store import JobStatus
 
 
@@ -68,7 +69,7 @@ def spec_from_args(args: argparse.Namespace) -> ExportSpec:
 
         raise ConfigError("Give one --query-name per --query (or none).")
     names = args.query_name or [f"query{i + 1}" for i in range(len(args.query))]
-    cols = tuple(c.strip() for c in args.columns.split(",")) if args.columns else None
+    cols = tuple(split_columns(args.columns)) if args.columns else None
     return ExportSpec(
         connection=args.name,
         out_dir=args.out,
@@ -184,11 +185,12 @@ def checked_names(ctx: Any, args: argparse.Namespace, prompt: Any) -> tuple[list
         tables = resolve_tables(source, args.tables, rule)  # every missing table named at once
         columns = None
         if args.columns:
-            wanted = [c.strip() for c in args.columns.split(",")]
+            wanted = split_columns(args.columns)  # "zip code", "x,y": quotes kept
             found = {tuple(resolve_columns(source, t, wanted, rule)) for t in tables}
             if len(found) > 1:  # one --columns list for every table: spelled alike
                 raise ConfigError("--columns names differently spelled columns in the tables.")
-            columns = ",".join(found.pop())
+            # Quoted again: the catalog's exact spelling, commas and quotes inside included.
+            columns = ",".join('"' + c.replace('"', '""') + '"' for c in found.pop())
     finally:
         source.close()
     return [t.display() for t in tables], columns

@@ -88,6 +88,13 @@ class ExportSpec:
             self.partitions == "auto" or (isinstance(self.partitions, int) and self.partitions >= 1)
         ):
             raise ConfigError("Partitions are a positive number or 'auto'.")
+        if self.queries and not self.tables and self.partitions not in ("auto", 1):
+            # A query has no key the planner knows; splitting it would need one named.
+            raise ConfigError(
+                f"--partitions {self.partitions} splits tables only: a --query is read as one "
+                "stream into one file. Drop --partitions, or export a table (or a view) "
+                "whose slices can be planned."
+            )
         names = [q.name for q in self.queries]
         if len(set(names)) != len(names):
             raise ConfigError("Each query needs its own --query-name.")

@@ -13,6 +13,7 @@ from typing import Any
 from dte_desktop.core.errors import DteError
 from dte_desktop.core.export.spec import EXTENSIONS, ExportSpec, QuerySpec
 from dte_desktop.core.sources.base import Partition, Source, TableRef
+from dte_desktop.core.sources.identifiers import rule_of, unquote_column
 from dte_desktop.core.sources.names import parse_table
 
 ROWS_PER_PARTITION = 2_000_000  # below this a slice costs more in round trips than it saves
@@ -118,7 +119,7 @@ class ExportPlanner:
         items: list[WorkItem] = []
         for label in self.spec.tables:
             table = parse_table(label)
-            cols = self.spec.columns.get(label)
+            cols = self._columns(table, self.spec.columns.get(label))
             try:
                 n = self.partitions_for(table)
                 parts: list[Partition | None] = (
@@ -148,6 +149,25 @@ class ExportPlanner:
                 )
             )
         return items
+
+    def _columns(self, table: TableRef, typed: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        """``--columns`` as the catalog spells them: ``"zip code"`` quoted is exact; an
+        unquoted name is the catalog's own spelling first (the GUI passes those), else
+        folded as the engine does. An unknown name stays as typed: its item then fails
+        with the source's own 'no column' message."""
+        if not typed:
+            return typed
+        try:
+            rule = rule_of(self.source)
+            names = [c.name for c in self.source.describe(table)]
+        except DteError:
+            names = []
+        out = []
+        for text in typed:
+            name, quoted = unquote_column(text)
+            found = names and rule.match(name, names, column=True, quoted=quoted, exact_first=True)
+            out.append(found or name)
+        return tuple(out)
 
     @staticmethod
     def out_dir(spec: ExportSpec) -> Path:

@@ -189,6 +189,21 @@ def resolve_table(
                      names)  # fmt: skip
 
 
+def resolve_schema(source: Source, text: str, rule: IdentifierRule | None = None) -> str:
+    """The schema ``text`` names (quoted or folded as the engine does); ``NotFound``."""
+    from dte_desktop.core.sources.names import split_name_quoted
+
+    parts = split_name_quoted(text.strip())
+    if len(parts) != 1:
+        raise ConfigError(f"{text!r} is not one schema name; quote a name that holds dots.")
+    typed, quoted = parts[0]
+    schemas = source.list_schemas(include_system=True)
+    found = (rule or rule_of(source)).match(typed, schemas, column=False, quoted=quoted)
+    if found is None:
+        raise _not_found("schema", typed, "the database", schemas)
+    return found
+
+
 def resolve_columns(
     source: Source, table: TableRef, typed: Sequence[str], rule: IdentifierRule | None = None
 ) -> list[str]:

@@ -63,3 +63,26 @@ def parse_table(text: str, default_schema: str | None = None) -> TableRef:
     raise ConfigError(
         f"{text!r} has {len(parts)} parts; write schema.table, quoting parts that hold dots."
     )
+
+
+def split_columns(text: str) -> list[str]:
+    """A comma-separated column list as typed, each name kept with its SQL double quotes
+    (``a, "zip code", "x,y"`` -> ``['a', '"zip code"', '"x,y"']``) so the catalog lookup
+    knows which ones are exact."""
+    out: list[str] = []
+    buf: list[str] = []
+    quoted = False
+    for ch in text:
+        if ch == '"':
+            quoted = not quoted  # a doubled "" inside quotes toggles twice: stays inside
+        if ch == "," and not quoted:
+            out.append("".join(buf).strip())
+            buf = []
+        else:
+            buf.append(ch)
+    if quoted:
+        raise ConfigError(f"Unclosed double quote in the column list {text!r}.")
+    out.append("".join(buf).strip())
+    if any(not c for c in out):
+        raise ConfigError(f"An empty column name in {text!r}.")
+    return out
