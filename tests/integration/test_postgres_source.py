@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 
 from dte_desktop.core.errors import (
     AuthenticationFailed,
+    ConfigError,
     ConnectionFailed,
     NotFound,
     PermissionDenied,
@@ -241,7 +242,8 @@ def test_query_path_duplicates_and_readonly(nasty):
         src.count_rows(SelectSpec(table=ZOO, where="sneaky() > 0"))
     with pytest.raises(QueryFailed):
         list(src.read_batches(SelectSpec(query="DELETE FROM zoo RETURNING id")))
-    with pytest.raises(QueryFailed):  # smuggling a COMMIT out of the read-only transaction
+    # Smuggling a COMMIT out of the read-only transaction: refused before it reaches the server.
+    with pytest.raises(ConfigError, match="one boolean expression"):
         list(
             src.read_batches(
                 SelectSpec(table=ZOO, where="true) TO STDOUT; COMMIT; DROP TABLE zoo; --")

@@ -98,6 +98,10 @@ class ExportSpec:
         names = [q.name for q in self.queries]
         if len(set(names)) != len(names):
             raise ConfigError("Each query needs its own --query-name.")
+        if self.where is not None:  # early, with the message every engine would give
+            from dte_desktop.core.sources.user_filter import plausible_filter
+
+            plausible_filter(self.where)
         self.options.validate(self.format)
         return self
 

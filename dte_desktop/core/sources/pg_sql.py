@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dte_desktop.core.errors import ConfigError
+from dte_desktop.core.sources.user_filter import filter_group
 
 SYSTEM_SCHEMAS = frozenset({"pg_catalog", "information_schema"})
 _SYSTEM_PREFIXES = ("pg_toast", "pg_temp", "gp_")
@@ -69,7 +70,7 @@ def build_inner_select(
     sql = f"SELECT {', '.join(exprs) if exprs else ''} FROM {source_sql}"
     conds = [f"({p})" for p in predicates if p]
     if where:
-        conds.append(f"({strip_user_sql(where)}\n)")
+        conds.append(filter_group(where, "postgresql"))
     if conds:
         sql += " WHERE " + " AND ".join(conds)
     if limit is not None:

@@ -41,6 +41,7 @@ from dte_desktop.core.sources.base import (
     TableRef,
 )
 from dte_desktop.core.sources.sqla_types import sqla_type_to_arrow
+from dte_desktop.core.sources.user_filter import filter_group
 
 # text() would read ":word" in user SQL (a time literal '12:30', a cast) as a bind parameter.
 _TEXT_BIND = re.compile(r"(?<![:\w\x5c]):(\w+)(?!:)")
@@ -276,8 +277,8 @@ class SQLASource:
             # The predicate is the source's own SQL (text() syntax, :name parameters).
             stmt = stmt.where(sa.text(f"({part.predicate})").bindparams(**part.params))
         if select.where:
-            # Parenthesised and on its own line so an OR or a trailing comment stays inside.
-            stmt = stmt.where(sa.text(f"({escape_text(select.where)}\n)"))
+            engine = self.url.get_backend_name()  # the filter is read the way it will run
+            stmt = stmt.where(sa.text(escape_text(filter_group(select.where, engine))))
         if select.limit is not None:
             stmt = stmt.limit(int(select.limit))
         return stmt

@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from dte_desktop.core.sources.base import ColumnInfo, Partition, SelectSpec, TableRef
 from dte_desktop.core.sources.sqla_types import decimal_type
+from dte_desktop.core.sources.user_filter import filter_group
 
 SYSTEM_SCHEMA_PREFIX = "v_"  # v_catalog, v_monitor, v_internal, v_func, v_txtindex, …
 
@@ -87,8 +88,7 @@ def _conditions(select: SelectSpec) -> list[str]:
     if select.partition is not None and select.partition.predicate:
         conds.append(f"({select.partition.predicate})")
     if select.where:
-        # Own line before the parenthesis: a trailing "-- comment" cannot swallow it.
-        conds.append(f"({select.where}\n)")
+        conds.append(filter_group(select.where, "vertica"))
     return conds
 
 
