@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from dte_desktop.core.errors import ConfigError
 from dte_desktop.core.privacy._fpe import derive_key
+from dte_desktop.core.privacy.masked_types import output_type
 from dte_desktop.core.privacy.operators import (
     DEFAULT_REDACTION,
     OPERATOR_STRENGTH,
@@ -252,6 +253,11 @@ def test_non_string_types(name: str, arr: pa.Array) -> None:
         assert out is arr
     elif name == "nullify":
         assert out.type == arr.type and out.null_count == len(arr)
+    elif name == "tokenize":
+        # Tokens keep the column's type (dictionary decoded; binary as hex text).
+        assert out.type == output_type("tokenize", arr.type)
+        if pa.types.is_nested(arr.type):
+            assert out.type == arr.type and out.null_count == len(arr)  # fails closed
     else:
         assert out.type == pa.string()
         if pa.types.is_nested(arr.type) and name != "redact":

@@ -51,11 +51,14 @@ def build_manifest(
     operators: dict[str, dict[str, str]],
     type_notes: dict[str, dict[str, str]],
     nullable: dict[str, dict[str, bool]] | None = None,
+    masked_type_notes: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     """The manifest's content: per table its rows, files, Arrow schema, the masking
     operator applied to each column, how unusual types were read (``type_notes``) and how
-    the format wrote values it has no type for (``format_notes``); per file its slice, rows,
-    bytes and SHA-256."""
+    the format wrote values it has no type for (``format_notes``), and for masked columns
+    whose type the operator changed, from what to what and why (``masked_type_notes``: the
+    schema is the written one, ``type_notes`` say how the source's values were read); per
+    file its slice, rows, bytes and SHA-256."""
     tables: dict[str, Any] = {}
     for f in files:
         t = tables.setdefault(f["table"], {"rows": 0, "files": 0})
@@ -68,6 +71,8 @@ def build_manifest(
                 t["format_notes"] = notes
         if masked:
             t["masking"] = operators.get(label, {})
+            if changed := (masked_type_notes or {}).get(label):
+                t["masked_type_notes"] = changed
         if label in type_notes:
             t["type_notes"] = type_notes[label]
     if snapshot is None:

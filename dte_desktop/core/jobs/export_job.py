@@ -39,6 +39,7 @@ from dte_desktop.core.jobs.planner import ExportPlanner, WorkItem
 from dte_desktop.core.jobs.prefetch import Prefetch
 from dte_desktop.core.jobs.resume_check import ResumeCheck, check_finished
 from dte_desktop.core.logs import get_logger, redact
+from dte_desktop.core.privacy.masked_types import type_change_notes
 from dte_desktop.core.sources.base import SelectSpec, Source
 from dte_desktop.core.store import ItemStatus, JobStatus, Store
 
@@ -89,6 +90,7 @@ class ExportJob:
         self._resume_check: ResumeCheck | None = None
         self.policy_info: dict[str, Any] | None = None  # set by whoever builds the masker
         self._type_notes: dict[str, dict[str, str]] = {}
+        self._masked_types: dict[str, dict[str, str]] = {}  # how masking changed a type
         self._facts = ColumnFacts()  # NOT NULL and notes from the catalog, for the manifest
         self._cancel_file = store.path.with_name("cancel") / str(self.job_id)
 
@@ -261,8 +263,11 @@ class ExportJob:
             if self.cancelled():
                 raise Cancelled
             if self.masker is not None:
+                raw_schema = batch.schema
                 batch, applied = self.masker(item, batch)
                 self._masked[item.label] = applied
+                if item.label not in self._masked_types:
+                    self._masked_types[item.label] = type_change_notes(raw_schema, applied)
             yield batch
 
     def _export_item(self, item: WorkItem, attempt: int, total: int) -> None:
@@ -430,6 +435,7 @@ class ExportJob:
                 **self._type_notes,
             },
             nullable=self._facts.nullable(),
+            masked_type_notes=self._masked_types,
         )
         if self._resume_check is not None:
             manifest["resume"] = self._resume_check.to_manifest()

@@ -5,9 +5,15 @@ Every operator takes a ``pa.Array`` or ``pa.ChunkedArray`` of any type and retur
 
 * ``keep`` returns the input unchanged (same type); ``nullify`` returns all NULL *of the
   input type*, so a writer's schema does not change when a column is nullified.
-* all others return ``string``. Non-string input is first rendered as text (numbers and
-  decimals as Arrow casts them, dates/timestamps ISO-8601, binary as lower-case hex) except
-  that ``generalize`` buckets numbers and truncates dates on their native type.
+* ``tokenize`` returns the input's type: integers stay integers (same number of digits,
+  no leading zeros), dates valid dates, timestamps valid timestamps, floats, decimals,
+  booleans and JSON documents their own kind (``_typed``); binary becomes hex tokens
+  (``string``). ``masked_types`` states the rule and says why a type changed, for the
+  manifest.
+* ``partial``, ``generalize``, ``hash`` and ``redact`` return ``string``. Non-string input
+  is first rendered as text (numbers and decimals as Arrow casts them, dates/timestamps
+  ISO-8601, binary as lower-case hex) except that ``generalize`` reads numbers and dates
+  in their native type.
 * nested values (lists, structs, maps, unions) have no faithful text form: ``redact`` gives
   its token for each non-null value and the other masking operators give NULL (fail closed).
 
@@ -33,8 +39,9 @@ import pyarrow.compute as pc
 
 from dte_desktop.core.errors import ConfigError
 from dte_desktop.core.privacy import _arrow_text as at
-from dte_desktop.core.privacy._fpe import Tokenizer, derive_key
+from dte_desktop.core.privacy._fpe import derive_key
 from dte_desktop.core.privacy._generalize import generalize
+from dte_desktop.core.privacy._typed import TypedTokenizer
 
 DEFAULT_REDACTION = at.REDACTION
 MIN_KEY_BYTES = 16
@@ -137,13 +144,10 @@ def hmac_hash(values: ArrayLike, key: bytes, *, length: int = 16) -> pa.Array:
 
 
 def tokenize(values: ArrayLike, key: bytes, *, tweak: str = "") -> pa.Array:
-    """Deterministic, keyed, format-preserving tokens (see ``_fpe`` for the construction
-    and its limits). ``tweak`` separates token spaces (e.g. per project) under one key."""
-    tokenizer = Tokenizer(_check_key(key), tweak)
-    text = at.to_text(values)
-    if text is None:
-        return at.all_null(len(at.as_array(values)))
-    return at.map_unique_many(text, tokenizer.tokenize_many, pa.string())
+    """Deterministic, keyed, format-preserving tokens of the column's own type (see
+    ``_typed`` for each type and ``_fpe`` for the construction and its limits). ``tweak``
+    separates token spaces (e.g. per project) under one key."""
+    return TypedTokenizer(_check_key(key), tweak).arrow(values)
 
 
 # --- registry ---------------------------------------------------------------------------
@@ -262,7 +266,7 @@ OPERATORS: dict[str, Operator] = {
             "tokenize",
             3,
             True,
-            "string",
+            "input type",
             {"tweak": Param("", _str_len(0, 64), "a string of at most 64 characters")},
             tokenize,
         ),
