@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from dte_desktop.cli import context, emit, prompt_password
-from dte_desktop.core.sources.names import parse_table
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -54,7 +53,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
     prev = masked_preview(
         ctx,
         args.name,
-        parse_table(args.table),
+        args.table,  # resolved against the catalog, quotes and all
         limit=args.limit,
         reveal=tuple(args.reveal),
         reason=args.reason,

@@ -42,6 +42,7 @@ HEAD_LOCK_WAIT_S = 60.0
 ACTIONS = (
     "preview",
     "reveal",
+    "reveal_refused",
     "export",
     "profile",
     "sample",

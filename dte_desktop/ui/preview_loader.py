@@ -1,13 +1,13 @@
-"""Reads a preview in the background: open the source, stream batches, mask each one,
-and only then hand it to the GUI. Raw batches never leave this module's worker code.
+"""Steps core's preview session (``core/privacy/preview_session.py``) in the background:
+open, next page, reveal. The session masks every batch before it leaves core; this module
+only carries the pages to the GUI thread.
 
-One single-thread pool per loader: a source's cursor is stepped by one thread at a time,
-in order, and a new preview closes the previous cursor on that same thread first.
+One single-thread pool per loader: a session's cursor is stepped by one thread at a time,
+in order, and a new preview closes the previous session on that same thread first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,36 +15,42 @@ import pyarrow as pa
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from dte_desktop.core.app import AppContext
-from dte_desktop.core.audit import AuditLog
 from dte_desktop.core.privacy.classification import ColumnClassification
-from dte_desktop.core.privacy.masking import TableMasker, build_masker
 from dte_desktop.core.privacy.policy import MaskingPolicy
-from dte_desktop.core.sources.base import SelectSpec, Source, TableRef
-from dte_desktop.ui.privacy_state import PrivacyState, revealing
+from dte_desktop.core.privacy.preview_session import PAGE_ROWS, PreviewSession
+from dte_desktop.core.privacy.preview_session import PreviewPage as CorePage
+from dte_desktop.core.sources.base import TableRef
+from dte_desktop.ui.privacy_state import PrivacyState
 from dte_desktop.ui.workers import run_in_pool
 
-PREVIEW_BATCH_ROWS = 5_000
+PREVIEW_BATCH_ROWS = PAGE_ROWS
 
 
 @dataclass
 class PreviewPage:
     generation: int
-    batch: pa.RecordBatch  # masked
+    batch: pa.RecordBatch  # masked, except the columns core revealed
     more: bool
     classifications: dict[str, ColumnClassification] = field(default_factory=dict)
     applied: dict[str, str] = field(default_factory=dict)
     policy: MaskingPolicy | None = None
+    revealed: frozenset[str] = frozenset()
+    first: bool = False  # the view starts over (a new table, or a reveal re-read it)
 
 
-class _Session:
-    def __init__(self, source: Source, batches: Iterator[pa.RecordBatch], masker: TableMasker):
-        self.source, self.batches, self.masker = source, batches, masker
-
-    def close(self) -> None:
-        close = getattr(self.batches, "close", None)
-        if close:
-            close()
-        self.source.close()
+def _page(gen: int, page: CorePage | None) -> PreviewPage:
+    if page is None:
+        return PreviewPage(gen, pa.RecordBatch.from_pylist([]), False)
+    return PreviewPage(
+        gen,
+        page.batch,
+        page.more,
+        page.classifications,
+        page.operators,
+        page.policy,
+        page.revealed,
+        page.first,
+    )
 
 
 class PreviewLoader(QObject):
@@ -58,63 +64,50 @@ class PreviewLoader(QObject):
         self.pool.setMaxThreadCount(1)
         self.pool.setExpiryTimeout(-1)
         self.generation = 0
-        self._session: _Session | None = None
+        self._session: PreviewSession | None = None
         self.batch_rows = PREVIEW_BATCH_ROWS
 
-    def open(self, connection: str, ref: TableRef, revealed: set[str] | None = None) -> int:
+    def open(self, connection: str, ref: TableRef) -> int:
         self.generation += 1
-        gen, label = self.generation, ref.display()
-        revealed = set(revealed or ())
+        gen = self.generation
 
         def work() -> PreviewPage:
             self._close_session()
             policy = self.privacy.effective_policy(self.ctx)
-            if revealed:
-                policy = revealing(policy, label, revealed)
-            # Core's masker: stored classifications (officers' decisions) win, detectors
-            # fill the gaps, the policy's default level covers the rest.
-            masker = build_masker(self.ctx, connection, policy)
-            source = self.ctx.open_source(connection)
-            batches = source.read_batches(SelectSpec(table=ref), self.batch_rows)
-            self._session = _Session(source, batches, masker)
-            raw = next(batches, None)
-            if raw is None:
-                cols = source.describe(ref)
-                raw = pa.RecordBatch.from_pylist(
-                    [], schema=pa.schema([pa.field(c.name, c.arrow_type) for c in cols])
-                )
-            masked, applied = masker.mask(label, raw)
-            classes = masker.classifications(label, raw)
-            more = raw.num_rows >= self.batch_rows
-            del raw
-            AuditLog(self.ctx.store).record(
-                "preview",
-                connection=connection,
-                object=label,
-                columns=list(masked.schema.names),
-                classifications={k: v.level.value for k, v in classes.items()},
-                row_count=masked.num_rows,
-                extra={"policy": policy.name, "revealed": sorted(revealed)},
+            session = PreviewSession(
+                self.ctx, connection, ref, page_rows=self.batch_rows, policy=policy
             )
-            return PreviewPage(gen, masked, more, classes, applied, policy)
+            self._session = session
+            return _page(gen, session.open())
 
         run_in_pool(work, self.page.emit, self._fail, pool=self.pool)
         return gen
 
-    def fetch_more(self, label: str) -> None:
+    def fetch_more(self) -> None:
         gen = self.generation
 
         def work() -> PreviewPage:
             session = self._session
             if session is None or gen != self.generation:
-                return PreviewPage(gen, pa.RecordBatch.from_pylist([]), False)
-            raw = next(session.batches, None)
-            if raw is None:
-                return PreviewPage(gen, pa.RecordBatch.from_pylist([]), False)
-            masked, _applied = session.masker.mask(label, raw)
-            return PreviewPage(gen, masked, raw.num_rows >= self.batch_rows)
+                return _page(gen, None)
+            return _page(gen, session.next_page())
 
         run_in_pool(work, self.page.emit, self._fail, pool=self.pool)
+
+    def reveal(self, column: str, reason: str) -> int:
+        """Core decides (policy, reason) and audits the reveal or its refusal; the table is
+        read again from its first row with the column in clear."""
+        self.generation += 1
+        gen = self.generation
+
+        def work() -> PreviewPage:
+            session = self._session
+            if session is None:
+                raise RuntimeError("No preview is open.")
+            return _page(gen, session.reveal([column], reason))
+
+        run_in_pool(work, self.page.emit, self._fail, pool=self.pool)
+        return gen
 
     def close(self) -> None:
         self.generation += 1

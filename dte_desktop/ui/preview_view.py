@@ -3,8 +3,6 @@ headers, and the audited reveal flow."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -16,14 +14,12 @@ from PySide6.QtWidgets import (
 )
 
 from dte_desktop.core.app import AppContext
-from dte_desktop.core.audit import AuditLog
 from dte_desktop.core.sources.base import TableRef
 from dte_desktop.ui.passphrase import PassphraseKeeper
 from dte_desktop.ui.preview_loader import PreviewLoader, PreviewPage
 from dte_desktop.ui.preview_model import ArrowTableModel
 from dte_desktop.ui.privacy_state import PrivacyState
 from dte_desktop.ui.reveal_dialog import RevealDialog
-from dte_desktop.ui.workers import run_in_pool
 
 NO_REVEAL = (
     "The site masking policy does not allow revealing columns (allow_reveal = false). "
@@ -50,7 +46,7 @@ class PreviewView(QWidget):
         self.model: ArrowTableModel | None = None
         self.connection: str | None = None
         self.ref: TableRef | None = None
-        self.revealed_columns: set[str] = set()
+        self.revealed_columns: frozenset[str] = frozenset()  # as core last reported
         self.applied: dict[str, str] = {}
         self.reveal_dialog: RevealDialog | None = None
         self._build()
@@ -77,9 +73,8 @@ class PreviewView(QWidget):
         lay.addWidget(self.table, 1)
 
     # -- loading ---------------------------------------------------------------------
-    def load(self, connection: str, ref: TableRef, *, keep_reveals: bool = False) -> None:
-        if not keep_reveals or (connection, ref) != (self.connection, self.ref):
-            self.revealed_columns = set()
+    def load(self, connection: str, ref: TableRef) -> None:
+        """A new preview: masked from the first row (reveals end with it)."""
         if not self.keeper.ensure():
             self.status.setText("Cancelled: the credential store stays locked.")
             return
@@ -88,12 +83,12 @@ class PreviewView(QWidget):
         self.status.setText("Loading masked preview…")
         self.table.setModel(None)
         self.model = None
-        self.loader.open(connection, ref, self.revealed_columns)
+        self.loader.open(connection, ref)
 
     def _on_page(self, page: PreviewPage) -> None:
         if page.generation != self.loader.generation:
             return
-        if self.model is None:
+        if self.model is None or page.first:
             self._first_page(page)
         else:
             self.model.append_batch(page.batch, page.more)
@@ -110,11 +105,14 @@ class PreviewView(QWidget):
             source = cls.source if cls else "default level"
             pii = f", PII type {cls.pii_type}" if cls and cls.pii_type else ""
             op = page.applied.get(name, "?")
-            shown = "shown in clear (revealed)" if name in self.revealed_columns else op
+            # Said only where core really showed the column in clear.
+            shown = "shown in clear (revealed)" if name in page.revealed else op
             levels[name] = level
             tips[name] = f"{name}\nClassification: {level} ({source}{pii})\nOperator: {shown}"
         model.set_headers(levels, tips)
         model.append_batch(page.batch, page.more)
+        newly = sorted(page.revealed - self.revealed_columns)
+        self.revealed_columns = page.revealed
         self.applied = dict(page.applied)
         self.model = model
         self.table.setModel(model)
@@ -125,17 +123,21 @@ class PreviewView(QWidget):
         self.reveal_button.setToolTip(
             "Show a masked column in clear, with a reason for the audit log" if allow else NO_REVEAL
         )
+        for column in newly:
+            self.revealed.emit(column)
 
     def _fetch_more(self) -> None:
         if self.ref is not None:
             self.status.setText("Loading more rows…")
-            self.loader.fetch_more(self.ref.display())
+            self.loader.fetch_more()
 
     def _show_count(self) -> None:
         if self.model is None:
             return
         more = " (scroll for more)" if self.model.has_more else ""
-        self.status.setText(f"{self.model.rowCount():,} rows, masked{more}")
+        clear = ", ".join(sorted(self.revealed_columns))
+        masked = f"masked except {clear} (revealed)" if clear else "masked"
+        self.status.setText(f"{self.model.rowCount():,} rows, {masked}{more}")
 
     def _on_failed(self, title: str, message: str) -> None:
         if self.model is not None:
@@ -165,18 +167,9 @@ class PreviewView(QWidget):
         return None
 
     def reveal(self, column: str, reason: str) -> None:
-        if self.ref is None or self.connection is None or len(reason.strip()) < 10:
+        """Ask core's session to show ``column`` in clear: it checks the policy in force
+        and the reason, and audits the reveal (or its refusal) before any value is read."""
+        if self.ref is None or self.connection is None:
             return
-        conn, ref = self.connection, self.ref
-
-        def audit() -> Any:
-            return AuditLog(self.ctx.store).record(
-                "reveal", connection=conn, object=ref.display(), columns=[column], reason=reason
-            )
-
-        def done(_rec: object) -> None:
-            self.revealed_columns.add(column)
-            self.revealed.emit(column)
-            self.load(conn, ref, keep_reveals=True)
-
-        run_in_pool(audit, done, self._on_failed)
+        self.status.setText(f"Revealing {column}…")
+        self.loader.reveal(column, reason)

@@ -1,4 +1,4 @@
-"""The masking policy the GUI applies, and the reveal override.
+"""The masking policy the GUI applies (reveals are core's: ``core/privacy/preview_session``).
 
 ``policy`` is injectable (tests, or a future policy editor); by default it is core's
 effective policy (site policy merged with the user's overlay), read in a worker.
@@ -6,10 +6,9 @@ effective policy (site policy merged with the user's overlay), read in a worker.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
-from dte_desktop.core.privacy.policy import MaskingPolicy, Rule
+from dte_desktop.core.privacy.policy import MaskingPolicy
 
 
 class PrivacyState:
@@ -23,14 +22,3 @@ class PrivacyState:
 
             self.policy = effective_policy(ctx)
         return self.policy
-
-
-def revealing(policy: MaskingPolicy, table: str, columns: set[str]) -> MaskingPolicy:
-    """``policy`` with ``table.column`` overrides to ``keep`` for revealed columns. A locked
-    site policy (``floor``) still wins over these, as everywhere else."""
-    extra = {f"{_glob_escape(table)}.{_glob_escape(c)}": Rule.make("keep") for c in columns}
-    return dataclasses.replace(policy, columns={**policy.columns, **extra})
-
-
-def _glob_escape(text: str) -> str:
-    return "".join(f"[{ch}]" if ch in "*?[" else ch for ch in text)

@@ -156,6 +156,15 @@ def test_reveal_needs_permission_and_a_reason_and_is_audited(demo_home, tmp_path
     assert len(reveals) == 1
     assert reveals[0]["details"]["reason"] == "customer complaint #4411"
     assert reveals[0]["details"]["columns"] == ["email"]
+    # Issue 14 item 7: the two refusals above are audited too, with why.
+    refusals = [
+        r
+        for r in json.loads(dte("audit", "list", "--json").stdout)
+        if r["action"] == "reveal_refused"
+    ]
+    assert [r["details"]["columns"] for r in refusals] == [["email"], ["email"]]
+    assert "does not allow revealing" in refusals[0]["details"]["refused_because"]
+    assert "at least 10 characters" in refusals[1]["details"]["refused_because"]
 
 
 def test_locked_site_policy_cannot_be_loosened_from_the_cli(demo_home, tmp_path) -> None:

@@ -11,10 +11,8 @@ from typing import Any
 import pyarrow as pa
 
 from dte_desktop.core.audit import AuditLog
-from dte_desktop.core.errors import PolicyViolation
 from dte_desktop.core.privacy.classification import ColumnClassification
 from dte_desktop.core.privacy.locking import load_overlay, merge_policies, parse_overlay
-from dte_desktop.core.privacy.masking import build_masker
 from dte_desktop.core.privacy.policy import (
     MaskingPolicy,
     default_policy,
@@ -22,7 +20,7 @@ from dte_desktop.core.privacy.policy import (
     policy_from_dict,
 )
 from dte_desktop.core.site import SiteConfig, load_site
-from dte_desktop.core.sources.base import SelectSpec, TableRef
+from dte_desktop.core.sources.base import TableRef
 
 USER_POLICY = "masking_policy.toml"
 
@@ -80,67 +78,29 @@ class Preview:
 def masked_preview(
     ctx: Any,
     connection: str,
-    table: TableRef,
+    table: TableRef | str,
     *,
     limit: int = 100,
     reveal: tuple[str, ...] = (),
     reason: str | None = None,
     prompt: Any = None,
 ) -> Preview:
-    """The first ``limit`` rows with the policy applied. Revealing a column needs the
-    policy's ``allow_reveal`` and a reason, and is audited before any value is returned."""
-    policy = effective_policy(ctx)
-    if reveal:
-        if not policy.allow_reveal:
-            raise PolicyViolation(
-                "The masking policy in force does not allow revealing columns on this workstation."
-            )
-        if not reason or len(reason.strip()) < 10:
-            raise PolicyViolation(
-                "Revealing a column needs a reason of at least 10 "
-                "characters; it is kept in the audit log."
-            )
-    masker = build_masker(ctx, connection, policy)
-    source = ctx.open_source(connection, prompt)
+    """The first ``limit`` rows as the preview session shows them (the GUI's too): masked
+    by the gate, a column revealed only with the policy's ``allow_reveal`` and a reason,
+    audited before any value is returned; a refused reveal is audited and raised."""
+    from dte_desktop.core.privacy.preview_session import PreviewSession
+
+    session = PreviewSession(
+        ctx, connection, table, page_rows=limit, limit=limit, policy=effective_policy(ctx),
+        prompt=prompt,
+    )  # fmt: skip
     try:
-        batches = []
-        for batch in source.read_batches(SelectSpec(table=table, limit=limit), limit):
-            batches.append(batch)
+        page = session.read_all(reveal, reason)
     finally:
-        source.close()
-    raw = pa.Table.from_batches(batches) if batches else None
-    label = table.display()
-    audit = AuditLog(ctx.store)
-    if raw is None or raw.num_rows == 0:
-        audit.record("preview", connection=connection, object=label, row_count=0)
-        return Preview(pa.table({}), {}, {}, ())
-    merged = raw.combine_chunks().to_batches()[0]
-    unknown = [c for c in reveal if c not in merged.schema.names]
-    if unknown:
-        raise PolicyViolation(f"No column {unknown[0]!r} in {label}.")
-    classes = masker.classifications(label, merged)
-    masked, ops = masker.mask(label, merged)
-    cols = {name: masked.column(name) for name in masked.schema.names}
-    for name in reveal:
-        cols[name] = merged.column(name)
-        ops[name] = "keep"
-    if reveal:
-        audit.record(
-            "reveal",
-            connection=connection,
-            object=label,
-            columns=list(reveal),
-            classifications={c: classes[c].level.value for c in reveal if c in classes},
-            reason=reason.strip() if reason else None,
-            row_count=merged.num_rows,
-        )
-    audit.record(
-        "preview",
-        connection=connection,
-        object=label,
-        columns=list(merged.schema.names),
-        classifications={c: v.level.value for c, v in classes.items()},
-        row_count=merged.num_rows,
-        extra={"operators": ops},
+        session.close()
+    return Preview(
+        pa.Table.from_batches([page.batch]),
+        page.classifications,
+        page.operators,
+        tuple(sorted(page.revealed)),
     )
-    return Preview(pa.table(cols), classes, ops, tuple(reveal))

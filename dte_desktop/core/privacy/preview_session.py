@@ -1,0 +1,222 @@
+"""One masked preview of a table, page by page, for both front ends: ``dte preview`` and the
+GUI's Preview tab step the same session (open, next page, reveal a column).
+
+The privacy gate decides every column; a reveal is the one exception, and it lives here:
+it is allowed only when the policy in force says ``allow_reveal`` (a locked site policy's
+permission included) and a reason is given, and it is audited before any clear value is
+read. A refused reveal is audited too (``reveal_refused``). A revealed column is then shown
+raw because the session overrides the gate's decision for it — not through a policy rule a
+locked site floor would silently override.
+
+Qt-free and not thread-safe: one thread steps a session (the GUI's single-thread pool).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from dte_desktop.core.audit import AuditLog
+from dte_desktop.core.errors import PolicyViolation
+from dte_desktop.core.privacy.classification import ColumnClassification
+from dte_desktop.core.privacy.gate import Decision, PrivacyGate
+from dte_desktop.core.privacy.masking import build_masker
+from dte_desktop.core.privacy.policy import MaskingPolicy, Rule
+from dte_desktop.core.sources.base import SelectSpec, Source, TableRef
+from dte_desktop.core.sources.identifiers import resolve_columns, resolve_table, rule_of
+
+PAGE_ROWS = 5_000
+MIN_REASON = 10
+NOT_ALLOWED = "The masking policy in force does not allow revealing columns on this workstation."
+SHORT_REASON = (
+    f"Revealing a column needs a reason of at least {MIN_REASON} characters; "
+    "it is kept in the audit log."
+)
+
+
+@dataclass(frozen=True)
+class PreviewPage:
+    batch: pa.RecordBatch  # masked, except the revealed columns
+    more: bool  # another page may follow
+    first: bool  # the first page of a (re)opened read: the view starts over
+    decisions: dict[str, Decision]
+    revealed: frozenset[str]
+    policy: MaskingPolicy
+
+    @property
+    def operators(self) -> dict[str, str]:
+        """Column -> operator applied (``keep`` for a revealed column)."""
+        return {n: d.rule.operator for n, d in self.decisions.items()}
+
+    @property
+    def classifications(self) -> dict[str, ColumnClassification]:
+        return {n: d.classification for n, d in self.decisions.items()}
+
+
+class PreviewSession:
+    def __init__(
+        self,
+        ctx: Any,
+        connection: str,
+        table: TableRef | str,
+        *,
+        page_rows: int = PAGE_ROWS,
+        limit: int | None = None,
+        policy: MaskingPolicy | None = None,
+        prompt: Any = None,
+    ) -> None:
+        self.ctx, self.connection, self.typed = ctx, connection, table
+        self.page_rows, self.limit, self.prompt = page_rows, limit, prompt
+        if policy is None:
+            from dte_desktop.core.privacy.service import effective_policy
+
+            policy = effective_policy(ctx)
+        self.policy = policy
+        self.table: TableRef | None = None
+        self.revealed: frozenset[str] = frozenset()
+        self._source: Source | None = None
+        self._batches: Iterator[pa.RecordBatch] | None = None
+        self._gate: PrivacyGate | None = None
+
+    @property
+    def can_reveal(self) -> bool:
+        return bool(self.policy.allow_reveal)
+
+    @property
+    def label(self) -> str:
+        return self.table.display() if self.table else str(self.typed)
+
+    # --- reading ----------------------------------------------------------------------
+
+    def open(self, reveal: Sequence[str] = (), reason: str | None = None) -> PreviewPage:
+        """Read from the first row. Columns to ``reveal`` are checked (and the reveal
+        audited, or its refusal) before a row is read."""
+        self.close()
+        source = self.ctx.open_source(self.connection, self.prompt)
+        self._source = source
+        rule = rule_of(source)
+        self.table = resolve_table(source, self.typed, rule)
+        if reveal:
+            self._grant(reveal, reason)
+        # Decisions are made on this read's first batch and hold for its pages.
+        self._gate = build_masker(self.ctx, self.connection, self.policy)
+        spec = SelectSpec(table=self.table, limit=self.limit)
+        self._batches = source.read_batches(spec, self.page_rows)
+        page = self._page(first=True)
+        assert page is not None
+        AuditLog(self.ctx.store).record(
+            "preview",
+            connection=self.connection,
+            object=self.label,
+            columns=list(page.batch.schema.names),
+            classifications={k: v.level.value for k, v in page.classifications.items()},
+            row_count=page.batch.num_rows,
+            extra={
+                "policy": self.policy.name,
+                "operators": page.operators,
+                "revealed": sorted(self.revealed),
+            },
+        )
+        return page
+
+    def next_page(self) -> PreviewPage | None:
+        """The next page, or None at the end (or before ``open``)."""
+        if self._batches is None:
+            return None
+        return self._page(first=False)
+
+    def reveal(self, columns: Sequence[str], reason: str | None) -> PreviewPage:
+        """Show ``columns`` in clear from now on: allowed and audited, then the read starts
+        over from the first row; or refused and audited (``PolicyViolation``), and the
+        session reads on as it was."""
+        if self._source is None or self.table is None:
+            return self.open(reveal=columns, reason=reason)
+        self._grant(columns, reason)
+        return self.open()
+
+    def read_all(self, reveal: Sequence[str] = (), reason: str | None = None) -> PreviewPage:
+        """Every page up to ``limit`` as one page (the CLI's preview)."""
+        first = self.open(reveal, reason)
+        batches = [first.batch]
+        while (page := self.next_page()) is not None:
+            batches.append(page.batch)
+        table = pa.Table.from_batches(batches, schema=first.batch.schema).combine_chunks()
+        merged = table.to_batches()[0] if table.num_rows else first.batch
+        return dataclasses.replace(first, batch=merged, more=False)
+
+    def close(self) -> None:
+        batches, source = self._batches, self._source
+        self._batches = self._source = None
+        close = getattr(batches, "close", None)
+        if close is not None:
+            close()
+        if source is not None:
+            source.close()
+
+    # --- inside -----------------------------------------------------------------------
+
+    def _page(self, *, first: bool) -> PreviewPage | None:
+        assert self._batches is not None and self._gate is not None and self.table is not None
+        raw = next(self._batches, None)
+        if raw is None:
+            if not first:
+                return None
+            raw = self._empty()
+        decisions = self._gate.decide(self.label, raw, table=self.table)
+        decisions = {n: self._shown(d) for n, d in decisions.items()}
+        masked = self._gate.apply(decisions, raw)
+        more = raw.num_rows >= self.page_rows
+        del raw
+        return PreviewPage(masked, more, first, decisions, self.revealed, self.policy)
+
+    def _empty(self) -> pa.RecordBatch:
+        assert self._source is not None and self.table is not None
+        cols = self._source.describe(self.table)
+        return pa.RecordBatch.from_pylist(
+            [], schema=pa.schema([pa.field(c.name, c.arrow_type) for c in cols])
+        )
+
+    def _shown(self, decision: Decision) -> Decision:
+        if decision.column not in self.revealed:
+            return decision
+        return dataclasses.replace(
+            decision, rule=Rule.make("keep"), reason="revealed with a recorded reason",
+            basis="revealed",
+        )  # fmt: skip
+
+    def _grant(self, typed: Sequence[str], reason: str | None) -> None:
+        assert self._source is not None and self.table is not None
+        columns = resolve_columns(self._source, self.table, list(typed), rule_of(self._source))
+        self._authorise(columns, reason)
+        self.revealed = self.revealed | frozenset(columns)
+
+    def _authorise(self, columns: list[str], reason: str | None) -> None:
+        why = None
+        if not self.policy.allow_reveal:
+            why = NOT_ALLOWED
+        elif not reason or len(reason.strip()) < MIN_REASON:
+            why = SHORT_REASON
+        audit = AuditLog(self.ctx.store)
+        if why is not None:
+            audit.record(
+                "reveal_refused",
+                connection=self.connection,
+                object=self.label,
+                columns=columns,
+                reason=reason.strip() if reason else None,
+                extra={"refused_because": why, "policy": self.policy.name},
+            )
+            raise PolicyViolation(why)
+        assert reason is not None
+        audit.record(
+            "reveal",
+            connection=self.connection,
+            object=self.label,
+            columns=columns,
+            reason=reason.strip(),
+            extra={"policy": self.policy.name},
+        )
