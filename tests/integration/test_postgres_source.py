@@ -240,7 +240,7 @@ def test_query_path_duplicates_and_readonly(nasty):
         list(src.read_batches(SelectSpec(table=ZOO, where="sneaky() > 0")))
     with pytest.raises(QueryFailed, match="read-only"):
         src.count_rows(SelectSpec(table=ZOO, where="sneaky() > 0"))
-    with pytest.raises(QueryFailed):
+    with pytest.raises(PermissionDenied, match="read-only"):  # refused before it is sent
         list(src.read_batches(SelectSpec(query="DELETE FROM zoo RETURNING id")))
     # Smuggling a COMMIT out of the read-only transaction: refused before it reaches the server.
     with pytest.raises(ConfigError, match="one boolean expression"):

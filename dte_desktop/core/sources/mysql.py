@@ -46,6 +46,7 @@ from dte_desktop.core.sources.mysql_types import (
     query_field,
     standard_wkb,
 )
+from dte_desktop.core.sources.sql_words import Word, refuse_words
 from dte_desktop.core.sources.sqla_common import SQLASource, driver_message, escape_text, qname
 from dte_desktop.core.sources.sqlite import int_ranges
 
@@ -54,6 +55,7 @@ _JSON_CHECK = re.compile(r"json_valid\(`((?:[^`]|``)+)`\)", re.IGNORECASE)
 _INT_TYPES = frozenset({"tinyint", "smallint", "mediumint", "int", "integer", "bigint"})
 _PERMISSION_CODES = frozenset({1044, 1142, 1143, 1227, 1370, 1045})
 _TRANSIENT_CODES = frozenset({1053, 1205, 1213, 2006, 2013, 2055, 1927})
+_INTO = {"INTO": "SELECT … INTO (a file on the server, or a variable)"}
 
 
 def _origin(fld: Any) -> ColumnOrigin | None:
@@ -87,6 +89,7 @@ class MySQLSource(SQLASource):
     )
     system_schemas: ClassVar[frozenset[str]] = SYSTEM_SCHEMAS
     lenient_temporal: ClassVar[bool] = True
+    query_dialect: ClassVar[str] = "mysql"
 
     def _normalise_url(self, url: URL) -> URL:
         if "+" not in url.drivername:
@@ -119,6 +122,11 @@ class MySQLSource(SQLASource):
 
     def _begin_read(self, conn: Connection, select: SelectSpec) -> None:
         conn.exec_driver_sql("START TRANSACTION READ ONLY")
+
+    def _refuse(self, words: list[Word]) -> None:
+        # A read-only transaction still lets SELECT … INTO OUTFILE/DUMPFILE write a file on
+        # the server (and INTO @var set session state): no INTO in a query read here.
+        refuse_words(words, _INTO, f"The MariaDB/MySQL source {self._where()}")
 
     def _where(self) -> str:
         return f"{self.url.host or 'localhost'}:{self.url.port or 3306}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dte_desktop.core.errors import ConfigError
+from dte_desktop.core.sources.sql_words import refuse_words, require_select_like, words
 from dte_desktop.core.sources.user_filter import filter_group
 
 SYSTEM_SCHEMAS = frozenset({"pg_catalog", "information_schema"})
@@ -53,6 +54,25 @@ def strip_user_sql(sql: str) -> str:
     if not s:
         raise ConfigError("The SQL text is empty.")
     return s
+
+
+# Functions that act outside the database, which a READ ONLY transaction does not stop:
+# files written on the server, configuration reloaded, other sessions ended, remote SQL.
+_OUTSIDE_EFFECTS = {
+    **dict.fromkeys(("LO_EXPORT", "PG_FILE_WRITE", "PG_FILE_RENAME", "PG_FILE_UNLINK",
+                     "PG_FILE_SYNC"), "writing a file on the server"),
+    **dict.fromkeys(("PG_RELOAD_CONF", "PG_ROTATE_LOGFILE", "PG_SWITCH_WAL",
+                     "PG_CREATE_RESTORE_POINT", "PG_PROMOTE"), "a server administration function"),
+    **dict.fromkeys(("PG_TERMINATE_BACKEND", "PG_CANCEL_BACKEND"), "ending other sessions"),
+    **dict.fromkeys(("DBLINK", "DBLINK_EXEC", "DBLINK_SEND_QUERY"), "SQL run on another server"),
+}  # fmt: skip
+
+
+def check_user_sql(sql: str, *, query: bool) -> None:
+    """A user's query (``query=True``: SELECT-like only) or filter, refused before it is sent
+    when it calls a function whose effect a read-only transaction does not stop."""
+    ws = require_select_like(sql, "postgresql") if query else words(sql, "postgresql")
+    refuse_words(ws, _OUTSIDE_EFFECTS, "The PostgreSQL source", quoted_too=True)
 
 
 def build_inner_select(

@@ -278,6 +278,10 @@ class PostgresSource:
         if (select.query is None) == (select.table is None):
             raise ConfigError("Give either a table or a query to read.")
         if select.query is not None:
+            pg_sql.check_user_sql(select.query, query=True)
+        if select.where:
+            pg_sql.check_user_sql(select.where, query=False)
+        if select.query is not None:
             if select.partition is not None and select.partition.predicate:
                 raise ConfigError("A query cannot be read by partitions.")
             names, plans, source = self._query_columns(conn, select.query)

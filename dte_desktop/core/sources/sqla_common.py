@@ -40,6 +40,7 @@ from dte_desktop.core.sources.base import (
     TableInfo,
     TableRef,
 )
+from dte_desktop.core.sources.sql_words import Word, require_select_like, words
 from dte_desktop.core.sources.sqla_types import sqla_type_to_arrow
 from dte_desktop.core.sources.user_filter import filter_group
 
@@ -81,6 +82,7 @@ class SQLASource:
     )
     # MySQL zero dates become null rather than failing the read (see mysql.py).
     lenient_temporal: ClassVar[bool] = False
+    query_dialect: ClassVar[str] = "ansi"  # how core.sources.sql_words reads its SQL
 
     def __init__(
         self,
@@ -114,6 +116,16 @@ class SQLASource:
 
     def _begin_read(self, conn: Connection, select: SelectSpec) -> None:
         """Runs before a read (a read-only transaction where the engine has one)."""
+
+    def _refuse(self, words: list[Word]) -> None:
+        """What this engine runs despite a read-only transaction (MariaDB's INTO OUTFILE)."""
+
+    def readable_query(self, sql: str) -> str:
+        """A user's query, checked before it is sent: a query at all, then the engine's own
+        refusals (the read-only transaction cannot stop what is not a data change)."""
+        text = clean_query(sql)
+        self._refuse(require_select_like(text, self.query_dialect))
+        return text
 
     def _column_expr(self, column: ColumnInfo) -> ColumnElement[Any]:
         return sa.column(qname(column.name))
@@ -277,6 +289,7 @@ class SQLASource:
             # The predicate is the source's own SQL (text() syntax, :name parameters).
             stmt = stmt.where(sa.text(f"({part.predicate})").bindparams(**part.params))
         if select.where:
+            self._refuse(words(select.where, self.query_dialect))
             engine = self.url.get_backend_name()  # the filter is read the way it will run
             stmt = stmt.where(sa.text(escape_text(filter_group(select.where, engine))))
         if select.limit is not None:
@@ -299,7 +312,7 @@ class SQLASource:
             yield from self._stream(conn, result, schema, batch_rows, None)
 
     def _read_query(self, select: SelectSpec, batch_rows: int) -> Iterator[pa.RecordBatch]:
-        sql = clean_query(select.query or "")
+        sql = self.readable_query(select.query or "")
         with self._connect() as conn:
             self._begin_read(conn, select)
             # no_parameters: a '%' in the user's SQL must reach the driver unformatted.
@@ -367,7 +380,7 @@ class SQLASource:
         with self._connect() as conn:
             self._begin_read(conn, select)
             if select.query:
-                sql = f"SELECT COUNT(*) FROM ({clean_query(select.query)}\n) dte_count"
+                sql = f"SELECT COUNT(*) FROM ({self.readable_query(select.query)}\n) dte_count"
                 n = conn.execution_options(no_parameters=True).exec_driver_sql(sql).scalar_one()
                 return min(int(n), select.limit) if select.limit is not None else int(n)
             inner = self._table_select(select, None).subquery("dte_count")

@@ -57,8 +57,31 @@ def sqlite_arrow_type(declared: str) -> tuple[pa.DataType, str | None]:
     return pa.string(), f"declared type {declared!r} (numeric affinity) read as text"
 
 
+_REFUSED_FUNCTIONS = frozenset({"load_extension", "writefile", "edit", "fts3_tokenizer"})
+# PRAGMAs whose argument names a table or index (reads); any other PRAGMA with a value sets.
+_READ_PRAGMAS = frozenset(
+    {"table_info", "table_xinfo", "index_list", "index_info", "index_xinfo",
+     "foreign_key_list", "table_list"}
+)  # fmt: skip
+
+
+def _read_only_authorizer(action: int, arg1: str | None, arg2: str | None, *_: object) -> int:
+    """What mode=ro and query_only leave open: ATTACH (and VACUUM INTO, which attaches)
+    creates a file, a PRAGMA with a value changes the connection, load_extension runs code.
+    Writes to the file itself are already impossible, and SQLite reports internal schema
+    reads oddly, so the rest is left to those two."""
+    if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() in _REFUSED_FUNCTIONS:
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_PRAGMA and arg2 is not None:
+        return sqlite3.SQLITE_OK if (arg1 or "").lower() in _READ_PRAGMAS else sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
+
+
 class SQLiteSource(SQLASource):
     scheme: ClassVar[str] = "sqlite"
+    query_dialect: ClassVar[str] = "sqlite"
     capabilities: ClassVar[Capabilities] = Capabilities(
         can_partition=True, can_share_snapshot=False, can_cancel=False, has_schemas=False
     )
@@ -89,11 +112,20 @@ class SQLiteSource(SQLASource):
 
     def _on_connect(self, dbapi_conn: Any) -> None:
         dbapi_conn.execute("PRAGMA query_only = ON")
+        # mode=ro and query_only guard the file itself; ATTACH would still open (and create)
+        # another one: SQLite's own authorizer refuses it, whatever SQL reaches here.
+        dbapi_conn.set_authorizer(_read_only_authorizer)
 
     def _classify(self, exc: BaseException, phase: str) -> DteError | None:
         text = driver_message(exc)
         low = text.lower()
-        if "readonly" in low or "read-only" in low or "query_only" in low:
+        if (
+            "readonly" in low
+            or "read-only" in low
+            or "query_only" in low
+            or "not authorized" in low
+            or "authorization denied" in low
+        ):
             return PermissionDenied(f"The SQLite source is read-only: {text}")
         if "file is not a database" in low:
             return QueryFailed(f"{self.path} is not a SQLite database ({text})")

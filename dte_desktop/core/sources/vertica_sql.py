@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import pyarrow as pa
 
 from dte_desktop.core.sources.base import ColumnInfo, Partition, SelectSpec, TableRef
+from dte_desktop.core.sources.sql_words import require_select_like
 from dte_desktop.core.sources.sqla_types import decimal_type
 from dte_desktop.core.sources.user_filter import filter_group
 
@@ -77,9 +78,12 @@ def table_sql(table: TableRef) -> str:
 
 
 def clean_query(sql: str) -> str:
+    """A user's query without trailing semicolons, and a query at all (checked before it is
+    sent, as on every engine: the read-only session does not stop e.g. EXPORT TO PARQUET)."""
     text = sql.strip()
     while text.endswith(";"):
         text = text[:-1].rstrip()
+    require_select_like(text, "ansi")
     return text
 
 
