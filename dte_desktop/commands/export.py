@@ -42,6 +42,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--columns", help="a,b,c (for every table)")
     p.add_argument("--where", help="row filter (SQL); runs in a read-only transaction")
+    p.add_argument(
+        "--qi",
+        metavar="COL,COL",
+        help="quasi-identifiers checked against the policy's min_k (default: suggested from "
+        "column names)",
+    )
     p.add_argument("--query", action="append", default=[], help="a SQL query to export")
     p.add_argument("--query-name", action="append", default=[], help="file name per --query")
     p.add_argument(
@@ -91,6 +97,7 @@ def spec_from_args(args: argparse.Namespace) -> ExportSpec:
         layout=args.layout,
         **({} if args.mask is None else {"mask": args.mask}),
         batch_rows=args.batch_rows,
+        quasi_identifiers=tuple(c.strip() for c in (args.qi or "").split(",") if c.strip()),
         max_attempts=args.attempts,
     ).validate()
 

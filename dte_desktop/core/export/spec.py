@@ -74,6 +74,8 @@ class ExportSpec:
     mask: bool = True
     batch_rows: int = 50_000
     max_attempts: int = 3
+    # Checked against the policy's min_k (every table); empty: suggested from column names.
+    quasi_identifiers: tuple[str, ...] = ()
 
     def validate(self) -> ExportSpec:
         if self.format not in FORMATS:
@@ -110,6 +112,7 @@ class ExportSpec:
         data["tables"] = list(self.tables)
         data["queries"] = [asdict(q) for q in self.queries]
         data["columns"] = {k: list(v) for k, v in self.columns.items()}
+        data["quasi_identifiers"] = list(self.quasi_identifiers)
         return data
 
     @classmethod
@@ -119,4 +122,5 @@ class ExportSpec:
         data["queries"] = tuple(QuerySpec(**q) for q in data.get("queries", ()))
         data["columns"] = {k: tuple(v) for k, v in (data.get("columns") or {}).items()}
         data["options"] = FormatOptions(**(data.get("options") or {}))
+        data["quasi_identifiers"] = tuple(data.get("quasi_identifiers", ()))
         return cls(**data)

@@ -39,6 +39,7 @@ from dte_desktop.core.jobs.planner import ExportPlanner, WorkItem
 from dte_desktop.core.jobs.prefetch import Prefetch
 from dte_desktop.core.jobs.resume_check import ResumeCheck, check_finished
 from dte_desktop.core.logs import get_logger, redact
+from dte_desktop.core.privacy.kcheck import TableKCheck
 from dte_desktop.core.privacy.masked_types import type_change_notes
 from dte_desktop.core.sources.base import SelectSpec, Source
 from dte_desktop.core.store import ItemStatus, JobStatus, Store
@@ -89,6 +90,7 @@ class ExportJob:
         self._resumed = False
         self._resume_check: ResumeCheck | None = None
         self.policy_info: dict[str, Any] | None = None  # set by whoever builds the masker
+        self.k_checks: dict[str, TableKCheck] = {}  # the policy's min_k, per table label
         self._type_notes: dict[str, dict[str, str]] = {}
         self._masked_types: dict[str, dict[str, str]] = {}  # how masking changed a type
         self._facts = ColumnFacts()  # NOT NULL and notes from the catalog, for the manifest
@@ -268,6 +270,8 @@ class ExportJob:
                 self._masked[item.label] = applied
                 if item.label not in self._masked_types:
                     self._masked_types[item.label] = type_change_notes(raw_schema, applied)
+                if (check := self.k_checks.get(item.label)) is not None:
+                    batch = check.filter(item.key, batch)
             yield batch
 
     def _export_item(self, item: WorkItem, attempt: int, total: int) -> None:
@@ -280,6 +284,9 @@ class ExportJob:
             final.parent.mkdir(parents=True, exist_ok=True)
             part.unlink(missing_ok=True)
             rows = 0
+            check = self.k_checks.get(item.label)
+            if check is not None:
+                check.written_out[item.key] = 0  # this attempt's suppressed rows
             for batch in self._batches(source, item):
                 if writer is None:
                     writer = open_writer(self.spec.format, part, batch.schema, self.spec.options)
@@ -299,6 +306,7 @@ class ExportJob:
                 self._schemas.setdefault(item.label, schema)
             writer.close()
             expected = source.count_rows(self.select_for(item))
+            expected -= check.written_out[item.key] if check is not None else 0
             if expected != rows:
                 raise ExportFailed(
                     f"{item.key}: wrote {rows:,} rows but the source counts "
@@ -439,4 +447,12 @@ class ExportJob:
         )
         if self._resume_check is not None:
             manifest["resume"] = self._resume_check.to_manifest()
+        for label, risk in self.risk_summary().items():
+            manifest["tables"].setdefault(label, {})["risk"] = risk
         return manifest
+
+    def risk_summary(self) -> dict[str, dict[str, Any]]:
+        """The min_k check of each table, for the manifest and the audit record."""
+        info = self.policy_info or {}
+        return {label: check.to_json(info.get("min_k", 0), info.get("below_min_k", "stop"))
+                for label, check in self.k_checks.items()}  # fmt: skip

@@ -43,6 +43,11 @@ def prepare_export(
             "Your site forces masked exports: an unmasked export (--no-mask) is not allowed."
         )
     masker = build_masker(ctx, spec.connection, policy) if spec.mask else None
+    k_checks = {}
+    if masker is not None and policy.min_k is not None:  # before the job row: a stop is clean
+        from dte_desktop.core.privacy.kcheck import check_tables
+
+        k_checks = check_tables(opener, spec, masker, policy.min_k, policy.below_min_k)
     job = ExportJob(
         ctx.store,
         spec,
@@ -52,12 +57,14 @@ def prepare_export(
         on_event=on_event,
         db_user=parse_url(conn.url).username,
     )
+    job.k_checks = k_checks
     if spec.mask:
         job.policy_info = {
             "name": policy.name,
             "version": policy.version,
             "fingerprint": policy.fingerprint(),
             "forced_by_site": policy.force_masked_export,
+            **({"min_k": policy.min_k, "below_min_k": policy.below_min_k} if k_checks else {}),
         }
     return job
 
@@ -107,5 +114,10 @@ def record_export_audit(ctx: AppContext, job: ExportJob) -> None:
         object=", ".join(spec.tables + tuple(q.name for q in spec.queries)),
         row_count=summary.get("rows"),
         job_id=job.job_id,
-        extra={"masked": spec.mask, "format": spec.format, "out_dir": summary.get("out_dir")},
+        extra={
+            "masked": spec.mask,
+            "format": spec.format,
+            "out_dir": summary.get("out_dir"),
+            **({"risk": job.risk_summary()} if job.k_checks else {}),
+        },
     )

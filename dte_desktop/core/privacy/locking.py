@@ -28,6 +28,8 @@ from dte_desktop.core.privacy.policy import (
     MaskingPolicy,
     Rule,
     check_version,
+    parse_below_min_k,
+    parse_min_k,
     parse_toml,
     rule_from_table,
     rule_tables,
@@ -47,6 +49,8 @@ class PolicyOverlay:
     locked: bool | None = None
     force_masked_export: bool | None = None
     allow_reveal: bool | None = None
+    min_k: int | None = None
+    below_min_k: str | None = None
     levels: Mapping[Level, Rule | None] = field(default_factory=dict)
     pii: Mapping[str, Rule | None] = field(default_factory=dict)
     columns: Mapping[str, Rule | None] = field(default_factory=dict)
@@ -70,6 +74,8 @@ class PolicyOverlay:
             locked=new.locked or None,
             force_masked_export=new.force_masked_export,
             allow_reveal=new.allow_reveal,
+            min_k=new.min_k,
+            below_min_k=new.below_min_k if new.min_k is not None else None,
             levels=diff(base.levels, new.levels),
             pii=diff(base.pii, new.pii),
             columns=diff(base.columns, new.columns),
@@ -106,6 +112,8 @@ def overlay_from_dict(data: Mapping[str, Any]) -> PolicyOverlay:
         locked=data.get("locked"),
         force_masked_export=data.get("force_masked_export"),
         allow_reveal=data.get("allow_reveal"),
+        min_k=parse_min_k(data.get("min_k")),
+        below_min_k=None if "below_min_k" not in data else parse_below_min_k(data["below_min_k"]),
         levels={
             parse_level(k): _overlay_rule(v, f"levels.{k}")
             for k, v in rule_tables(data, "levels").items()
@@ -184,6 +192,8 @@ def merge_policies(site: MaskingPolicy, user: PolicyOverlay | MaskingPolicy) -> 
         else overlay.force_masked_export
     )
     reveal = site.allow_reveal if overlay.allow_reveal is None else overlay.allow_reveal
+    min_k = overlay.min_k if overlay.min_k is not None else site.min_k
+    below_min_k = overlay.below_min_k or site.below_min_k
     if locked:
         if overlay.locked is False:
             raise violation("cannot be unlocked by a user policy")
@@ -204,6 +214,8 @@ def merge_policies(site: MaskingPolicy, user: PolicyOverlay | MaskingPolicy) -> 
             raise violation("forces masked exports; force_masked_export cannot be turned off")
         if reveal and not site.allow_reveal:
             raise violation("does not allow revealing values; allow_reveal cannot be turned on")
+        if site.min_k is not None and (min_k is None or min_k < site.min_k):
+            raise violation(f"sets min_k = {site.min_k}; a user policy can only raise it")
     levels = _merge_rules("levels", site.levels, overlay.levels, locked, name)
     missing = [lvl.value for lvl in Level if lvl not in levels]
     if missing:
@@ -219,5 +231,7 @@ def merge_policies(site: MaskingPolicy, user: PolicyOverlay | MaskingPolicy) -> 
         locked=locked or bool(overlay.locked),
         force_masked_export=force,
         allow_reveal=reveal,
+        min_k=min_k,
+        below_min_k=below_min_k,
         floor=site if locked else site.floor,
     )

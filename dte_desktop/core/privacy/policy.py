@@ -67,6 +67,8 @@ POLICY_KEYS = frozenset(
         "unknown_level",
         "force_masked_export",
         "allow_reveal",
+        "min_k",
+        "below_min_k",
         "levels",
         "pii",
         "columns",
@@ -132,6 +134,10 @@ class MaskingPolicy:
     locked: bool = False
     force_masked_export: bool = False
     allow_reveal: bool = False
+    #: A masked export checks k-anonymity over its quasi-identifiers before it writes:
+    #: below ``min_k`` it stops, or (``below_min_k = "suppress"``) leaves out those rows.
+    min_k: int | None = None
+    below_min_k: str = "stop"
     #: The locked site policy this one was merged over; its choices are a floor.
     floor: MaskingPolicy | None = None
 
@@ -289,7 +295,30 @@ def policy_from_dict(data: Mapping[str, Any]) -> MaskingPolicy:
         locked=_bool(data, "locked", False),
         force_masked_export=_bool(data, "force_masked_export", False),
         allow_reveal=_bool(data, "allow_reveal", False),
+        min_k=parse_min_k(data.get("min_k")),
+        below_min_k=parse_below_min_k(data.get("below_min_k", "stop")),
     )
+
+
+BELOW_MIN_K = ("stop", "suppress")
+
+
+def parse_min_k(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 2:
+        raise ConfigError(
+            f"Masking policy: min_k must be a whole number of at least 2, not {value!r}."
+        )
+    return value
+
+
+def parse_below_min_k(value: Any) -> str:
+    if value not in BELOW_MIN_K:
+        raise ConfigError(
+            f"Masking policy: below_min_k must be one of {BELOW_MIN_K}, not {value!r}."
+        )
+    return str(value)
 
 
 def parse_toml(text: str, source: str) -> dict[str, Any]:
@@ -330,6 +359,9 @@ def policy_to_dict(policy: MaskingPolicy) -> dict[str, Any]:
     out = _policy_dict(policy)
     if policy.unknown_level is not None:  # absent keeps older policies' fingerprints
         out["unknown_level"] = policy.unknown_level.value
+    if policy.min_k is not None:
+        out["min_k"] = policy.min_k
+        out["below_min_k"] = policy.below_min_k
     return out
 
 

@@ -217,19 +217,7 @@ def masked_risk(
     """The risk of what a masked export of these columns would hold: the QI (and sensitive)
     columns streamed through ``mask`` and grouped here, one counter per class."""
     qi_t, sensitive = _check_columns(source, table, _validate(qi, sensitive), sensitive)
-    cols = (*qi_t, *([sensitive] if sensitive and sensitive not in qi_t else []))
-    sizes: Counter[tuple[Any, ...]] = Counter()
-    seen: dict[tuple[Any, ...], set[Any]] = {}
-    for batch in source.read_batches(SelectSpec(table=table, columns=cols)):
-        masked = mask(table.display(), batch)
-        keys = list(zip(*(masked.column(c).to_pylist() for c in qi_t), strict=True))
-        sizes.update(keys)
-        if sensitive:
-            values = masked.column(sensitive).to_pylist()
-            for key, v in zip(keys, values, strict=True):
-                bucket = seen.setdefault(key, set())
-                if v is not None:
-                    bucket.add(v)
+    sizes, seen = masked_classes(source, table, qi_t, sensitive, mask)
     hist: Counter[tuple[int, int | None]] = Counter()
     for key, size in sizes.items():
         hist[(size, len(seen[key]) if sensitive else None)] += 1
@@ -241,6 +229,33 @@ def masked_risk(
         threshold=threshold,
         masked=True,
     )
+
+
+def masked_classes(
+    source: Source,
+    table: TableRef,
+    qi: tuple[str, ...],
+    sensitive: str | None,
+    mask: Masker,
+    *,
+    where: str | None = None,
+) -> tuple[Counter[tuple[Any, ...]], dict[tuple[Any, ...], set[Any]]]:
+    """Size of each class of masked QI values (and its distinct masked sensitive values),
+    the QI columns streamed through ``mask``: one counter per class, no row kept."""
+    cols = (*qi, *([sensitive] if sensitive and sensitive not in qi else []))
+    sizes: Counter[tuple[Any, ...]] = Counter()
+    seen: dict[tuple[Any, ...], set[Any]] = {}
+    for batch in source.read_batches(SelectSpec(table=table, columns=cols, where=where)):
+        masked = mask(table.display(), batch)
+        keys = list(zip(*(masked.column(c).to_pylist() for c in qi), strict=True))
+        sizes.update(keys)
+        if sensitive:
+            values = masked.column(sensitive).to_pylist()
+            for key, v in zip(keys, values, strict=True):
+                bucket = seen.setdefault(key, set())
+                if v is not None:
+                    bucket.add(v)
+    return sizes, seen
 
 
 def _validate(qi: list[str], sensitive: str | None) -> tuple[str, ...]:
