@@ -127,9 +127,20 @@ def from_python(items: Sequence[object]) -> pa.Array:
         return pa.array([None if v is None else _py_text(v) for v in values], pa.string())
 
 
+def _indexable(arr: pa.Array) -> pa.Array:
+    """``index_in`` has no kernel for a few types: give it an exact equivalent."""
+    if pa.types.is_string_view(arr.type):
+        return arr.cast(pa.string())
+    if pa.types.is_binary_view(arr.type):
+        return arr.cast(pa.binary())
+    if pa.types.is_float16(arr.type):
+        return arr.cast(pa.float32())
+    return arr
+
+
 def map_unique(arr: pa.Array, func: Callable[[object], object], out_type: pa.DataType) -> pa.Array:
     """``func`` applied once per distinct non-null value; NULL stays NULL."""
-    arr = as_array(arr)
+    arr = _indexable(as_array(arr))
     uniques = pc.unique(arr).drop_null()
     answers = pa.array([func(v) for v in uniques.to_pylist()], type=out_type)
     idx = pc.index_in(arr, value_set=uniques)
@@ -139,7 +150,7 @@ def map_unique(arr: pa.Array, func: Callable[[object], object], out_type: pa.Dat
 def map_unique_many(arr: pa.Array, func: Callable[[list], list], out_type: pa.DataType) -> pa.Array:
     """Like ``map_unique`` but ``func`` takes all distinct values at once (a vectorised
     operator gets the whole column's distinct values in one call)."""
-    arr = as_array(arr)
+    arr = _indexable(as_array(arr))
     uniques = pc.unique(arr).drop_null()
     answers = pa.array(func(uniques.to_pylist()), type=out_type)
     idx = pc.index_in(arr, value_set=uniques)
