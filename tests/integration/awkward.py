@@ -103,6 +103,38 @@ PG: dict[str, Column] = {
         ],
     ),
     "by": ("bytea", "bytes", [("'\\x00ff10'", b"\x00\xff\x10"), ("''", b""), ("NULL", None)]),
+    "ta": (
+        "text[]",
+        "json",
+        [
+            ("ARRAY['a,b', NULL, '\"q\"', '🙂']", ["a,b", None, '"q"', "🙂"]),
+            ("'{}'", []),
+            ("NULL", None),
+        ],
+    ),
+    "ia": (
+        "integer[]",
+        "json",
+        [("'{1,NULL,3}'", [1, None, 3]), ("'{{1,2},{3,4}}'", [[1, 2], [3, 4]]), ("NULL", None)],
+    ),
+    "jb": (
+        "jsonb",
+        "json",
+        [
+            ('\'{"k": "v", "n": 1.5, "a": [1, null]}\'', {"k": "v", "n": 1.5, "a": [1, None]}),
+            ("'[]'", []),
+            ("'\"text\"'", "text"),
+        ],
+    ),
+    "cp": (
+        "pair",
+        "json",
+        [
+            ("ROW(1, 'x,y')::pair", {"a": 1, "b": "x,y"}),
+            ("ROW(NULL, NULL)::pair", {"a": None, "b": None}),
+            ("NULL", None),
+        ],
+    ),
 }
 PG_ROWS = 3
 
@@ -197,6 +229,7 @@ def pg_build(dsn: str) -> None:
     import psycopg
 
     with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("CREATE TYPE pair AS (a int, b text)")
         cols = ", ".join(f"{n} {typ}" for n, (typ, _, _) in PG.items())
         conn.execute(f"CREATE TABLE awkward (id int PRIMARY KEY, {cols})")
         for i in range(PG_ROWS):

@@ -141,6 +141,11 @@ def decode(kind: str, fmt: str, v: Any) -> Any:
         if isinstance(v, str):
             return dt.time.fromisoformat(v)
         return v
+    if kind == "json":  # JSON Lines nests the document; other formats hold its text
+        if fmt == "jsonl":
+            return v
+        assert isinstance(v, str), v
+        return json.loads(v)
     if kind == "sqltime":
         return _sql_time(v) if isinstance(v, dt.timedelta) else v
     raise AssertionError(kind)

@@ -197,3 +197,27 @@ def test_mariadb_geometry_is_the_same_wkb_from_a_query_and_a_table(my_awkward, t
     assert "SRID" in table_note["g"]
     assert "SRID" in m["tables"]["traced"]["type_notes"]["g"]
     assert "SRID" in m["tables"]["expr"]["type_notes"]["p"]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("fmt", ["jsonl", "xlsx", "csv"])
+def test_masked_awkward_exports_stay_valid(pg_awkward: str, tmp_path: Path, fmt: str) -> None:
+    """Masked values of JSON, TIME, decimal and float columns still make a valid file: strict
+    JSON Lines, an XLSX openpyxl reads; a masked JSON document stays a string."""
+    spec = ExportSpec(
+        connection=pg_awkward,
+        out_dir=str(tmp_path),
+        tables=("public.awkward",),
+        format=fmt,
+        max_attempts=1,
+        mask=True,
+    )
+    job_id, status = export(spec)
+    store = Store.open()
+    errors = [e.message for e in store.list_errors(job_id)]
+    store.close()
+    assert status == JobStatus.COMPLETE, errors
+    m = json.loads((tmp_path / "manifest.json").read_text())
+    rows = read_rows(tmp_path / m["files"][0]["path"], fmt)
+    assert len(rows) == awkward.PG_ROWS
+    assert verify_manifest(tmp_path) == []

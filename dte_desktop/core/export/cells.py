@@ -5,6 +5,8 @@ shared by every text format (CSV, JSON Lines, XLSX) and by the preview grid.
   the server itself prints (never Python's ``-35 days, 1:00:01``).
 * decimals -> their exact value in plain notation (``-0.0000000001``, never ``-1E-10``).
 * binary -> hex; nested values (CSV, XLSX) -> JSON text.
+* JSON Lines writes JSON documents (jsonb, PostgreSQL arrays and composites: columns with
+  ``JSON_MARK``) as nested JSON, not as strings holding JSON.
 * JSON Lines has no NaN or infinity (RFC 8259): they become the strings ``"NaN"``,
   ``"Infinity"`` and ``"-Infinity"``; FLOAT (float32) values keep their shortest text
   (``1.1``, not the widened ``1.100000023841858``).
@@ -23,6 +25,8 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from dte_desktop.core.sources.base import is_json_field
 
 NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
 JSONL_NON_FINITE_NOTE = 'NaN and ±infinity written as the strings "NaN", "Infinity", "-Infinity"'
@@ -164,7 +168,10 @@ def jsonl_lines(batch: pa.RecordBatch) -> str:
     """One JSON document per row, RFC 8259 valid: nested values nested, JSON documents as
     JSON, temporal values as ISO text, decimals as exact strings, binary as hex."""
     names = batch.schema.names
-    columns = [_jsonl_column(col) for col in batch.columns]
+    columns = [
+        _json_documents(col) if is_json_field(f) else _jsonl_column(col)
+        for f, col in zip(batch.schema, batch.columns, strict=True)
+    ]
     out = []
     for values in zip(*columns, strict=True):
         out.append(
@@ -176,6 +183,25 @@ def jsonl_lines(batch: pa.RecordBatch) -> str:
             )
         )
     return "\n".join(out) + "\n" if out else ""
+
+
+def _json_documents(col: pa.Array) -> list[Any]:
+    """A JSON-marked text column as the documents themselves. A value that is not JSON (a
+    masked one: tokens, hashes) stays a string."""
+    out: list[Any] = []
+    for v in plain(col).to_pylist():
+        if v is None:
+            out.append(None)
+            continue
+        try:
+            out.append(json.loads(v, parse_constant=_not_json))
+        except ValueError:
+            out.append(v)
+    return out
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(name)  # NaN/Infinity are not JSON: keep such a value as its text
 
 
 def _jsonl_column(col: pa.Array) -> list[Any]:

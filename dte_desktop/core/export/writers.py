@@ -24,6 +24,7 @@ from dte_desktop.core.export.cells import (
 )
 from dte_desktop.core.export.spec import FormatOptions
 from dte_desktop.core.export.xlsx import XlsxWriter, xlsx_notes
+from dte_desktop.core.sources.base import is_json_field
 
 ROW_GROUP_BYTES = 8 << 20  # gather small batches up to this many Arrow bytes per row group
 
@@ -179,8 +180,12 @@ def format_notes(fmt: str, schema: pa.Schema) -> dict[str, str]:
     for f in schema:
         t = f.type.value_type if pa.types.is_dictionary(f.type) else f.type
         note = None
-        if is_json(t):
-            note = "JSON written as its document text" if fmt == "csv" else None
+        if is_json(t) or is_json_field(f):
+            note = (
+                "JSON written as its document text"
+                if fmt == "csv"
+                else "JSON written as nested JSON (a masked value as a string)"
+            )
         elif isinstance(t, pa.ExtensionType):
             t = t.storage_type
         if is_binary(t):

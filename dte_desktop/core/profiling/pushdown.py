@@ -18,6 +18,7 @@ Queries, each one scan (a UNION ALL is one statement of several scans):
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -455,9 +456,12 @@ def _i(v: Any) -> int | None:
 
 
 def _pg_array(v: Any) -> list[float] | None:
-    """A float8[] read as its PostgreSQL literal (``{1,2.5,NULL}``) or as a list."""
+    """A float8[] read as JSON (``[1,2.5,null,"NaN"]``, how PostgreSQL arrays are read), as
+    its PostgreSQL literal (``{1,2.5,NULL}``) or as a list."""
     if v is None:
         return None
+    if isinstance(v, str) and v.startswith("["):
+        v = json.loads(v)
     if isinstance(v, list):
         return [None if x is None else float(x) for x in v]
     items = str(v).strip("{}").split(",")

@@ -57,6 +57,7 @@ class ColumnInfo:
     primary_key: bool = False
     ordinal: int = 0
     type_note: str | None = None  # why a type maps the way it does (e.g. "read as text")
+    json: bool = False  # text holding JSON documents: nested JSON where the format has it
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,13 @@ class ColumnOrigin:
 
 ORIGIN_KEY = b"dte.origin"
 TYPE_NOTE_KEY = b"dte.type_note"  # a query column's type note, where the source has one
+JSON_KEY = b"dte.json"  # a text column whose values are JSON documents (jsonb, arrays, …)
+JSON_MARK = {JSON_KEY: b"1"}
+
+
+def is_json_field(fld: pa.Field) -> bool:
+    """Whether ``fld`` holds JSON text: written as nested JSON where a format has it."""
+    return bool((fld.metadata or {}).get(JSON_KEY))
 
 
 def type_note_of(fld: pa.Field) -> str | None:

@@ -274,7 +274,9 @@ class MySQLSource(SQLASource):
             arrow_type, note = mysql_arrow_type(data_type, column_type, prec, scale, is_json)
             db_type = "json" if is_json else column_type
             out.append(
-                ColumnInfo(name, db_type, arrow_type, nullable == "YES", name in pk, i, note)
+                ColumnInfo(
+                    name, db_type, arrow_type, nullable == "YES", name in pk, i, note, is_json
+                )
             )
         return out
 

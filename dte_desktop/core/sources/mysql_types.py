@@ -26,7 +26,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dte_desktop.core.sources.base import TYPE_NOTE_KEY
+from dte_desktop.core.sources.base import JSON_MARK, TYPE_NOTE_KEY
 from dte_desktop.core.sources.sqla_types import decimal_type
 
 GEOMETRY_TYPES = frozenset(
@@ -58,6 +58,7 @@ ZERO_DATE_NOTE = "zero or invalid dates ('0000-00-00') read as null"
 GEOMETRY_NOTE = "geometry read as WKB (ST_AsBinary); the SRID is dropped"
 _GEOMETRY_KEY = b"dte.mysql_geometry"
 _GEOMETRY_CODE = 255
+_JSON_CODE = 245
 
 
 def base_type(column_type: str) -> str:
@@ -74,7 +75,7 @@ def mysql_arrow_type(
     dt = (data_type or base_type(column_type)).lower()
     ct = (column_type or dt).lower()
     if is_json or dt == "json":
-        return pa.string(), "JSON read as its text"
+        return pa.string(), "JSON document text (nested in JSON Lines)"
     if dt in _INTS:
         signed, unsigned = _INTS[dt]
         if "unsigned" in ct:
@@ -156,6 +157,8 @@ def query_field(name: str, field: Any) -> pa.Field:
     (a 4-byte SRID, then WKB): marked here, cut to WKB by ``standard_wkb`` so a query and a
     table export give the same bytes for the same value."""
     fld = pa.field(name, field_arrow_type(field))
+    if field.type_code == _JSON_CODE:  # MySQL's JSON type (MariaDB reports LONGTEXT)
+        fld = fld.with_metadata(JSON_MARK)
     if field.type_code == _GEOMETRY_CODE:
         fld = fld.with_metadata({_GEOMETRY_KEY: b"1", TYPE_NOTE_KEY: GEOMETRY_NOTE.encode("utf-8")})
     return fld

@@ -30,17 +30,24 @@ timetz                        string                       Arrow has no time wit
 interval                      string                       PostgreSQL interval text (noted)
 bytea                         binary                       hex output decoded in numpy
 uuid                          string                       canonical text (noted)
-json / jsonb / xml            string                       document text (noted)
+json / jsonb                  string, JSON-marked          document text; nested in JSON Lines
+xml                           string                       document text (noted)
 inet, cidr, macaddr(8)        string                       (noted)
 bit(n) / varbit               string                       e.g. ``'1010'`` (noted)
 tsvector / tsquery            string                       (noted)
 point, line, lseg, box,       string                       PostgreSQL text form (noted)
 path, polygon, circle
-arrays (any element)          string                       array literal ``{1,2,NULL}`` (noted)
+arrays (any element)          string, JSON-marked          ``array_to_json``: ``[1,null,3]``,
+                                                           nested for 2-D values (noted)
 enum                          string                       the label (noted)
-composite / range /           string                       row / range literal (noted)
-multirange / anything else
+composite                     string, JSON-marked          ``to_json``: ``{"a":1,"b":"x"}``
+range / multirange / other    string                       range literal / text (noted)
 ============================  ===========================  =======================================
+
+"JSON-marked" columns carry ``JSON_MARK`` in their field metadata: text in Parquet, Arrow,
+CSV and XLSX (with the note), nested JSON in JSON Lines. Arrays are not Arrow lists because
+PostgreSQL does not enforce an array column's dimensions: a 2-D value may sit in an
+``integer[]`` column, and a list type fixed per file could not hold it.
 """
 
 from __future__ import annotations
@@ -67,8 +74,6 @@ _NOTES: dict[str, str] = {
     "timetz": "time with time zone read as text (Arrow has no time-with-offset type)",
     "interval": "interval read as PostgreSQL text",
     "uuid": "uuid read as its canonical text",
-    "json": "JSON read as document text",
-    "jsonb": "JSON read as document text",
     "xml": "XML read as document text",
     "inet": "network address read as text",
     "cidr": "network address read as text",
@@ -108,6 +113,7 @@ class ColumnPlan:
     template: str = "{c}"  # SQL with {c} standing for the quoted column reference
     finish: Callable[[pa.Array], pa.Array] | None = None
     note: str | None = None
+    json: bool = False  # the text is a JSON document (see the module's docstring)
 
     def expr(self, column_sql: str) -> str:
         return self.template.replace("{c}", column_sql)
@@ -136,23 +142,31 @@ def plan_for(t: PgType, typmod: int = -1) -> ColumnPlan:
         and t.name not in (_PLAIN_TEXT)
     ):
         plan = ColumnPlan(
-            plan.arrow_type, plan.csv_type, plan.template, plan.finish, "read as text"
+            plan.arrow_type, plan.csv_type, plan.template, plan.finish, "read as text", plan.json
         )
     if t.domain:
         base = f"domain {t.domain} over {t.name}"
         note = f"{base}: {plan.note}" if plan.note else f"{base}, mapped by its base type"
-        plan = ColumnPlan(plan.arrow_type, plan.csv_type, plan.template, plan.finish, note)
+        plan = ColumnPlan(
+            plan.arrow_type, plan.csv_type, plan.template, plan.finish, note, plan.json
+        )
     return plan
 
 
 def _plan(t: PgType, typmod: int) -> ColumnPlan:
     text = pa.string()
     if t.category == "A":
-        return ColumnPlan(text, text, note="array read as its PostgreSQL literal, e.g. {1,2,NULL}")
+        return ColumnPlan(
+            text, text, "array_to_json({c})::text", json=True,
+            note="array read as a JSON array, e.g. [1,null,3] (nested for a 2-D value)",
+        )  # fmt: skip
     if t.typtype == "e":
         return ColumnPlan(text, text, note="enum read as its label")
     if t.typtype == "c":
-        return ColumnPlan(text, text, note="composite type read as its row literal")
+        return ColumnPlan(
+            text, text, "to_json({c})::text", json=True,
+            note="composite read as a JSON object of its fields",
+        )  # fmt: skip
     if t.typtype in ("r", "m"):
         return ColumnPlan(text, text, note="range read as its PostgreSQL literal")
     if t.schema != "pg_catalog":
@@ -160,6 +174,8 @@ def _plan(t: PgType, typmod: int) -> ColumnPlan:
             return ColumnPlan(text, text)
         return ColumnPlan(text, text, note=f"extension type {t.schema}.{t.name} read as text")
     name = t.name
+    if name in ("json", "jsonb"):
+        return ColumnPlan(text, text, json=True, note="JSON document text (nested in JSON Lines)")
     if name in _DIRECT:
         return ColumnPlan(_DIRECT[name], _DIRECT[name])
     if name in _PLAIN_TEXT:

@@ -40,6 +40,7 @@ from dte_desktop.core.sources import pg_sql
 from dte_desktop.core.sources.base import (
     DEFAULT_BATCH_ROWS,
     DEFAULT_CONNECT_TIMEOUT,
+    JSON_MARK,
     Capabilities,
     ColumnInfo,
     Partition,
@@ -256,6 +257,7 @@ class PostgresSource:
                 primary_key=bool(is_pk),
                 ordinal=int(num),
                 type_note=plan.note,
+                json=plan.json,
             )
             cols.append((info, plan))
         return cols
@@ -348,7 +350,10 @@ class PostgresSource:
             if not names:
                 raise QueryFailed("There are no columns to read.")
             schema = pa.schema(
-                [pa.field(n, p.arrow_type) for n, p in zip(names, plans, strict=True)]
+                [
+                    pa.field(n, p.arrow_type, metadata=JSON_MARK if p.json else None)
+                    for n, p in zip(names, plans, strict=True)
+                ]
             )
             if select.query is not None:
                 schema = with_origins(schema, query_origins(conn, select.query, names))

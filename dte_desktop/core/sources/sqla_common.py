@@ -33,6 +33,7 @@ from dte_desktop.core.sources.arrowconv import batches_from_rows, infer_schema
 from dte_desktop.core.sources.base import (
     DEFAULT_BATCH_ROWS,
     DEFAULT_CONNECT_TIMEOUT,
+    JSON_MARK,
     Capabilities,
     ColumnInfo,
     Partition,
@@ -305,7 +306,12 @@ class SQLASource:
             return
         columns = self._selected_columns(select)
         stmt = self._table_select(select, columns)
-        schema = pa.schema([pa.field(c.name, c.arrow_type) for c in columns])
+        schema = pa.schema(
+            [
+                pa.field(c.name, c.arrow_type, metadata=JSON_MARK if c.json else None)
+                for c in columns
+            ]
+        )
         with self._connect() as conn:
             self._begin_read(conn, select)
             result = conn.execution_options(stream_results=True).execute(stmt)
