@@ -165,17 +165,35 @@ def bootstrap(
     setup_logging(paths.logs_dir if log_file else None, console=console_logging)
     store = Store.open(paths)
     ctx = AppContext(paths, store, passphrase, load_site())
+    _sync_site_presets(ctx)
     if demo:
         _register_demo(store, paths)
-    for conn in ctx.site.connections:  # IT's presets; the user cannot edit or remove them
-        store.save_connection(conn.name, conn.url, options=conn.options, origin="site")
     return ctx
+
+
+def _sync_site_presets(ctx: AppContext) -> None:
+    """IT's presets, read-only for the user (the store refuses user writes to them). A
+    preset no longer in the site file is removed: nobody else may remove it."""
+    store, wanted = ctx.store, {c.name for c in ctx.site.connections}
+    for old in store.list_connections():
+        if old.origin == "site" and old.name not in wanted:
+            store.remove_connection(old.name, origin="site")
+            from dte_desktop.core.audit import AuditLog
+
+            AuditLog(store).record(
+                "connection_change", connection=old.name, extra={"operation": "site_removed"}
+            )
+    for conn in ctx.site.connections:
+        store.save_connection(conn.name, conn.url, options=conn.options, origin="site")
 
 
 def _register_demo(store: Store, paths: AppPaths) -> None:
     """The demo connection, with the classifications a compliance officer would have set
     (once: later changes by the user are theirs to keep)."""
-    first = not any(c.name == DEMO_CONNECTION for c in store.list_connections())
+    existing = {c.name: c.origin for c in store.list_connections()}
+    if existing.get(DEMO_CONNECTION) == "site":
+        return  # the site file took the demo's name: the preset wins
+    first = DEMO_CONNECTION not in existing
     store.save_connection(DEMO_CONNECTION, demo_url(paths.demo_db), origin="builtin")
     if first and not store.classifications(DEMO_CONNECTION):
         from dte_desktop.core.paths import resources_dir

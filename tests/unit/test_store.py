@@ -264,3 +264,30 @@ def test_a_running_job_whose_pid_was_reused_becomes_interrupted() -> None:
         other.kill()
         other.wait()
         store.close()
+
+
+def test_site_presets_own_their_names_across_starts(tmp_path, monkeypatch) -> None:
+    """Siblings of item 8: a site preset named like the demo must not stop the app from
+    starting (the store refuses builtin-over-site), and a preset IT removed from the site
+    file leaves no read-only row nobody can remove."""
+    from dte_desktop.core.app import bootstrap
+    from dte_desktop.core.demo import DEMO_CONNECTION
+
+    site = tmp_path / "site.toml"
+    site.write_text(
+        f'[[connections]]\nname = "{DEMO_CONNECTION}"\nurl = "postgresql://it@dw.site/dw"\n'
+        '[[connections]]\nname = "Old"\nurl = "postgresql://it@old.site/dw"\n'
+    )
+    monkeypatch.setenv("DTE_SITE_FILE", str(site))
+    for _ in range(2):
+        ctx = bootstrap()
+        conns = {c.name: c for c in ctx.store.list_connections()}
+        ctx.close()
+        assert conns[DEMO_CONNECTION].origin == "site"
+        assert conns[DEMO_CONNECTION].url == "postgresql://it@dw.site/dw"
+        assert conns["Old"].origin == "site"
+    site.write_text('[[connections]]\nname = "New"\nurl = "postgresql://it@new.site/dw"\n')
+    ctx = bootstrap()
+    conns = {c.name: c.origin for c in ctx.store.list_connections()}
+    ctx.close()
+    assert conns == {DEMO_CONNECTION: "builtin", "New": "site"}

@@ -328,11 +328,15 @@ class Store(AuditRows, ProfileRows, ClassificationRows, JobLocks):
             ]
 
 
+#: Who may change whose rows: IT's site presets over the builtin demo over the user's own.
+ORIGIN_RANK = {"user": 0, "builtin": 1, "site": 2}
+
+
 def _check_writable(row: ConnectionRow, origin: str, verb: str) -> None:
-    """Site presets and the builtin demo belong to their origin; a user row may be taken
-    over by a preset of the same name (IT's configuration wins)."""
+    """Site presets and the builtin demo belong to their origin; a row may be taken over
+    only by an origin of at least its rank (IT's configuration wins a clash of names)."""
     current = row.origin or "user"
-    if current != "user" and current != origin:
+    if ORIGIN_RANK.get(origin, 0) < ORIGIN_RANK.get(current, 0):
         raise ReadOnly(
             f"{row.name!r} is provided by the {current} configuration and is read-only: "
             f"it cannot be {verb} here. Save your own connection under another name."
