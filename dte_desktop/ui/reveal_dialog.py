@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-MIN_REASON = 10
+from dte_desktop.core.privacy.preview_session import MIN_REASON  # core decides; said here
 
 
 class RevealDialog(QDialog):
