@@ -99,8 +99,8 @@ def test_untraced_query_column_is_never_public_by_accident():
     policy = public_default()
     assert policy.untraced_level == Level.CONFIDENTIAL
     gate = PrivacyGate(policy, KEY, stored)
-    d = gate.decide("query:q", batch(upper_addr=[a.upper() for a in ADDRESSES]))
-    assert d["upper_addr"].basis == "untraced" and not d["upper_addr"].shown_raw
+    d = gate.decide("query:q", batch(code=["QX-1", "QX-2", "QX-3"]))
+    assert d["code"].basis == "untraced" and not d["code"].shown_raw
     # a policy that says so on purpose may show them
     explicit = replace(policy, unknown_level=Level.PUBLIC)
     d = PrivacyGate(explicit, KEY, stored).decide("query:q", batch(x=["a"]))
@@ -142,3 +142,23 @@ def test_first_decision_stands_for_every_batch_of_an_output():
     gate.decide("x", batch(a=["1"]), table=t)
     both = gate.decide("x", batch(a=["1"], b=["2"]), table=t)
     assert set(both) == {"a", "b"}
+
+
+def test_error_text_keeps_identifiers_and_withholds_values():
+    from dte_desktop.core.privacy.error_text import withhold_values
+
+    cases = {
+        'invalid input syntax for type integer: "MARY.SMITH@x.org"':
+            'invalid input syntax for type integer: "…"',
+        'value "123456789012" is out of range for type integer':
+            'value "…" is out of range for type integer',
+        "Incorrect integer value: 'abc' for column 'c' at row 1":
+            "Incorrect integer value: '…' for column 'c' at row 1",
+        "Duplicate entry 'x@y.org' for key 'PRIMARY'": "Duplicate entry '…' for key 'PRIMARY'",
+        "CSV conversion error to int64: invalid value 'RONALD'":
+            "CSV conversion error to int64: invalid value '…'",
+        'column "emial" does not exist': 'column "emial" does not exist',
+        'syntax error at or near "FROM"': 'syntax error at or near "FROM"',
+    }  # fmt: skip
+    for raw, shown in cases.items():
+        assert withhold_values(raw) == shown

@@ -26,6 +26,7 @@ from dte_desktop.core.errors import (
     TransientError,
 )
 from dte_desktop.core.logs import redact
+from dte_desktop.core.privacy.error_text import withhold_values
 
 # Settings every reading session uses: the COPY text must parse the same way everywhere.
 SESSION_OPTIONS = (
@@ -137,9 +138,13 @@ def translate_query_error(exc: Exception, what: str = "The query") -> DteError:
     """Server errors during a session, by SQLSTATE class."""
     if isinstance(exc, DteError):
         return exc
-    text = redact(str(exc)).strip()
+    text = withhold_values(redact(str(exc))).strip()
     diag = getattr(exc, "diag", None)
-    detail = redact(diag.message_detail) if diag is not None and diag.message_detail else None
+    detail = (
+        withhold_values(redact(diag.message_detail))
+        if diag is not None and diag.message_detail
+        else None
+    )
     state = getattr(exc, "sqlstate", None) or ""
     msg = first_line(text)
     if isinstance(exc, pgerr.ReadOnlySqlTransaction):

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from dte_desktop.core.errors import QueryFailed
+from dte_desktop.core.privacy.error_text import withhold_values
 from dte_desktop.core.sources import pg_sql
 from dte_desktop.core.sources.base import ColumnOrigin, Partition, TableRef
 from dte_desktop.core.sources.pg_connect import first_line
@@ -108,7 +109,8 @@ class BatchParser:
                 arrays.append(plan.finish(arr) if plan.finish else arr)
         except (pa.ArrowException, ValueError) as exc:
             raise QueryFailed(
-                f"Could not convert the rows read from PostgreSQL: {first_line(str(exc))}"
+                "Could not convert the rows read from PostgreSQL: "
+                + withhold_values(first_line(str(exc)))
             ) from None
         batch = pa.RecordBatch.from_arrays(arrays, schema=self.schema)
         self.batches += 1

@@ -29,6 +29,7 @@ from dte_desktop.core.errors import (
     TransientError,
 )
 from dte_desktop.core.logs import register_secret
+from dte_desktop.core.privacy.error_text import withhold_values
 from dte_desktop.core.sources.arrowconv import batches_from_rows, infer_schema
 from dte_desktop.core.sources.base import (
     DEFAULT_BATCH_ROWS,
@@ -406,6 +407,6 @@ def driver_message(exc: BaseException) -> str:
     """The driver's own words, without SQLAlchemy's SQL echo and background link."""
     args = getattr(exc, "args", ())
     if len(args) >= 2 and isinstance(args[0], int) and isinstance(args[1], str):
-        return args[1]  # PyMySQL: (errno, message)
+        return withhold_values(args[1])  # PyMySQL: (errno, message)
     text = str(exc).strip() or type(exc).__name__
-    return text.split("\n(Background on this error")[0].split("\n[SQL:")[0].strip()
+    return withhold_values(text.split("\n(Background on this error")[0].split("\n[SQL:")[0].strip())

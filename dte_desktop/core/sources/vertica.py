@@ -33,6 +33,7 @@ from dte_desktop.core.errors import (
     TransientError,
 )
 from dte_desktop.core.logs import register_secret
+from dte_desktop.core.privacy.error_text import withhold_values
 from dte_desktop.core.sources import vertica_sql as vsql
 from dte_desktop.core.sources.arrowconv import batches_from_rows, infer_schema
 from dte_desktop.core.sources.base import (
@@ -176,7 +177,7 @@ class VerticaSource:
     def _query_error(self, exc: BaseException) -> DteError:
         from vertica_python import errors as verr
 
-        text = _first_line(getattr(exc, "message", None) or str(exc))
+        text = withhold_values(_first_line(getattr(exc, "message", None) or str(exc)))
         if isinstance(exc, verr.PermissionDenied):
             return PermissionDenied(f"Missing privilege: {text}")
         if isinstance(exc, verr.MissingRelation | verr.MissingSchema | verr.MissingColumn):
