@@ -184,8 +184,10 @@ def test_version_strings_are_not_ip_addresses() -> None:
 
 
 def test_product_and_company_names_are_not_person_names() -> None:
-    products = ["Acme Widget Pro", "Apple iPhone 13", "Samsung Galaxy S21", "Morgan Stanley Inc"]
-    companies = ["Smith & Wesson", "Johnson Controls International", "Ford Motor Company"]
+    products = ["Acme Widget", "Blue Mountain Coffee", "Golden Delight", "Royal Canin"]
+    products += ["Silver Arrow", "Green Valley Farms", "Ocean Spray", "Apple iPhone 13"]
+    companies = ["Johnson Controls", "Smith Barney", "Ford Motor Company", "Wells Fargo"]
+    companies += ["Procter Gamble", "Goldman Sachs", "Dell Technologies", "Black Rock"]
     assert _type(products * 2, "name") is None
     assert _type(companies * 2, "name") is None
 

@@ -194,6 +194,14 @@ def phone_shaped(values: pa.Array) -> Mask:
     )
 
 
+def phone_shaped_only(values: pa.Array) -> Mask:
+    """The looser shape a ``phone`` column may rely on (Sakila's 10-12 random digits): 9 to
+    15 digits, not in international form (a ``+`` number that fails validation is wrong,
+    not unknown)."""
+    n_digits = _digit_counts(values)
+    return phone_shaped(values) & (n_digits >= 9) & ~regex(values, r"^\+")
+
+
 def phone(values: pa.Array, regions: Sequence[str]) -> Mask:
     """Valid for at least one of ``regions`` (the site's and the connection's), or in
     international form, by phonenumbers' metadata."""
@@ -234,7 +242,9 @@ def date_days(values: pa.Array, *, native: pa.Array | None = None) -> np.ndarray
         source = first10 if fmt == "%Y-%m-%d" else values
         parsed = pc.strptime(source, format=fmt, unit="s", error_is_null=True)
         days = _days(parsed)
-        fill = np.isnan(out) & ~np.isnan(days)
+        # A later format wins where the earlier one gave no date or an implausible one
+        # ("02/27/93" read with %Y is the year 93).
+        fill = ~np.isnan(days) & (np.isnan(out) | ~plausible_birth(out))
         out[fill] = days[fill]
     return out
 

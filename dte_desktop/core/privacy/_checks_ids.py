@@ -63,12 +63,16 @@ NATIONAL_IDS: tuple[tuple[str, str, Callable[[str], bool]], ...] = (
 )
 
 
-def national_id(values: pa.Array, counts: np.ndarray) -> tuple[Mask, str | None]:
-    """Values valid under any of the schemes (a multinational HR table mixes them); the
-    detail names the scheme most values follow."""
+def national_id(
+    values: pa.Array, counts: np.ndarray, only: frozenset[str] | None = None
+) -> tuple[Mask, str | None]:
+    """Values valid under any of the schemes (a multinational HR table mixes them), or under
+    ``only`` those the column's name names; the detail names the scheme most values follow."""
     union = np.zeros(len(values), dtype=bool)
     best_name, best_hits = None, 0
     for name, prefilter, validator in NATIONAL_IDS:
+        if only is not None and name not in only:
+            continue
         mask = per_value(values, regex(values, prefilter) & ~union, validator)
         union |= mask
         hits = int(counts[mask].sum())
@@ -77,12 +81,17 @@ def national_id(values: pa.Array, counts: np.ndarray) -> tuple[Mask, str | None]
     return union, best_name
 
 
+def _itin(v: str) -> bool:
+    # python-stdnum knows groups 70-99 (less 89, 93); the IRS added 50-65 in 2011.
+    return us_itin.is_valid(v) or (v[0] == "9" and 50 <= int(v[3:5]) <= 65)
+
+
 def itin(values: pa.Array, *, allow_bare: bool) -> Mask:
-    """US ITIN: 9XX-7X-XXXX style group ranges, by python-stdnum."""
+    """US ITIN: area 9, the IRS's group ranges (python-stdnum plus 50-65)."""
     shaped = regex(values, r"^9\d{2}[-. ]\d{2}[-. ]\d{4}$")
     if allow_bare:
         shaped |= regex(values, r"^9\d{8}$")
-    return per_value(pc.replace_substring_regex(values, r"[-. ]", ""), shaped, us_itin.is_valid)
+    return per_value(pc.replace_substring_regex(values, r"[-. ]", ""), shaped, _itin)
 
 
 def uk_nhs(values: pa.Array) -> Mask:

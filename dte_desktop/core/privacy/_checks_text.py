@@ -66,7 +66,8 @@ def _name_evidence(v: str) -> int:
     known = [p in first or p.replace("’", "'") in sur or p in sur for p in core]
     if len(core) >= 2 and core[0] in first and (core[-1] in sur or core[-1] in first):
         return 2
-    return 1 if any(known) else 0
+    # Every word a known name: "alice", "kowalski"; "Royal Canin" has one unknown word.
+    return 1 if all(known) else 0
 
 
 def person_name(values: pa.Array) -> tuple[Mask, Mask]:
@@ -96,7 +97,8 @@ def _street(v: str) -> bool:
     has_number = any(_NUMBER.match(t) for t in tokens)
     has_word = any(t.strip(".") in words or t.endswith(_COMPOUND) for t in tokens)
     alpha = sum(any(c.isalpha() for c in t) for t in tokens)
-    return has_number and has_word and alpha >= 2
+    compound = any(t.endswith(_COMPOUND) and len(t) > 6 for t in tokens)  # Hauptstraße 5
+    return has_number and has_word and (alpha >= 2 or compound)
 
 
 def street_address(values: pa.Array) -> Mask:

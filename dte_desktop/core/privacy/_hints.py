@@ -132,3 +132,19 @@ def name_hint(column: str, pii_type: str) -> float:
     if pii_type == "us_driver_licence" and ("licen" in joined and "driv" in joined):
         return 1.0
     return 0.0
+
+
+#: Column-name words that name one national scheme: only that scheme is tried there.
+_SCHEME_WORDS: Mapping[str, str] = {
+    "bsn": "nl.bsn", "dni": "es.dni", "nie": "es.nie", "sin": "ca.sin", "pesel": "pl.pesel",
+    "hetu": "fi.hetu", "cpr": "dk.cpr", "codicefiscale": "it.codicefiscale", "nir": "fr.nir",
+    "insee": "fr.nir", "aadhaar": "in.aadhaar", "personnummer": "se.personnummer",
+    "rrn": "kr.rrn",
+}  # fmt: skip
+
+
+def national_schemes(column: str) -> frozenset[str] | None:
+    """The schemes a column's name points at (``bsn`` -> ``nl.bsn``), or None for any."""
+    tokens = name_tokens(column)
+    found = {_SCHEME_WORDS[t] for t in [*tokens, "".join(tokens)] if t in _SCHEME_WORDS}
+    return frozenset(found) or None

@@ -36,7 +36,7 @@ import pyarrow.compute as pc
 from dte_desktop.core.privacy import _arrow_text as at
 from dte_desktop.core.privacy._candidates import Candidate, candidates
 from dte_desktop.core.privacy._checks_text import junk
-from dte_desktop.core.privacy._hints import name_hint, name_tokens, ruled_out
+from dte_desktop.core.privacy._hints import name_hint, name_tokens, national_schemes, ruled_out
 from dte_desktop.core.privacy.classification import Level
 from dte_desktop.core.privacy.freetext import text_finding
 from dte_desktop.core.privacy.levels import PII_TYPES, SUGGESTED_LEVEL
@@ -188,7 +188,8 @@ def detect_all(
     region_list = [default_region, *regions]
 
     found: list[tuple[tuple[float, float, int], PiiFinding]] = []
-    for c in candidates(uniques, counts, native, dtype, hints, region_list):
+    schemes = national_schemes(column)
+    for c in candidates(uniques, counts, native, dtype, hints, region_list, schemes):
         hint = hints[c.type]
         if (c.needs_hint and not hint) or ruled_out(column, c.type):
             continue
@@ -199,7 +200,10 @@ def detect_all(
         if rate < threshold:
             continue
         finding = _finding(c, rate, hint, len(uniques), total, n_junk)
-        found.append(((rate, float(not c.shape_only), -PII_TYPES.index(c.type)), finding))
+        # The name breaks near ties: nine digits in "routing_number" are a routing number
+        # even though they pass a national-ID check as well.
+        rank = (rate + 0.1 * hint, float(not c.shape_only), -PII_TYPES.index(c.type))
+        found.append((rank, finding))
     if not found:
         text = text_finding(uniques, counts, region_list)
         if text is not None and not ruled_out(column, "pii_in_text"):

@@ -26,7 +26,7 @@ from dte_desktop.core.privacy import _words
 MIN_TEXT_SHARE = 0.2
 
 _SPAN_RE: dict[str, re.Pattern[str]] = {
-    "email": re.compile(r"[A-Za-z0-9._%+'\-]+@[^\s@<>(),;:\"\[\]]+\.[A-Za-z0-9\-]{2,}"),
+    "email": re.compile(r"[\w.%+'\-]+@[^\s@<>(),;:\"\[\]]+\.[\w\-]*\w"),
     "ssn": re.compile(r"(?<![\d-])\d{3}([-. ])\d{2}\1\d{4}(?![\d-])"),
     "payment_card": re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])"),
     "iban": re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b"),
@@ -138,7 +138,7 @@ def text_finding(
             for t in {sp.type for sp in row_spans}:
                 by_type[t] = by_type.get(t, 0) + int(counts[i])
     rate = hit_weight / total
-    if rate < MIN_TEXT_SHARE or sum(1 for s in spans if s) < 2:
+    if rate < MIN_TEXT_SHARE or hit_weight < 2:  # one lucky row is not a pattern
         return None
     types = tuple(sorted(by_type, key=lambda t: (-by_type[t], t)))
     return types, rate, "spans: " + ", ".join(_VALIDATOR_NAMES[t] for t in types)
