@@ -13,6 +13,7 @@ import base64
 import json
 import os
 import secrets as _random
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -234,16 +235,43 @@ def _decrypt(key: bytes, entry: dict, aad: bytes) -> bytes:
     return AESGCM(key).decrypt(_unb64(entry["nonce"]), _unb64(entry["ct"]), aad)
 
 
+# The OS keyring of each platform, named outright. keyring's own discovery imports every
+# backend it knows, and its macOS one probes for Apple frameworks with
+# ctypes.util.find_library, which on Linux runs ldconfig, gcc, collect2 and ld at every start
+# (endpoint security flags that). Loading one named backend spawns nothing.
+_PLATFORM_KEYRINGS = {
+    "darwin": ("keyring.backends.macOS.Keyring",),
+    "win32": ("keyring.backends.Windows.WinVaultKeyring",),
+}
+_FREEDESKTOP_KEYRINGS = ("keyring.backends.SecretService.Keyring",)
+
+
+def _keyring_candidates() -> list[object]:
+    """A backend the process chose (``keyring.set_keyring``, ``PYTHON_KEYRING_BACKEND``),
+    else the platform's own; never keyring's discover-everything."""
+    import keyring.core
+
+    chosen = keyring.core._keyring_backend  # set by set_keyring(); discovery not yet run
+    if chosen is not None:
+        return list(getattr(chosen, "backends", None) or [chosen])  # a chainer: its members
+    env = os.environ.get("PYTHON_KEYRING_BACKEND")
+    names = (env,) if env else _PLATFORM_KEYRINGS.get(sys.platform, _FREEDESKTOP_KEYRINGS)
+    found = []
+    for name in names:
+        try:
+            found.append(keyring.core.load_keyring(name))  # RuntimeError: not viable here
+        except Exception as exc:
+            log.info("keyring backend %s not usable: %s", name, exc)
+    return found
+
+
 def usable_os_keyring() -> object | None:
     """The OS keyring if it is a real, non-plaintext backend; else None."""
     try:
-        import keyring
-    except ImportError:  # pragma: no cover - a declared dependency
+        import keyring  # noqa: F401 - a declared dependency; its absence means no keyring
+    except ImportError:  # pragma: no cover
         return None
-    kr = keyring.get_keyring()
-    backends = getattr(kr, "backends", None)  # the chainer wraps the real ones
-    candidates = backends if backends else [kr]
-    for backend in candidates:
+    for backend in _keyring_candidates():
         module = type(backend).__module__
         if any(module.startswith(p) for p in _REFUSED_BACKENDS):
             continue
