@@ -8,6 +8,7 @@ from typing import Any
 from dte_desktop.cli import context, emit, prompt_password
 from dte_desktop.core.sources.base import ColumnInfo, Source, TableInfo
 from dte_desktop.core.sources.identifiers import resolve_schema, resolve_table
+from dte_desktop.core.sources.keys import TableKeys, keys_of, suggest_rules
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -89,9 +90,16 @@ def cmd_describe(args: argparse.Namespace) -> int:
     try:
         table = resolve_table(source, args.table)  # PUBLIC.film finds public.film
         cols = source.describe(table)
+        keys = keys_of(source, table)
     finally:
         source.close()
-    data = {"table": table.display(), "columns": [column_json(c) for c in cols]}
+    rules = suggest_rules(keys)
+    data = {
+        "table": table.display(),
+        "columns": [column_json(c) for c in cols],
+        **keys.to_json(),
+        "suggested_rules": [{**r.to_json(), "command": r.command(args.name, table)} for r in rules],
+    }
 
     def text() -> str:
         out = [data["table"]]
@@ -99,10 +107,33 @@ def cmd_describe(args: argparse.Namespace) -> int:
             flags = ("PK " if c.primary_key else "") + ("" if c.nullable else "NOT NULL")
             note = f"  ({c.type_note})" if c.type_note else ""
             out.append(f"  {c.name:<32} {c.db_type:<24} {c.arrow_type!s:<24} {flags}{note}")
+        out += _keys_text(keys)
+        if rules:
+            out.append("suggested rules (from the keys):")
+            out += [f"  {r.command(args.name, table)}" for r in rules]
         return "\n".join(out)
 
     emit(args, data, text)
     return 0
+
+
+def _keys_text(keys: TableKeys) -> list[str]:
+    if not keys.listed:
+        return ["keys: this source lists none beyond the primary key"]
+    out = []
+    if keys.foreign_keys:
+        out.append("foreign keys:")
+        out += [
+            f"  {fk.name or '(unnamed)'}: ({', '.join(fk.columns)}) -> "
+            f"{fk.ref_table.display()} ({', '.join(fk.ref_columns)})"
+            for fk in keys.foreign_keys
+        ]
+    if keys.indexes:
+        out.append("indexes:")
+        for ix in keys.indexes:
+            kind = "primary key" if ix.primary else "unique" if ix.unique else "index"
+            out.append(f"  {ix.name or '(unnamed)'}: ({', '.join(ix.columns)}) {kind}")
+    return out
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

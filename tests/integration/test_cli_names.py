@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -30,6 +31,11 @@ def pg_film():
         ) as conn:
             conn.execute('CREATE TABLE film (id int PRIMARY KEY, "zip code" text, "x,y" int)')
             conn.execute("INSERT INTO film VALUES (1, '1000', 7), (2, NULL, 8)")
+            conn.execute(
+                "CREATE TABLE rental (id int PRIMARY KEY, "
+                "film_id int CONSTRAINT rental_film REFERENCES film (id), code text UNIQUE)"
+            )
+            conn.execute("CREATE INDEX rental_lower ON rental (lower(code))")
         yield url
 
 
@@ -75,6 +81,32 @@ def test_describe_folds_unquoted_names(pg_film: str) -> None:
 
 
 @pytest.mark.postgres
+def test_describe_lists_keys_and_offers_rules_from_them(pg_film: str) -> None:
+    r = dte("describe", pg_film, "rental", "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["primary_key"] == ["id"]
+    assert data["foreign_keys"] == [
+        {"name": "rental_film", "columns": ["film_id"], "ref_table": "public.film",
+         "ref_columns": ["id"]}
+    ]  # fmt: skip
+    indexes = {i["name"]: i for i in data["indexes"]}
+    assert indexes["rental_pkey"]["primary"] and indexes["rental_code_key"]["unique"]
+    assert indexes["rental_lower"]["columns"] == ["lower(code)"]
+    kinds = {(s["kind"], s["column"]) for s in data["suggested_rules"]}
+    assert kinds == {("referential", "film_id"), ("unique", "code")}
+    referential = next(s for s in data["suggested_rules"] if s["kind"] == "referential")
+    assert referential["params"] == {"table": "public.film", "column": "id"}
+    # The offered command is one that works as printed.
+    args = shlex.split(referential["command"])
+    assert args[:3] == ["dte", "rules", "add"]
+    added = dte(*args[1:], "--json")
+    assert added.returncode == 0, added.stderr
+    text = dte("describe", pg_film, "rental").stdout
+    assert "rental_film: (film_id) -> public.film (id)" in text and "suggested rules" in text
+
+
+@pytest.mark.postgres
 def test_catalog_of_a_missing_schema_is_an_error(pg_film: str) -> None:
     r = dte("catalog", pg_film, "--schema", "nosuch")
     assert r.returncode == 2, (r.returncode, r.stdout)
@@ -82,3 +114,30 @@ def test_catalog_of_a_missing_schema_is_an_error(pg_film: str) -> None:
     r = dte("catalog", pg_film, "--schema", "PUBLIC", "--json")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)[0]["schema"] == "public"
+
+
+@pytest.mark.mariadb
+def test_mariadb_describe_lists_keys(mysql_url: str) -> None:
+    import pymysql
+    from sqlalchemy.engine import make_url
+
+    u = make_url(mysql_url)
+    con = pymysql.connect(host=u.host, port=u.port, user="root", database=u.database)
+    with con.cursor() as cur:
+        cur.execute("CREATE TABLE film (film_id INT PRIMARY KEY, title VARCHAR(20))")
+        cur.execute(
+            "CREATE TABLE rental (rental_id INT PRIMARY KEY, film_id INT, code CHAR(4), "
+            "UNIQUE KEY code_u (code), CONSTRAINT fk_film FOREIGN KEY (film_id) "
+            "REFERENCES film (film_id)) ENGINE=InnoDB"
+        )
+    con.commit()
+    con.close()
+    r = dte("describe", mysql_url, "rental", "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["primary_key"] == ["rental_id"]
+    (fk,) = data["foreign_keys"]
+    assert (fk["name"], fk["columns"], fk["ref_columns"]) == ("fk_film", ["film_id"], ["film_id"])
+    assert fk["ref_table"].endswith("film")
+    kinds = {(s["kind"], s["column"]) for s in data["suggested_rules"]}
+    assert kinds == {("referential", "film_id"), ("unique", "code")}

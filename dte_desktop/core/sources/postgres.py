@@ -49,6 +49,7 @@ from dte_desktop.core.sources.base import (
     TableRef,
     with_origins,
 )
+from dte_desktop.core.sources.keys import TableKeys, pg_keys
 from dte_desktop.core.sources.pg_connect import (
     connect_kwargs,
     first_line,
@@ -265,6 +266,11 @@ class PostgresSource:
     def describe(self, table: TableRef) -> list[ColumnInfo]:
         with self._session() as conn:
             return [info for info, _ in self._describe(conn, table)]
+
+    def keys(self, table: TableRef) -> TableKeys:
+        """Primary key, foreign keys and indexes from the catalog (``core.sources.keys``)."""
+        with self._session() as conn:
+            return pg_keys(conn, self._relation(conn, table)[0])
 
     # --- reading ------------------------------------------------------------------------
 

@@ -42,6 +42,7 @@ from dte_desktop.core.sources.base import (
     TableInfo,
     TableRef,
 )
+from dte_desktop.core.sources.keys import TableKeys, inspector_keys
 from dte_desktop.core.sources.sql_words import Word, require_select_like, words
 from dte_desktop.core.sources.sqla_types import sqla_type_to_arrow
 from dte_desktop.core.sources.user_filter import filter_group
@@ -228,6 +229,14 @@ class SQLASource:
                     }
                 )
         return [TableInfo(TableRef(schema, n), kind) for n, kind in sorted(found.items())]
+
+    def keys(self, table: TableRef) -> TableKeys:
+        """Primary key, foreign keys and indexes (``core.sources.keys``, the inspector)."""
+        with self._connect() as conn:
+            try:
+                return inspector_keys(sa.inspect(conn), table)
+            except sa_exc.NoSuchTableError:
+                raise NotFound(f"Table not found: {table.display()}") from None
 
     def describe(self, table: TableRef) -> list[ColumnInfo]:
         with self._connect() as conn:
