@@ -262,3 +262,29 @@ def test_masked_arrays_keep_their_declared_type(case: tuple[str, list], op: str)
     if op == "tokenize" and name not in ("float32", "float64", "bool"):
         distinct = {v for v in arr.to_pylist() if v is not None}
         assert len({o for o in out.to_pylist() if o is not None}) == len(distinct)
+
+
+def test_iso_dates_in_text_are_tokenized_as_dates() -> None:
+    """A VARCHAR holding dates gets valid dates, the same tokens as a DATE column."""
+    text = _tok(pa.array(["1985-03-12", "2024-02-29 13:45:07", "2024-02-29T13:45:07.250"]))
+    out = text.to_pylist()
+    assert dt.date.fromisoformat(out[0]) == _tok(pa.array([dt.date(1985, 3, 12)]))[0].as_py()
+    stamp = _tok(pa.array([dt.datetime(2024, 2, 29, 13, 45, 7)], pa.timestamp("s")))[0]
+    assert dt.datetime.fromisoformat(out[1]) == stamp.as_py()
+    assert out[2][10] == "T" and len(out[2]) == len("2024-02-29T13:45:07.250")
+    dt.datetime.fromisoformat(out[2])
+    # Not a valid date: text tokens, which never land on a valid ISO date or an integer.
+    bad = _tokens(["2024-02-30", "0000-00-00"])
+    assert all(len(b) == 10 for b in bad)
+
+
+iso_like = st.text(alphabet="0123456789", min_size=8, max_size=8).map(
+    lambda s: f"{s[:4]}-{s[4:6]}-{s[6:]}"
+)
+
+
+@SETTINGS
+@given(st.sets(iso_like | st.dates().map(dt.date.isoformat), min_size=2, max_size=40))
+def test_date_like_text_stays_one_to_one(values: set[str]) -> None:
+    ordered = sorted(values)
+    assert len(set(_tokens(ordered))) == len(ordered)

@@ -20,8 +20,9 @@ values give equal tokens and distinct values distinct ones):
   date so, and the time of day within the day (midnight and whole seconds kept as such);
   times within the day.
 * booleans: a keyed flip (one bit: a known pair reveals the column — use ``redact``).
-* text: the string tokenizer; a value that is a JSON object or array stays valid JSON
-  (keys and structure kept, each string, number and boolean tokenized by its JSON type).
+* text (``_typed_text``): text holding a canonical integer, an ISO date or timestamp is
+  tokenized as that value and written back in its layout; a JSON object or array stays
+  valid JSON; other text goes through the string tokenizer.
 
 Binary stays ``string`` (hex tokens); nested types give NULL of their own type (fail closed).
 """
@@ -31,8 +32,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import json
-import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -47,7 +46,6 @@ _DAY_MIN = (dt.date(1, 1, 1) - _EPOCH).days
 _DAY_MAX = (dt.date(9999, 12, 31) - _EPOCH).days
 _INNER = ((dt.date(1900, 1, 1) - _EPOCH).days, (dt.date(2099, 12, 31) - _EPOCH).days)
 _UNIT = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
-_CANONICAL_INT = re.compile(r"0|-?[1-9][0-9]{0,18}")
 _INT64 = (-(2**63), 2**63 - 1)
 _FLOATS = {16: (np.uint16, 10, 5), 32: (np.uint32, 23, 8), 64: (np.uint64, 52, 11)}
 
@@ -296,51 +294,9 @@ class TypedTokenizer:
     # --- text ------------------------------------------------------------------------
 
     def strings(self, values: Sequence[str]) -> list[str]:
-        out = list(values)
-        plain: list[int] = []
-        numbers: list[int] = []
-        for i, v in enumerate(values):
-            if _canonical_int(v):
-                numbers.append(i)
-            elif v[:1] in "{[" and v[:1] and (doc := _json(v)) is not None:
-                out[i] = json.dumps(self._json_value(doc), ensure_ascii=False)
-            else:
-                plain.append(i)
-        if numbers:
-            for i, m in zip(numbers, self.ints([int(values[i]) for i in numbers]), strict=True):
-                out[i] = str(m)
-        # Canonical integers map among themselves (above), so other text must not land on
-        # one: cycle-walk it past them, which keeps the whole mapping one-to-one.
-        while plain:
-            tokens = self.text.tokenize_many([out[i] for i in plain])
-            for i, t in zip(plain, tokens, strict=True):
-                out[i] = t
-            plain = [i for i in plain if _canonical_int(out[i])]
-        return out
+        from dte_desktop.core.privacy._typed_text import tokenize_strings
 
-    def _json_value(self, v: object) -> object:
-        if isinstance(v, dict):
-            return {k: self._json_value(x) for k, x in v.items()}
-        if isinstance(v, list):
-            return [self._json_value(x) for x in v]
-        if isinstance(v, bool):
-            return v ^ self.flip
-        if isinstance(v, int):
-            return self.ints([v], -(10**400), 10**400)[0] if abs(v) < 10**400 else v
-        if isinstance(v, float):
-            return float(self._floats(pa.array([v], pa.float64()))[0].as_py())
-        if isinstance(v, str):
-            return self.strings([v])[0]
-        return v
+        return tokenize_strings(self, values)
 
-
-def _canonical_int(text: str) -> bool:
-    return bool(_CANONICAL_INT.fullmatch(text)) and _INT64[0] <= int(text) <= _INT64[1]
-
-
-def _json(text: str) -> object | None:
-    try:
-        doc = json.loads(text)
-    except (ValueError, RecursionError):
-        return None
-    return doc if isinstance(doc, dict | list) else None
+    def json_float(self, value: float) -> float:
+        return float(self._floats(pa.array([value], pa.float64()))[0].as_py())
