@@ -83,10 +83,17 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from dte_desktop.core.privacy.label_names import checked_targets
     from dte_desktop.core.privacy.labels import import_labels
 
     ctx = context(args)
     ctx.store.get_connection(args.name)
-    n = import_labels(ctx.store, args.name, args.file, reason=args.reason)
+    n = import_labels(
+        ctx.store,
+        args.name,
+        args.file,
+        reason=args.reason,
+        check=lambda targets: checked_targets(ctx, args.name, targets, prompt_password),
+    )
     print(f"imported {n} classifications into {args.name}")
     return 0

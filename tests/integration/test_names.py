@@ -96,13 +96,31 @@ def test_mariadb_names_match_as_the_engine_does(mysql_url, capsys, tmp_path) -> 
     con.commit()
     con.close()
     assert dte(capsys, "connections", "add", "my", "--url", mysql_url)[0] == 0
-    # Item 6's report: a classification of `mixed case` did not apply to `Mixed Case`.
-    import_labels(capsys, tmp_path, "my", '[[classification]]\ntable = "Mixed"\n'
-                  'column = "mixed case"\nlevel = "HRCI"\n')  # fmt: skip
+    # Item 6's report: a classification of `mixed case` did not apply to `Mixed Case` (a
+    # label stored before names were checked, straight through core).
+    from dte_desktop.core.app import bootstrap
+    from dte_desktop.core.privacy.labels import classify
+    from dte_desktop.core.sources.base import TableRef
+
+    ctx = bootstrap()
+    classify(ctx.store, "my", TableRef(None, "Mixed"), "mixed case", "HRCI")
+    ctx.close()
     assert preview_levels(capsys, "my", "Mixed")["Mixed Case"] == "HRCI"
+    # An imported file is checked like `dte classify`: a typo refuses the whole file.
+    f = tmp_path / "typo.toml"
+    f.write_text('version = 1\n[[classification]]\ntable = "Mixed"\ncolumn = "NOTE"\n'
+                 'level = "Proprietary"\n[[classification]]\ntable = "Mixd"\n'
+                 'level = "HRCI"\n')  # fmt: skip
+    code, _, err = dte(capsys, "classifications", "import", "my", str(f))
+    assert code == 2 and "No table or view 'Mixd'" in err and "Did you mean 'Mixed'?" in err
+    assert ("Mixed", "note", "Proprietary") not in stored(capsys, "my")
+    import_labels(capsys, tmp_path, "my", '[[classification]]\ntable = "Mixed"\n'
+                  'column = "NOTE"\nlevel = "Proprietary"\n')  # fmt: skip
+    assert ("Mixed", "note", "Proprietary") in stored(capsys, "my")
     code, _, err = dte(capsys, "classify", "my", "Mixed", "NOTE", "--level", "Confidential")
     assert code == 0, err
     assert ("Mixed", "note", "Confidential") in stored(capsys, "my")
+    assert ("Mixed", "note", "Proprietary") not in stored(capsys, "my")
     code, _, err = dte(capsys, "classify", "my", "Mixed", "nots", "--level", "HRCI")
     assert code == 2 and "Did you mean 'note'?" in err
     code, _, err = dte(capsys, "classify", "my", "mixed", "note", "--level", "HRCI")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dte_desktop.core.errors import NotFound
 from dte_desktop.core.sources.base import TableRef
 from dte_desktop.core.sources.identifiers import resolve_columns, resolve_table, rule_of
 
@@ -24,5 +25,36 @@ def checked_target(
         if column is None:
             return ref, None
         return ref, resolve_columns(source, ref, [column], rule)[0]
+    finally:
+        source.close()
+
+
+def checked_targets(
+    ctx: Any, connection: str, targets: list[tuple[TableRef | None, str | None]], prompt: Any = None
+) -> list[tuple[TableRef | None, str | None]]:
+    """An imported file's (table, column) pairs, each as the catalog spells it; one
+    ``NotFound`` naming every entry the catalog does not hold (nothing is stored then)."""
+    if all(t is None for t, _ in targets):
+        return targets
+    source = ctx.open_source(connection, prompt)
+    try:
+        rule = rule_of(source)
+        out: list[tuple[TableRef | None, str | None]] = []
+        problems: list[str] = []
+        for table, column in targets:
+            if table is None:
+                out.append((None, None))
+                continue
+            try:
+                ref = resolve_table(source, table, rule)
+                col = None
+                if column is not None:
+                    col = resolve_columns(source, ref, [column], rule, stored=True)[0]
+                out.append((ref, col))
+            except NotFound as exc:
+                problems.append(str(exc))
+        if problems:
+            raise NotFound(" ".join(dict.fromkeys(problems)))
+        return out
     finally:
         source.close()

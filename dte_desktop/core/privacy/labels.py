@@ -4,7 +4,7 @@ and connection defaults; exported and imported as a TOML file. Every change is a
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -204,8 +204,20 @@ def export_labels(store: Store, connection: str, path: Path) -> int:
     return len(rows)
 
 
-def import_labels(store: Store, connection: str, path: Path, *, reason: str | None = None) -> int:
-    """All entries are validated before the first one is stored."""
+Target = tuple[TableRef | None, str | None]
+
+
+def import_labels(
+    store: Store,
+    connection: str,
+    path: Path,
+    *,
+    reason: str | None = None,
+    check: Callable[[list[Target]], list[Target]] | None = None,
+) -> int:
+    """All entries are validated before the first one is stored; ``check`` (the CLI's:
+    ``label_names.checked_targets``) refuses names the source's catalog does not hold and
+    returns them as the catalog spells them."""
     try:
         doc = tomllib.loads(path.read_text("utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
@@ -220,9 +232,16 @@ def import_labels(store: Store, connection: str, path: Path, *, reason: str | No
             raise ConfigError(f"{path}: entry {i} needs a table and a level.")
         parse_level(e["level"])
         entries.append(e)
-    for e in entries:
-        table = None if e["table"] == ANY else TableRef(e.get("schema"), e["table"])
-        column = None if e.get("column", ANY) == ANY else e["column"]
+    targets: list[Target] = [
+        (
+            None if e["table"] == ANY else TableRef(e.get("schema"), e["table"]),
+            None if e.get("column", ANY) == ANY else e["column"],
+        )
+        for e in entries
+    ]
+    if check is not None:
+        targets = check(targets)
+    for e, (table, column) in zip(entries, targets, strict=True):
         classify(
             store,
             connection,

@@ -205,15 +205,21 @@ def resolve_schema(source: Source, text: str, rule: IdentifierRule | None = None
 
 
 def resolve_columns(
-    source: Source, table: TableRef, typed: Sequence[str], rule: IdentifierRule | None = None
+    source: Source,
+    table: TableRef,
+    typed: Sequence[str],
+    rule: IdentifierRule | None = None,
+    *,
+    stored: bool = False,
 ) -> list[str]:
-    """Each typed column as the catalog spells it; ``NotFound`` (with the closest name)."""
+    """Each typed column as the catalog spells it; ``NotFound`` (with the closest name).
+    ``stored``: names from a file or the history (no quotes; an exact spelling wins)."""
     rule = rule or rule_of(source)
     names = [c.name for c in source.describe(table)]
     out = []
     for text in typed:
-        name, quoted = unquote_column(text)
-        found = rule.match(name, names, column=True, quoted=quoted)
+        name, quoted = (text, False) if stored else unquote_column(text)
+        found = rule.match(name, names, column=True, quoted=quoted, exact_first=stored)
         if found is None:
             raise _not_found("column", name, table.display(), names)
         out.append(found)
