@@ -40,3 +40,38 @@ def test_table_levels_follow_labels_for(dte_home) -> None:
         assert levels[plain] == Level.PROPRIETARY and levels[people] == Level.HRCI
     finally:
         store.close()
+
+
+def test_labels_and_badges_match_names_as_the_engine_does(dte_home) -> None:
+    """Issue 14 item 6: a label stored as Customer.Email applies to customer.email where the
+    connection's engine says they are the same (SQLite, MySQL columns, PostgreSQL unquoted),
+    not where it says they differ (a quoted-looking PostgreSQL name, MySQL tables)."""
+    store = Store.open()
+    try:
+        store.save_connection("lite", "sqlite:///x.sqlite")
+        store.save_connection("pg", "postgresql://u@h/db")
+        store.save_connection("my", "mysql://u@h/db")
+        for conn in ("lite", "pg", "my"):
+            classify(store, conn, TableRef(None, "Customer"), "Email", "HRCI")
+            classify(store, conn, TableRef(None, "Customer"), "email", "Public")
+            classify(store, conn, TableRef(None, "Customer"), "NOTE", "Confidential")
+        lower = TableRef(None, "customer")
+        lite = labels_for(store, "lite", lower).columns
+        assert lite["email"].level == Level.PUBLIC  # the exact spelling wins
+        assert lite["EMAIL"].level == Level.HRCI  # folded: the most sensitive of the two
+        assert lite["note"].level == Level.CONFIDENTIAL and lite["note"].column == "note"
+        pg = labels_for(store, "pg", lower).columns
+        assert pg["note"].level == Level.CONFIDENTIAL  # NOTE unquoted is note
+        assert "Note" not in pg  # but not "Note"
+        assert labels_for(store, "pg", TableRef(None, "CUSTOMER")).columns == {}
+        # MySQL: columns caseless, table names case-sensitive (the Linux default).
+        assert labels_for(store, "my", lower).columns == {}
+        mine = labels_for(store, "my", TableRef(None, "Customer")).columns
+        assert mine["note"].level == Level.CONFIDENTIAL
+        assert table_levels(store, "lite", [lower, TableRef(None, "other")]) == {
+            lower: Level.HRCI,
+            TableRef(None, "other"): None,
+        }
+        assert table_levels(store, "my", [lower])[lower] is None
+    finally:
+        store.close()
