@@ -39,7 +39,7 @@ def _load(url: str) -> None:
             cur.execute(
                 "CREATE TABLE customers (customer_id INT PRIMARY KEY, active TINYINT(1),"
                 " phone BIGINT, born DATE, seen DATETIME(6), prefs JSON, score DOUBLE,"
-                " balance DECIMAL(12,2), note VARCHAR(40))"
+                " balance DECIMAL(12,2), note VARCHAR(40), dob INT)"
             )
             rows = [
                 (
@@ -52,10 +52,11 @@ def _load(url: str) -> None:
                     i / 7,
                     f"{i * 3}.25",
                     f"note {i}",
+                    int(f"19{50 + i % 50:02d}{1 + i % 12:02d}{1 + i % 28:02d}"),
                 )
                 for i in range(1, ROWS + 1)
             ]
-            cur.executemany("INSERT INTO customers VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s)", rows)
+            cur.executemany("INSERT INTO customers VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)", rows)
         conn.commit()
     finally:
         conn.close()
@@ -68,6 +69,11 @@ def test_masked_export_keeps_types_and_the_manifest_says_what_changed(
     assert dte("connections", "add", "shop", "--url", mysql_url).returncode == 0
     # The phone column is Proprietary (generalize) and known to hold phone numbers.
     res = dte("classify", "shop", "customers", "phone", "--level", "Proprietary", "--pii", "phone")
+    assert res.returncode == 0, res.stderr
+    # A birth date kept as an integer YYYYMMDD, and the policy says "year only".
+    res = dte(
+        "classify", "shop", "customers", "dob", "--level", "Proprietary", "--pii", "date_of_birth"
+    )
     assert res.returncode == 0, res.stderr
     out = tmp_path / "out"
     res = dte("export", "shop", "customers", "--out", str(out), "--mask")
@@ -92,6 +98,10 @@ def test_masked_export_keeps_types_and_the_manifest_says_what_changed(
     phones = table.column("phone").to_pylist()
     assert set(phones) == {"+1 512 xxxxxxx"}
 
+    years = table.column("dob").to_pylist()
+    assert set(years) == {f"19{50 + i % 50:02d}" for i in range(1, ROWS + 1)}
+
     notes = manifest.get("masked_type_notes", {})
-    assert notes == {"phone": notes["phone"]}, notes  # the only column whose type changed
+    assert set(notes) == {"phone", "dob"}, notes  # the only columns whose type changed
     assert notes["phone"].startswith("int64 written as string: generalize")
+    assert notes["dob"].startswith("int32 written as string: generalize")

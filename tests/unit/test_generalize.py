@@ -184,3 +184,13 @@ def test_float_labels_never_show_the_value(values: list[float]) -> None:
             assert label is None
         else:
             assert label.endswith("x")
+
+
+def test_urls_macs_and_secrets() -> None:
+    urls = generalize(pa.array(["https://shop.example.com/u/ann?id=7", "n/a"]), pii_type="url")
+    assert urls.to_pylist() == ["https://shop.example.com/…", "████"]
+    macs = generalize(pa.array(["00:1A:2B:3C:4D:5E", "001a2b3c4d5e"]), pii_type="mac_address")
+    assert macs.to_pylist() == ["00:1A:2B:xx:xx:xx", "00:1a:2b:xx:xx:xx"]
+    # No coarser form of a secret is safe, whatever its storage (a PIN kept as a number).
+    for values in (pa.array(["hunter22", None]), pa.array([4711, None])):
+        assert generalize(values, pii_type="secret").to_pylist() == ["████", None]

@@ -6,7 +6,8 @@ It follows the column's type and, when the detectors (or an officer) said so, it
   ``YYYYMMDD``, a string in a usual date format);
 * a phone number keeps its country and area code only (``+1 512 xxxxxxx``);
 * an email keeps its domain (``@example.com``); an IP address its first half
-  (``10.1.x.x``);
+  (``10.1.x.x``); a URL its scheme and host; a MAC address its maker's three octets; a
+  secret or a wallet key nothing (the redaction token);
 * other dates and timestamps become ``YYYY-MM`` or ``YYYY``; times their hour ``HH:00``;
 * numbers become buckets written as their leading digits and ``x`` for the rest (``3x`` for
   30–39, ``51230xxxxx``). The width is the policy's ``bucket_width`` rounded up to a power of
@@ -25,6 +26,8 @@ from __future__ import annotations
 import decimal
 import ipaddress
 import math
+import re
+import urllib.parse
 
 import numpy as np
 import phonenumbers
@@ -55,6 +58,8 @@ def generalize(
     dtype = arr.type
     if at.is_nested(dtype):
         return at.all_null(len(arr))
+    if pii_type in ("secret", "crypto_wallet"):  # whatever its storage (a PIN as a number)
+        return pc.if_else(pc.is_valid(arr), at.REDACTION, pa.scalar(None, pa.string()))
     if pii_type == "date_of_birth":
         return _birth_year(arr)
     if pii_type in _TEXT_RULES and not (pa.types.is_temporal(dtype) or _is_number(dtype)):
@@ -166,7 +171,28 @@ def _ip_network(value: object) -> str:
     return ":".join(groups[:2]) + ":x"
 
 
-_TEXT_RULES = {"email": _email_domain, "ip_address": _ip_network}
+def _url_origin(value: object) -> str:
+    parts = urllib.parse.urlsplit(str(value).strip())
+    if not parts.scheme or not parts.hostname:
+        return at.REDACTION
+    return f"{parts.scheme}://{parts.hostname}/…"
+
+
+def _mac_vendor(value: object) -> str:
+    """The first three octets name the maker (the OUI), the rest the device."""
+    digits = re.sub(r"[^0-9A-Fa-f]", "", str(value))
+    if len(digits) != 12:
+        return at.REDACTION
+    sep = next((ch for ch in str(value) if not ch.isalnum()), ":")
+    return sep.join([digits[i : i + 2] for i in (0, 2, 4)] + ["xx"] * 3)
+
+
+_TEXT_RULES = {
+    "email": _email_domain,
+    "ip_address": _ip_network,
+    "url": _url_origin,
+    "mac_address": _mac_vendor,
+}
 
 
 # --- numbers ------------------------------------------------------------------------------
