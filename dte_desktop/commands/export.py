@@ -97,6 +97,7 @@ def spec_from_args(args: argparse.Namespace) -> ExportSpec:
         layout=args.layout,
         **({} if args.mask is None else {"mask": args.mask}),
         batch_rows=args.batch_rows,
+        encrypt_to=str(args.encrypt_to.resolve()) if args.encrypt_to else None,
         quasi_identifiers=tuple(c.strip() for c in (args.qi or "").split(",") if c.strip()),
         max_attempts=args.attempts,
     ).validate()
@@ -129,7 +130,7 @@ class TerminalProgress:
 def run_job(args: argparse.Namespace, job: Any) -> int:
     """Ctrl+C (or SIGTERM) cancels between batches: the job ends ``cancelled``, exit 3."""
     from dte_desktop.core.jobs.interrupt import run_cancellable
-    from dte_desktop.core.jobs.service import run
+    from dte_desktop.core.jobs.service import finish_export, run
 
     asked = threading.Event()
 
@@ -153,10 +154,9 @@ def run_job(args: argparse.Namespace, job: Any) -> int:
             if not e.context.get("retrying")
         ],
     }
-    if getattr(args, "encrypt_to", None) and status == JobStatus.COMPLETE:
-        from dte_desktop.commands.package import seal_folder
-
-        data["package"] = seal_folder(ctx, Path(record.summary["out_dir"]), args.encrypt_to)
+    package = finish_export(ctx, job, status)  # audit record; sealed if it asked to be
+    if package is not None:
+        data["package"] = package
 
     def text() -> str:
         s = record.summary
@@ -171,7 +171,7 @@ def run_job(args: argparse.Namespace, job: Any) -> int:
         if "package" in data:
             lines.append(f"  sealed for {len(data['package']['recipients'])} recipient(s), "
                          f"signed by {data['package']['fingerprint']}")  # fmt: skip
-        elif getattr(args, "encrypt_to", None):
+        elif job.spec.encrypt_to:
             lines.append("  not sealed: the export did not complete")
         if status in (JobStatus.CANCELLED, JobStatus.FAILED, JobStatus.COMPLETE_WITH_ERRORS):
             lines.append(f"  resume with: dte jobs resume {job.job_id}")
@@ -204,13 +204,9 @@ def checked_names(ctx: Any, args: argparse.Namespace, prompt: Any) -> tuple[list
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from dte_desktop.core.jobs.service import prepare_export, record_export_audit
+    from dte_desktop.core.jobs.service import prepare_export
 
     ctx = context(args)
-    if args.encrypt_to:  # a bad recipients file fails before any row is read
-        from dte_desktop.core.export.package import read_recipients
-
-        read_recipients(args.encrypt_to)
     typed: dict[str, str | None] = {}
 
     def prompt_once(name: str) -> str | None:  # checking names and the job ask once
@@ -223,6 +219,4 @@ def cmd_export(args: argparse.Namespace) -> int:
     spec = spec_from_args(args)
     progress = TerminalProgress(sys.stderr.isatty() and not args.json)
     job = prepare_export(ctx, spec, on_event=progress, prompt=prompt_once)
-    code = run_job(args, job)
-    record_export_audit(ctx, job)
-    return code
+    return run_job(args, job)

@@ -90,13 +90,12 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_resume(args: argparse.Namespace) -> int:
     from dte_desktop.commands.export import TerminalProgress, run_job
-    from dte_desktop.core.jobs.service import record_export_audit, resume_export
+    from dte_desktop.core.jobs.service import resume_export
 
     ctx = context(args)
     progress = TerminalProgress(sys.stderr.isatty() and not args.json)
     job = resume_export(ctx, args.id, on_event=progress, prompt=prompt_password)
-    code = run_job(args, job)
-    record_export_audit(ctx, job)
+    code = run_job(args, job)  # audits (and seals) as the export did
     return code
 
 

@@ -51,25 +51,10 @@ def cmd_keys(args: argparse.Namespace) -> int:
     return 0
 
 
-def seal_folder(ctx: Any, folder: Path, recipients_file: Path) -> dict[str, Any]:
-    from dte_desktop.core.audit import AuditLog
-    from dte_desktop.core.export.package import read_recipients, seal
-
-    info = seal(folder.resolve(), read_recipients(recipients_file), ctx.credentials)
-    AuditLog(ctx.store).record(
-        "package",
-        object=str(folder.resolve()),
-        extra={
-            "recipients": info["recipients"],
-            "signer": info["fingerprint"],
-            "files": len(info["encrypted"]),
-        },
-    )
-    return info
-
-
 def cmd_seal(args: argparse.Namespace) -> int:
-    info = seal_folder(context(args), args.folder, args.to)
+    from dte_desktop.core.export.package import seal_and_audit
+
+    info = seal_and_audit(context(args), args.folder, args.to)
     n, who = len(info["encrypted"]), len(info["recipients"])
     emit(args, info, f"sealed {n} file(s) in {args.folder} for {who} recipient(s), "
                      f"signed by {info['fingerprint']}")  # fmt: skip

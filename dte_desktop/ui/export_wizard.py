@@ -3,6 +3,7 @@ workers, partitions, folder) and whether to mask — then an ``ExportSpec`` for 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -129,6 +130,29 @@ class ExportForm(QWidget):
         self.mask_note.setWordWrap(True)
         ml.addWidget(self.mask_note)
 
+        self.encrypt = QCheckBox("Seal for transfer: encrypt to recipients and sign")
+        self.encrypt.setObjectName("exportEncrypt")
+        self.recipients = QLineEdit()
+        self.recipients.setObjectName("exportRecipients")
+        self.recipients.setPlaceholderText("recipients file (one age1… key per line)")
+        self.recipients.setEnabled(False)
+        pick = QPushButton("Browse…")
+        pick.setEnabled(False)
+        pick.clicked.connect(self._browse_recipients)
+        self.encrypt.toggled.connect(self.recipients.setEnabled)
+        self.encrypt.toggled.connect(pick.setEnabled)
+        package = QGroupBox("Transfer package")
+        pl = QVBoxLayout(package)
+        pl.addWidget(self.encrypt)
+        row = QHBoxLayout()
+        row.addWidget(self.recipients, 1)
+        row.addWidget(pick)
+        pl.addLayout(row)
+        hint = QLabel("Checked and opened on the other side with dte package verify|decrypt.")
+        hint.setObjectName("hint")
+        hint.setWordWrap(True)
+        pl.addWidget(hint)
+
         self.start_button = QPushButton("Start export")
         self.start_button.setObjectName("startExport")
         self.start_button.setEnabled(False)
@@ -144,6 +168,7 @@ class ExportForm(QWidget):
         right.addWidget(fmt)
         right.addWidget(opts)
         right.addWidget(masking)
+        right.addWidget(package)
         right.addStretch(1)
         body = QHBoxLayout()
         body.addWidget(what, 3)
@@ -262,7 +287,21 @@ class ExportForm(QWidget):
             layout=self.layout_box.currentText(),
             mask=self.mask.isChecked(),
             batch_rows=self.batch_rows.value(),
+            encrypt_to=self._recipients_file(),
         ).validate()
+
+    def _recipients_file(self) -> str | None:
+        if not self.encrypt.isChecked():
+            return None
+        text = self.recipients.text().strip()
+        if not text:
+            raise ConfigError("Name the recipients file to seal the export for, or untick it.")
+        return str(Path(text).expanduser().resolve())
+
+    def _browse_recipients(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Recipients file", str(Path.home()))
+        if path:
+            self.recipients.setText(path)
 
     def start(self) -> None:
         try:

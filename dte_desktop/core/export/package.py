@@ -166,6 +166,24 @@ def seal(folder: Path, recipients: list[str], credentials: CredentialStore) -> d
     return {**info, "fingerprint": fingerprint(info["signer"])}
 
 
+def seal_and_audit(ctx: Any, folder: Path, recipients_file: Path) -> dict[str, Any]:
+    """Seal ``folder`` (``dte package seal``, ``dte export --encrypt-to``, the export form)
+    and leave its audit record: recipients and signer by key, never a file's content."""
+    from dte_desktop.core.audit import AuditLog
+
+    info = seal(folder.resolve(), read_recipients(recipients_file), ctx.credentials)
+    AuditLog(ctx.store).record(
+        "package",
+        object=str(folder.resolve()),
+        extra={
+            "recipients": info["recipients"],
+            "signer": info["fingerprint"],
+            "files": len(info["encrypted"]),
+        },
+    )
+    return info
+
+
 def verify(folder: Path, signer: str | None = None) -> dict[str, Any]:
     """Signature, every checksum, nothing missing and nothing extra; raises PackageError."""
     from cryptography.exceptions import InvalidSignature

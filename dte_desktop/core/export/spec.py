@@ -76,6 +76,8 @@ class ExportSpec:
     max_attempts: int = 3
     # Checked against the policy's min_k (every table); empty: suggested from column names.
     quasi_identifiers: tuple[str, ...] = ()
+    # An age recipients file: the finished export is sealed for them (dte package).
+    encrypt_to: str | None = None
 
     def validate(self) -> ExportSpec:
         if self.format not in FORMATS:

@@ -11,8 +11,11 @@ from dte_desktop.core.errors import ConfigError
 from dte_desktop.core.export.spec import ExportSpec
 from dte_desktop.core.jobs.events import EventSink
 from dte_desktop.core.jobs.export_job import ExportJob
+from dte_desktop.core.logs import get_logger
 from dte_desktop.core.store import JobStatus
 from dte_desktop.core.urls import parse_url
+
+log = get_logger("jobs.service")
 
 
 def prepare_export(
@@ -26,6 +29,12 @@ def prepare_export(
     """Resolve the connection (password once, from the store or a prompt) and build the job.
     The password stays in this closure; the job's stored config never sees it."""
     conn = ctx.resolve(spec.connection)
+    if spec.encrypt_to:  # a bad recipients file fails before any row is read
+        from pathlib import Path
+
+        from dte_desktop.core.export.package import read_recipients
+
+        read_recipients(Path(spec.encrypt_to))
     password = ctx.password_for(spec.connection, prompt)
     from dte_desktop.core.sources.registry import open_source
 
@@ -100,6 +109,21 @@ def run_with_threads(job: ExportJob) -> JobStatus:
 
 def run(job: ExportJob, executor: Executor | None = None) -> JobStatus:
     return job.run(executor) if executor is not None else run_with_threads(job)
+
+
+def finish_export(ctx: AppContext, job: ExportJob, status: JobStatus) -> dict[str, Any] | None:
+    """After every export, whoever ran it (CLI, resume, the app's worker): its audit record,
+    then, when it completed and asked for it, the sealed package (returned)."""
+    record_export_audit(ctx, job)
+    if not job.spec.encrypt_to or status != JobStatus.COMPLETE:
+        return None
+    from pathlib import Path
+
+    from dte_desktop.core.export.package import seal_and_audit
+
+    info = seal_and_audit(ctx, job.out_dir, Path(job.spec.encrypt_to))
+    log.info("export %d sealed for %d recipient(s)", job.job_id, len(info["recipients"]))
+    return info
 
 
 def record_export_audit(ctx: AppContext, job: ExportJob) -> None:

@@ -157,7 +157,7 @@ def main(stdin: IO[str] | None = None, stdout: IO[str] | None = None) -> int:
     root = logging.getLogger("dte_desktop")
     root.addHandler(ForwardingHandler(writer))
     from dte_desktop.core.app import bootstrap
-    from dte_desktop.core.jobs.service import record_export_audit, run
+    from dte_desktop.core.jobs.service import finish_export, run
 
     ctx = None
     try:
@@ -182,7 +182,11 @@ def main(stdin: IO[str] | None = None, stdout: IO[str] | None = None) -> int:
         threading.Thread(target=watch_input, args=(stdin, job), daemon=True).start()
         status = run(job)
         log.info("job %d finished: %s", job.job_id, status)
-        record_export_audit(ctx, job)
+        try:
+            finish_export(ctx, job, status)
+        except DteError as exc:  # the export is done; the package could not be made
+            writer.error(exc.title, f"The export finished but was not sealed: {exc}")
+            return 1
         return 0
     finally:
         ctx.close()
