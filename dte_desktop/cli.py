@@ -80,40 +80,35 @@ def prompt_password(name: str) -> str | None:
     return getpass.getpass(f"Password for {name}: ")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or (given ``argv``) only the chosen command's module imported: the
+    other commands are listed from ``commands.COMMANDS`` without importing theirs, so
+    ``dte --help`` and ``dte --version`` load neither pyarrow nor SQLAlchemy."""
+    import importlib
+
+    from dte_desktop.commands import COMMANDS
+
     parser = argparse.ArgumentParser(
         prog="dte", description="DTE Desktop on the command line: the same jobs as the GUI."
     )
     parser.add_argument("--version", action="version", version=f"dte {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    from dte_desktop.commands import (
-        audit,
-        catalog,
-        classify,
-        connections,
-        export,
-        jobs,
-        package,
-        privacy,
-        profile,
-        risk,
-        sample,
-    )
-
-    for module in (
-        connections,
-        catalog,
-        privacy,
-        classify,
-        profile,
-        risk,
-        sample,
-        export,
-        jobs,
-        package,
-        audit,
-    ):
-        module.register(sub)
+    if argv is None:
+        wanted = {module for module, _ in COMMANDS.values()}
+    else:
+        chosen = next((a for a in argv if not a.startswith("-")), None)
+        wanted = {COMMANDS[chosen][0]} if chosen in COMMANDS else set()
+    registered: set[str] = set()
+    for name, (module, help_line) in COMMANDS.items():
+        if name in registered:
+            continue
+        if module in wanted:
+            before = set(sub.choices)
+            importlib.import_module(f"dte_desktop.commands.{module}").register(sub)
+            registered |= set(sub.choices) - before
+            wanted.discard(module)
+        else:
+            sub.add_parser(name, help=help_line)  # listed only; never parsed
     _fill_common_help(parser)
     return parser
 
@@ -142,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         from dte_desktop.core.jobs.worker import main as worker_main
 
         return worker_main()
-    parser = build_parser()
+    parser = build_parser(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     try:
         take_url_password(args)

@@ -8,11 +8,12 @@ from dataclasses import asdict
 from pathlib import Path
 
 from dte_desktop.cli import context, emit
+from dte_desktop.commands import add_command
 from dte_desktop.core.audit import AuditLog
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("audit", help="the tamper-evident audit log")
+    p = add_command(sub, "audit")
     asub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     ls = asub.add_parser("list", help="list audit records")
     ls.add_argument("--since", help="ISO date/time (UTC), e.g. 2026-11-01")

@@ -6,26 +6,27 @@ import argparse
 from typing import Any
 
 from dte_desktop.cli import context, emit, prompt_password
+from dte_desktop.commands import add_command
 from dte_desktop.core.sources.base import ColumnInfo, Source, TableInfo
 from dte_desktop.core.sources.identifiers import resolve_schema, resolve_table
 from dte_desktop.core.sources.keys import TableKeys, keys_of, suggest_rules
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    cat = sub.add_parser("catalog", help="list schemas and tables")
+    cat = add_command(sub, "catalog")
     cat.add_argument("name", help="connection name or URL")
     cat.add_argument("--schema", help="only this schema")
     cat.add_argument("--system", action="store_true", help="include system schemas")
     cat.add_argument("--json", action="store_true")
     cat.set_defaults(func=cmd_catalog)
 
-    desc = sub.add_parser("describe", help="columns of a table")
+    desc = add_command(sub, "describe")
     desc.add_argument("name", help="connection name or URL")
     desc.add_argument("table", help="schema.table; quote parts with dots/spaces: '\"A B\".t'")
     desc.add_argument("--json", action="store_true")
     desc.set_defaults(func=cmd_describe)
 
-    demo = sub.add_parser("demo", help="build the demo database and print its catalog")
+    demo = add_command(sub, "demo")
     demo.add_argument("--json", action="store_true")
     demo.set_defaults(func=cmd_demo)
 

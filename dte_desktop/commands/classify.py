@@ -7,11 +7,12 @@ from dataclasses import asdict
 from pathlib import Path
 
 from dte_desktop.cli import context, emit, prompt_password
+from dte_desktop.commands import add_command
 from dte_desktop.core.sources.names import parse_table
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    c = sub.add_parser("classify", help="set a column's (or table's) classification")
+    c = add_command(sub, "classify")
     c.add_argument("name", help="connection name")
     c.add_argument("table", help="schema.table, or * for the connection's default")
     c.add_argument("column", nargs="?", help="omit for the table's default")
@@ -20,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--reason")
     c.set_defaults(func=cmd_classify)
 
-    cs = sub.add_parser("classifications", help="stored classifications: list, export, import")
+    cs = add_command(sub, "classifications")
     csub = cs.add_subparsers(dest="action", metavar="ACTION", required=True)
     ls = csub.add_parser("list", help="a connection's stored classifications")
     ls.add_argument("name")

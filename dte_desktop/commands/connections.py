@@ -7,6 +7,7 @@ import sys
 import time
 
 from dte_desktop.cli import context, emit, prompt_password
+from dte_desktop.commands import add_command
 from dte_desktop.core.audit import AuditLog
 from dte_desktop.core.errors import ConfigError, DteError
 from dte_desktop.core.secrets import CredentialStore
@@ -14,7 +15,7 @@ from dte_desktop.core.urls import split_password
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("connections", help="saved database connections")
+    p = add_command(sub, "connections")
     csub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
 
     ls = csub.add_parser("list", help="list saved connections")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from dte_desktop.cli import context, emit, prompt_password
+from dte_desktop.commands import add_command
 from dte_desktop.core.errors import ConfigError
 from dte_desktop.core.export.spec import FORMATS, LAYOUTS, ExportSpec, FormatOptions, QuerySpec
 from dte_desktop.core.jobs.events import ItemProgress, JobFinished, JobProgress
@@ -17,7 +18,7 @@ from dte_desktop.core.store import JobStatus
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("export", help="export tables and queries to files")
+    p = add_command(sub, "export")
     p.add_argument("name", help="connection name or URL")
     p.add_argument("tables", nargs="*", metavar="TABLE", help="schema.table …")
     p.add_argument("--out", required=True, help="output folder")

@@ -7,12 +7,13 @@ import sys
 from dataclasses import asdict
 
 from dte_desktop.cli import context, emit, prompt_password
+from dte_desktop.commands import add_command
 from dte_desktop.core.errors import ConfigError
 from dte_desktop.core.store import JobStatus
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("jobs", help="job history: list, show, resume, cancel")
+    p = add_command(sub, "jobs")
     jsub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     ls = jsub.add_parser("list", help="recent jobs, newest first")
     ls.add_argument("--status", help="only jobs in this state (e.g. interrupted, failed)")

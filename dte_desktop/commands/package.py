@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from dte_desktop.cli import context, emit
+from dte_desktop.commands import add_command
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("package", help="encrypted, signed transfer packages of exports")
+    p = add_command(sub, "package")
     ps = p.add_subparsers(dest="package_command", metavar="ACTION", required=True)
     keys = ps.add_parser("keys", help="this workstation's public keys (created on first use)")
     keys.add_argument("--json", action="store_true", help="print as JSON")

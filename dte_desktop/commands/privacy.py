@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from dte_desktop.cli import context, emit, prompt_password
+from dte_desktop.commands import add_command
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("preview", help="first rows of a table, masked by the policy in force")
+    p = add_command(sub, "preview")
     p.add_argument("name", help="connection name or URL")
     p.add_argument("table")
     p.add_argument("--limit", type=int, default=20, help="rows to show (default 20)")
@@ -25,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_preview)
 
-    pol = sub.add_parser("policy", help="the masking policy in force")
+    pol = add_command(sub, "policy")
     psub = pol.add_subparsers(dest="action", metavar="ACTION", required=True)
     show = psub.add_parser("show", help="print the effective policy (site + yours)")
     show.add_argument("--json", action="store_true")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from dte_desktop.cli import context, emit, prompt_password
+from dte_desktop.commands import add_command
 from dte_desktop.core.errors import ConfigError
 from dte_desktop.core.privacy.masking import build_masker
 from dte_desktop.core.profiling.model import TableProfile
@@ -26,7 +27,7 @@ from dte_desktop.core.sources.names import parse_table
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("profile", help="profile tables: statistics, patterns, PII")
+    p = add_command(sub, "profile")
     p.add_argument("name", help="connection name or URL")
     p.add_argument("tables", nargs="+", metavar="TABLE", help="schema.table (quote odd parts)")
     p.add_argument(
@@ -40,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_profile)
 
-    r = sub.add_parser("rules", help="data quality rules: add, list, remove, check")
+    r = add_command(sub, "rules")
     rs = r.add_subparsers(dest="rules_command", metavar="ACTION", required=True)
     add = rs.add_parser("add", help="add a rule to a table")
     add.add_argument("name")

@@ -6,13 +6,12 @@ from __future__ import annotations
 import argparse
 
 from dte_desktop.cli import context, emit, prompt_password
+from dte_desktop.commands import add_command
 from dte_desktop.core.privacy.risk import DEFAULT_K, RiskReport
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "risk", help="re-identification risk of a table through its quasi-identifiers"
-    )
+    p = add_command(sub, "risk")
     p.add_argument("name", help="connection name or URL")
     p.add_argument("table", help="schema.table (quote odd parts)")
     p.add_argument("--qi", required=True, metavar="COL,COL", help="quasi-identifier columns")

@@ -7,6 +7,7 @@ import argparse
 import sys
 
 from dte_desktop.cli import context, emit, prompt_password
+from dte_desktop.commands import add_command
 from dte_desktop.commands.export import TerminalProgress
 from dte_desktop.core.errors import ConfigError
 from dte_desktop.core.export.spec import FORMATS
@@ -16,7 +17,7 @@ from dte_desktop.core.sampling.spec import STRATIFY_MODES
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("sample", help="pick typical, edge and suspicious rows of a table")
+    p = add_command(sub, "sample")
     p.add_argument("name", nargs="?", help="connection name or URL")
     p.add_argument("table", nargs="?", help="schema.table (quote odd parts)")
     p.add_argument("--size", type=int, help="rows in the sample")
