@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 from typing import Any
 
 from dte_desktop.cli import context, emit, prompt_password
 from dte_desktop.commands import add_command
+from dte_desktop.core.export.cells import NON_FINITE, json_default
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -96,9 +98,13 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 
 def _json_cell(v: Any) -> Any:
+    """A cell as strict JSON: SQL TIME text, plain decimals, ISO dates, hex bytes; NaN and
+    ±infinity spelled as strings (JSON has none) — the rules of the JSON Lines export."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return NON_FINITE[repr(v)]
     if v is None or isinstance(v, bool | int | float | str):
         return v
-    return str(v)
+    return json_default(v)
 
 
 def cmd_policy_show(args: argparse.Namespace) -> int:

@@ -204,10 +204,22 @@ def test_mariadb_geometry_is_the_same_wkb_from_a_query_and_a_table(my_awkward, t
 def test_masked_awkward_exports_stay_valid(pg_awkward: str, tmp_path: Path, fmt: str) -> None:
     """Masked values of JSON, TIME, decimal and float columns still make a valid file: strict
     JSON Lines, an XLSX openpyxl reads; a masked JSON document stays a string."""
+    masked_export(pg_awkward, "public.awkward", tmp_path, fmt, awkward.PG_ROWS)
+
+
+@pytest.mark.mariadb
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_mariadb_masked_awkward_exports(my_awkward: str, tmp_path: Path, fmt: str) -> None:
+    """decimal(38,10) and decimal(65,30) tokenized exactly (the masking ran out of Python's
+    28-digit decimal context: 'precision 36 does not fit')."""
+    masked_export(my_awkward, "awkward", tmp_path, fmt, awkward.MY_ROWS)
+
+
+def masked_export(url: str, table: str, tmp_path: Path, fmt: str, n: int) -> None:
     spec = ExportSpec(
-        connection=pg_awkward,
+        connection=url,
         out_dir=str(tmp_path),
-        tables=("public.awkward",),
+        tables=(table,),
         format=fmt,
         max_attempts=1,
         mask=True,
@@ -219,5 +231,29 @@ def test_masked_awkward_exports_stay_valid(pg_awkward: str, tmp_path: Path, fmt:
     assert status == JobStatus.COMPLETE, errors
     m = json.loads((tmp_path / "manifest.json").read_text())
     rows = read_rows(tmp_path / m["files"][0]["path"], fmt)
-    assert len(rows) == awkward.PG_ROWS
+    assert len(rows) == n
     assert verify_manifest(tmp_path) == []
+
+
+@pytest.mark.mariadb
+def test_cli_preview_json_is_strict_and_shows_sql_time(my_awkward: str) -> None:
+    """``dte preview --json`` follows the export's rules: strict JSON, TIME as SQL text."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.integration.roundtrip import _no_constants
+
+    r = subprocess.run(
+        [sys.executable, "-m", "dte_desktop", "preview", my_awkward, "awkward", "--json"],
+        capture_output=True, text=True, timeout=180, env=dict(os.environ),
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout, parse_constant=_no_constants)
+    names = [c["name"] for c in data["columns"]]
+    tm = {row[names.index("id")]: row[names.index("tm")] for row in data["rows"]}
+    ops = {c["name"]: c["operator"] for c in data["columns"]}
+    if ops["tm"] in (None, "keep"):  # shown raw: the server's own text
+        assert tm == {0: "-838:59:59", 1: "838:59:59", 2: "25:00:00.5"}
+    else:  # masked: never Python's "-35 days, 1:00:01"
+        assert not any("day" in str(v) for v in tm.values())

@@ -30,6 +30,7 @@ Binary stays ``string`` (hex tokens); nested types give NULL of their own type (
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import hashlib
 import hmac
 from collections.abc import Sequence
@@ -239,9 +240,13 @@ class TypedTokenizer:
         limit = 10**t.precision - 1
 
         def run(vs: list) -> list:
-            unscaled = [int(v.scaleb(t.scale)) for v in vs]
-            images = self.ints(unscaled, -limit, limit)
-            return [type(v)(m).scaleb(-t.scale) for v, m in zip(vs, images, strict=True)]
+            # scaleb rounds to the context's precision (28 digits by default): a decimal(38)
+            # or decimal(65) value needs all its digits, or the image does not fit its type.
+            with decimal.localcontext() as ctx:
+                ctx.prec = t.precision + 2
+                unscaled = [int(v.scaleb(t.scale)) for v in vs]
+                images = self.ints(unscaled, -limit, limit)
+                return [type(v)(m).scaleb(-t.scale) for v, m in zip(vs, images, strict=True)]
 
         return at.map_unique_many(arr, run, t)
 
