@@ -114,7 +114,9 @@ class ColumnSketch:
         self.lmin: int | None = None
         self.lmax: int | None = None
         self.lsum = 0
-        self.kll = kll_doubles_sketch(KLL_K) if kind in (NUMERIC, TEMPORAL) else None
+        # A masked column (extremes=False) keeps no value sketch: checkpoints live in the history.
+        numeric = kind in (NUMERIC, TEMPORAL)
+        self.kll = kll_doubles_sketch(KLL_K) if numeric and extremes else None
         self.hll = HyperLogLog()
         self.freq = Frequent(dtype) if frequent and kind not in (BINARY, NESTED) else None
 
