@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from dte_desktop.cli import context, emit, prompt_password
 from dte_desktop.commands import add_command
@@ -71,6 +72,23 @@ def _text(o: SampleOutcome) -> str:
     return "\n".join(lines)
 
 
+def _checked(
+    ctx: Any, name: str, table: str, stratify: tuple[str, ...], prompt: Any
+) -> tuple[str, tuple[str, ...]]:
+    """The table and ``--stratify`` columns as the catalog spells them (matched as the
+    engine matches names); a typo is refused with the closest name before any job."""
+    from dte_desktop.core.sources.identifiers import resolve_columns, resolve_table, rule_of
+
+    source = ctx.open_source(name, prompt)
+    try:
+        rule = rule_of(source)
+        ref = resolve_table(source, table, rule)
+        cols = tuple(resolve_columns(source, ref, list(stratify), rule)) if stratify else ()
+    finally:
+        source.close()
+    return ref.display(), cols
+
+
 def cmd_sample(args: argparse.Namespace) -> int:
     ctx = context(args)
     if args.rerun is not None:
@@ -79,9 +97,17 @@ def cmd_sample(args: argparse.Namespace) -> int:
         if not args.name or not args.table or args.size is None:
             raise ConfigError("Give a connection, a table and --size (or --rerun JOB).")
         stratify = tuple(c.strip() for c in (args.stratify or "").split(",") if c.strip())
+        typed: dict[str, str | None] = {}
+
+        def prompt_once(name: str) -> str | None:  # checking names and the sample ask once
+            if name not in typed:
+                typed[name] = prompt_password(name)
+            return typed[name]
+
+        table, stratify = _checked(ctx, args.name, args.table, stratify, prompt_once)
         spec = SampleSpec(
             connection=args.name,
-            table=args.table,
+            table=table,
             size=args.size,
             distribution=parse_distribution(args.distribution),
             seed=args.seed,
@@ -92,6 +118,6 @@ def cmd_sample(args: argparse.Namespace) -> int:
             format=args.format,
         ).validate()
         progress = TerminalProgress(sys.stderr.isatty() and not args.json)
-        outcome = run_sample(ctx, spec, prompt=prompt_password, on_event=progress)
+        outcome = run_sample(ctx, spec, prompt=prompt_once, on_event=progress)
     emit(args, outcome.to_json(), lambda: _text(outcome))
     return 0 if outcome.export_status in (None, "complete") else 1

@@ -186,6 +186,9 @@ def test_other_commands_refuse_unknown_names_with_the_closest_one(
         (["rules", "add", DEMO, "orders", "referential", "customer_id", "--ref-table",
           "customer", "--ref-column", "customer_id"], "Did you mean 'customers'?"),
         (["rules", "check", DEMO, "custmers"], "Did you mean 'customers'?"),
+        (["sample", DEMO, "custmers", "--size", "5"], "Did you mean 'customers'?"),
+        (["sample", DEMO, "customers", "--size", "5", "--stratify", "stat"],
+         "Did you mean 'state'?"),
         (["risk", DEMO, "customers", "--qi", "postal_cod,state"],
          "Did you mean 'postal_code'?"),
     ]  # fmt: skip
