@@ -131,6 +131,7 @@ def test_manifest_nullable_and_notes_come_from_the_catalog(pg_awkward: str, tmp_
             "outer",
             "SELECT g AS n, a.id FROM generate_series(0, 5) g LEFT JOIN awkward a ON a.id = g",
         ),
+        QuerySpec("computed", "SELECT ARRAY[1, 2] AS a, '12:00+01'::timetz AS z"),
     )
     spec = ExportSpec(
         connection=pg_awkward,
@@ -146,6 +147,8 @@ def test_manifest_nullable_and_notes_come_from_the_catalog(pg_awkward: str, tmp_
     assert nullable_of(m, "traced") == {"id": False, "d": True, "t": True}
     assert nullable_of(m, "outer") == {"n": True, "id": True}  # NULLs seen: not what it seems
     assert "infinity" in m["tables"]["traced"]["type_notes"]["d"]
+    computed = m["tables"]["computed"]["type_notes"]  # untraced: the source's own notes
+    assert "JSON array" in computed["a"] and "time zone" in computed["z"]
 
 
 @pytest.mark.mariadb

@@ -41,6 +41,7 @@ from dte_desktop.core.sources.base import (
     DEFAULT_BATCH_ROWS,
     DEFAULT_CONNECT_TIMEOUT,
     JSON_MARK,
+    TYPE_NOTE_KEY,
     Capabilities,
     ColumnInfo,
     Partition,
@@ -357,7 +358,7 @@ class PostgresSource:
                 raise QueryFailed("There are no columns to read.")
             schema = pa.schema(
                 [
-                    pa.field(n, p.arrow_type, metadata=JSON_MARK if p.json else None)
+                    pa.field(n, p.arrow_type, metadata=_field_marks(p, select.query is not None))
                     for n, p in zip(names, plans, strict=True)
                 ]
             )
@@ -434,3 +435,11 @@ class PostgresSource:
 
 
 __all__ = ["PostgresSource", "ctid_partitions", "greenplum_partitions"]
+
+
+def _field_marks(plan: ColumnPlan, query: bool) -> dict[bytes, bytes] | None:
+    """A JSON column's mark; a query column's type note too (a table's come from describe)."""
+    marks = dict(JSON_MARK) if plan.json else {}
+    if query and plan.note:
+        marks[TYPE_NOTE_KEY] = plan.note.encode("utf-8")
+    return marks or None
