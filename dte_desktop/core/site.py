@@ -12,6 +12,10 @@
     [[connections]]                 # no secrets: passwords are entered by each user
     name = "Warehouse"
     url = "postgresql://analyst@dw.example:5432/dw"
+    phone_regions = ["IL"]          # where this database's local phone numbers are from
+
+    [privacy]
+    phone_regions = ["GB", "IE"]    # phone regions of every connection (default: US)
 
 Whatever the site sets is shown as locked in the app; a locked masking policy can only be
 tightened by users (``core.privacy.locking``).
@@ -37,6 +41,7 @@ class SiteConnection:
     name: str
     url: str
     options: dict[str, Any] = field(default_factory=dict)
+    phone_regions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,13 @@ class SiteConfig:
     default_export_dir: str | None = None
     masking: dict[str, Any] | None = None  # an inline policy table, or {"policy_file": …}
     connections: tuple[SiteConnection, ...] = ()
+    phone_regions: tuple[str, ...] = ()
+
+    def regions_for(self, connection: str | None) -> tuple[str, ...]:
+        """Phone regions the detectors try for ``connection``: its own, then the site's,
+        then US (phonenumbers reads a number without ``+`` as local to a region)."""
+        own = next((c.phone_regions for c in self.connections if c.name == connection), ())
+        return tuple(dict.fromkeys((*own, *self.phone_regions))) or ("US",)
 
     @property
     def present(self) -> bool:
@@ -90,7 +102,10 @@ def load_site(path: Path | None = None) -> SiteConfig:
             )
         conns.append(
             SiteConnection(
-                c["name"], url.render_as_string(hide_password=False), dict(c.get("options", {}))
+                c["name"],
+                url.render_as_string(hide_password=False),
+                dict(c.get("options", {})),
+                _regions(path, c.get("phone_regions", [])),
             )
         )
     masking = data.get("masking")
@@ -105,4 +120,17 @@ def load_site(path: Path | None = None) -> SiteConfig:
         default_export_dir=site.get("default_export_dir"),
         masking=masking,
         connections=tuple(conns),
+        phone_regions=_regions(path, data.get("privacy", {}).get("phone_regions", [])),
     )
+
+
+def _regions(path: Path, value: object) -> tuple[str, ...]:
+    """Two-letter regions phonenumbers knows (``GB``, ``IL``); anything else is refused."""
+    import phonenumbers
+
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{path}: phone_regions must be a list of region codes like 'GB'.")
+    bad = [v for v in value if v.upper() not in phonenumbers.SUPPORTED_REGIONS]
+    if bad:
+        raise ConfigError(f"{path}: unknown phone region(s) {', '.join(bad)}; use codes like 'GB'.")
+    return tuple(v.upper() for v in value)

@@ -205,3 +205,60 @@ def test_findings_carry_evidence() -> None:
     d = finding.as_dict()
     assert d["validator"] == "email-validator" and d["junk"] == 1
     assert d["evidence"].startswith("100% of 2 values pass email-validator")
+
+
+# --- regions, span masking in the policy, evidence in the profile -------------------------
+
+IL_PHONES = ["09-7625400", "03-6912345", "04-8123456", "02-6251111", "08-9123456"]
+
+
+def test_site_phone_regions_reach_the_privacy_gate(tmp_path) -> None:
+    from dte_desktop.core.errors import ConfigError
+    from dte_desktop.core.privacy.gate import PrivacyGate
+    from dte_desktop.core.privacy.policy import default_policy
+    from dte_desktop.core.site import load_site
+
+    site_file = tmp_path / "site.toml"
+    site_file.write_text(
+        '[privacy]\nphone_regions = ["gb"]\n\n[[connections]]\nname = "Warehouse"\n'
+        'url = "postgresql://a@db.example/dw"\nphone_regions = ["IL"]\n'
+    )
+    site = load_site(site_file)
+    assert site.regions_for("Warehouse") == ("IL", "GB")
+    assert site.regions_for("Other") == ("GB",)
+    assert load_site(tmp_path / "missing.toml").regions_for("x") == ("US",)
+    values = pa.array(IL_PHONES * 4)
+    gate = PrivacyGate(default_policy(), None, None, site.regions_for("Warehouse"))
+    decision = gate.decide_column("contact", values, table=None)
+    assert decision.classification.pii_type == "phone"
+    us_gate = PrivacyGate(default_policy(), None, None)
+    assert us_gate.decide_column("contact", values, table=None).classification.pii_type is None
+    site_file.write_text('[privacy]\nphone_regions = ["XX"]\n')
+    with pytest.raises(ConfigError, match="unknown phone region"):
+        load_site(site_file)
+
+
+def test_span_masking_is_a_policy_operator() -> None:
+    from dte_desktop.core.privacy.operators import apply_operator, loosening_reason
+    from dte_desktop.core.privacy.policy import default_policy
+
+    notes = pa.array(["call 202-555-0173 today", "nothing here", None])
+    spans = apply_operator("mask_spans", notes).to_pylist()
+    assert spans == ["call [PHONE] today", "nothing here", None]
+    whole = apply_operator("mask_spans", notes, {"whole_cell": True}).to_pylist()
+    assert whole[0] != notes[0].as_py() and "202" not in whole[0] and whole[1] == "nothing here"
+    assert default_policy().pii["pii_in_text"].operator == "mask_spans"
+    assert loosening_reason("mask_spans", {"whole_cell": True}, {"whole_cell": False})
+
+
+def test_the_profile_records_each_type_with_its_evidence() -> None:
+    from dte_desktop.core.profiling.model import ColumnProfile
+    from dte_desktop.core.profiling.sample import apply_sample
+
+    col = ColumnProfile(name="contact", type="text", arrow_type="string", kind="text")
+    apply_sample(col, pa.array(IL_PHONES * 4 + ["N/A"]), regions=("IL",))
+    assert col.pii is not None and col.pii["type"] == "phone"
+    assert col.pii["validator"].startswith("phonenumbers") and col.pii["junk"] == 1
+    assert col.pii["suggested_classification"] == "Confidential"
+    assert col.pii["types"][0]["evidence"].startswith("100% of 20 values pass phonenumbers")
+    assert col.classification_reason.startswith("values look like phone (100% of 20 values")

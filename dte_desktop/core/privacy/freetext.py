@@ -18,6 +18,7 @@ import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from dte_desktop.core.privacy import _arrow_text as at
 from dte_desktop.core.privacy import _checks as ck
 from dte_desktop.core.privacy import _checks_ids as ids
 from dte_desktop.core.privacy import _words
@@ -147,7 +148,7 @@ def text_finding(
 def mask_spans(
     values: pa.Array | pa.ChunkedArray,
     *,
-    regions: Sequence[str] = ("US",),
+    regions: Sequence[str] = ("US", "GB"),
     token: str = "[{type}]",  # noqa: S107 - a placeholder, not a password
     whole_cell: bool = False,
     redaction: str = "[REDACTED]",
@@ -155,8 +156,11 @@ def mask_spans(
     """Each text with its PII spans replaced by ``token`` (``{type}`` names the span's
     type, upper case); with ``whole_cell`` a cell holding any span becomes ``redaction``.
     Text without spans is kept as it is; NULL stays NULL."""
-    arr = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
-    text = arr if pa.types.is_string(arr.type) else pc.cast(arr, pa.string())
+    text = at.to_text(values)
+    if text is None:  # nested values have no faithful text: fail closed, as the others do
+        return at.all_null(len(at.as_array(values)))
+    if not pa.types.is_string(text.type):
+        text = text.cast(pa.string())
     uniques = pc.unique(text).drop_null()
     plain = uniques.to_pylist()
     out: list[str] = []

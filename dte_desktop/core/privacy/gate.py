@@ -81,9 +81,12 @@ class PrivacyGate:
         policy: MaskingPolicy,
         key: bytes | None,
         stored: StoredLabels | None = None,
+        regions: Sequence[str] = ("US",),
     ) -> None:
         self.policy = policy
         self.key = key
+        #: Phone regions of the site and the connection, for the detectors.
+        self.regions = tuple(regions) or ("US",)
         self._stored = stored or (lambda _t: TableLabels({}, None))
         self._labels: dict[TableRef, TableLabels] = {}
         self._decided: dict[str, dict[str, Decision]] = {}
@@ -116,7 +119,7 @@ class PrivacyGate:
         if found is not None:
             classification, basis = found, "stored"
         else:
-            finding = _detect(values, stored_as)
+            finding = _detect(values, stored_as, self.regions)
             if finding is not None:
                 level = finding.suggested_classification
                 if table is None:
@@ -271,11 +274,11 @@ class PrivacyGate:
         return self.mask_table(getattr(item, "table", None) or item.label, batch)
 
 
-def _detect(values: pa.Array | pa.ChunkedArray | None, column: str) -> Any:
+def _detect(values: pa.Array | pa.ChunkedArray | None, column: str, regions: Sequence[str]) -> Any:
     if values is None:
         return None
     try:
-        return detect_pii(values, column)
+        return detect_pii(values, column, default_region=regions[0], regions=regions[1:])
     except Exception:  # a detector failing must not decide "no PII": the policy decides
         return None
 

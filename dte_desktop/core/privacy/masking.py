@@ -44,4 +44,6 @@ def build_masker(ctx: Any, connection: str, policy: MaskingPolicy | None = None)
     def stored(table: TableRef) -> TableLabels:
         return labels_for(ctx.store, connection, table)
 
-    return PrivacyGate(policy, site_key(ctx.credentials), stored)
+    site = getattr(ctx, "site", None)
+    regions = site.regions_for(connection) if site is not None else ("US",)
+    return PrivacyGate(policy, site_key(ctx.credentials), stored, regions)

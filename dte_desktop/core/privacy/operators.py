@@ -229,6 +229,14 @@ class Operator:
         return self.run(values, **checked)
 
 
+def _mask_spans(values: ArrayLike, *, whole_cell: bool, token: str) -> pa.Array:
+    """Free text with only its PII spans replaced (``token``, ``{type}`` naming the span),
+    or, with ``whole_cell``, every cell holding a span redacted."""
+    from dte_desktop.core.privacy.freetext import mask_spans
+
+    return mask_spans(values, whole_cell=whole_cell, token=token, redaction=DEFAULT_REDACTION)
+
+
 OPERATORS: dict[str, Operator] = {
     op.name: op
     for op in (
@@ -250,7 +258,7 @@ OPERATORS: dict[str, Operator] = {
         ),
         Operator(
             "generalize",
-            2,
+            3,
             False,
             "string",
             {
@@ -263,8 +271,19 @@ OPERATORS: dict[str, Operator] = {
             takes_pii_type=True,
         ),
         Operator(
+            "mask_spans",
+            2,
+            False,
+            "string",
+            {
+                "whole_cell": Param(False, lambda v: isinstance(v, bool), "true or false"),
+                "token": Param("[{type}]", _str_len(1, 64), "1..64 characters"),
+            },
+            _mask_spans,
+        ),
+        Operator(
             "tokenize",
-            3,
+            4,
             True,
             "input type",
             {"tweak": Param("", _str_len(0, 64), "a string of at most 64 characters")},
@@ -272,7 +291,7 @@ OPERATORS: dict[str, Operator] = {
         ),
         Operator(
             "hash",
-            4,
+            5,
             True,
             "string",
             {"length": Param(16, _int_in(8, 64), "an integer 8..64 (hex characters)")},
@@ -280,13 +299,13 @@ OPERATORS: dict[str, Operator] = {
         ),
         Operator(
             "redact",
-            5,
+            6,
             False,
             "string",
             {"token": Param(DEFAULT_REDACTION, _str_len(1, 64), "1..64 characters")},
             redact,
         ),
-        Operator("nullify", 6, False, "input type", {}, nullify),
+        Operator("nullify", 7, False, "input type", {}, nullify),
     )
 }
 
@@ -330,6 +349,8 @@ def loosening_reason(name: str, base: Mapping[str, Any], new: Mapping[str, Any])
             return f"keep_from {b['keep_from']!r} -> {n['keep_from']!r} shows more text"
         if n["keep_separators"] and not b["keep_separators"]:
             return "keep_separators would show separators"
+    if name == "mask_spans" and b["whole_cell"] and not n["whole_cell"]:
+        return "whole_cell true -> false shows the text around the PII"
     if name == "generalize":
         if n["bucket_width"] < b["bucket_width"]:
             return f"bucket_width {b['bucket_width']} -> {n['bucket_width']} is finer"
@@ -352,6 +373,8 @@ def tightest(name: str, a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str,
             out[p] = min(x[p], y[p])
         out["keep_from"] = x["keep_from"] if x["keep_from"] == y["keep_from"] else ""
         out["keep_separators"] = x["keep_separators"] and y["keep_separators"]
+    if name == "mask_spans":
+        out["whole_cell"] = x["whole_cell"] or y["whole_cell"]
     if name == "generalize":
         out["bucket_width"] = max(x["bucket_width"], y["bucket_width"])
         out["date_unit"] = "year" if "year" in (x["date_unit"], y["date_unit"]) else "month"

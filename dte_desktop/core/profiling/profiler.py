@@ -200,7 +200,7 @@ def profile_table(
     decisions = {}
     for c in cols:
         values = _sample_column(sample, c.name)
-        apply_sample(c, values)
+        apply_sample(c, values, getattr(opts.gate, "regions", ("US",)))
         decisions[c.name] = gate.decide_column(c.name, values, table=table)
         c.masking = decisions[c.name].to_json()
     if pd is not None and large:

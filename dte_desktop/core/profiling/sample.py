@@ -14,6 +14,7 @@ A table no larger than the sample is read whole, so its sample is exact.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,7 @@ import pyarrow as pa
 
 from dte_desktop.core.errors import DteError
 from dte_desktop.core.privacy.classification import Level
-from dte_desktop.core.privacy.detectors import detect_pii, name_tokens
+from dte_desktop.core.privacy.detectors import detect_all, name_tokens
 from dte_desktop.core.profiling.dialect import MYSQL, POSTGRES, SQLITE, VERTICA, Dialect
 from dte_desktop.core.profiling.model import BINARY, NESTED, ColumnProfile
 from dte_desktop.core.profiling.patterns import pattern_shares
@@ -121,27 +122,35 @@ def classify(column: str, pii: dict[str, Any] | None, level: Level | None) -> tu
     """Suggested classification and why: the PII type's level; otherwise ``Proprietary``
     when the column name suggests business-internal figures; otherwise ``Public``."""
     if pii is not None and level is not None:
-        return level.value, f"values look like {pii['type']}"
+        return level.value, f"values look like {pii['type']} ({pii.get('evidence', '')})"
     hits = _PROPRIETARY_TOKENS.intersection(name_tokens(column))
     if hits:
         return Level.PROPRIETARY.value, f"column name mentions {sorted(hits)[0]}"
     return Level.PUBLIC.value, "no PII found in the sample"
 
 
-def apply_sample(col: ColumnProfile, values: pa.ChunkedArray | pa.Array | None) -> None:
-    """Patterns, PII and the suggested classification of one column from its sample."""
+def apply_sample(
+    col: ColumnProfile,
+    values: pa.ChunkedArray | pa.Array | None,
+    regions: Sequence[str] = ("US",),
+) -> None:
+    """Patterns, PII and the suggested classification of one column from its sample;
+    ``regions`` are the phone regions of the site and the connection."""
     level = None
     if values is not None and col.kind not in (BINARY, NESTED):
         try:
             col.patterns = pattern_shares(values)
         except pa.ArrowException:
             col.patterns = []
-        finding = detect_pii(values, col.name)
-        if finding is not None:
-            col.pii = {
-                "type": finding.type,
-                "match_rate": finding.match_rate,
-                "confidence": finding.confidence,
-            }
-            level = finding.suggested_classification
+        found = detect_all(values, col.name, default_region=regions[0], regions=regions[1:])
+        if found:
+            # The most likely type with its evidence (share, validator, placeholders set
+            # aside), and every other type the values also support.
+            col.pii = found[0].as_dict()
+            col.pii["types"] = [
+                {k: f.as_dict()[k] for k in ("type", "match_rate", "validator", "evidence")}
+                for f in found
+            ]
+            col.pii["suggested_classification"] = found[0].suggested_classification.value
+            level = found[0].suggested_classification
     col.classification, col.classification_reason = classify(col.name, col.pii, level)
