@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +119,16 @@ def cmd_profile(args: argparse.Namespace) -> int:
     finally:
         source.close()
     data = {"job_id": job_id, "mode": args.mode, "tables": [p.to_json() for p in profiles]}
+    done = {p.table for p in profiles}
+    errors = [
+        {"table": e.item_key, "column": (e.context or {}).get("column"), "error": e.message}
+        for e in ctx.store.list_errors(job_id)
+        if e.item_key in done or e.type != "ColumnError"
+    ]
+    data["errors"] = errors  # every failure: a table that failed, a column's missing figures
+    for e in errors:
+        where = e["table"] if e["column"] is None else f"{e['table']} column {e['column']}"
+        print(f"error: {where}: {e['error']}", file=sys.stderr)
     if args.report:
         try:
             args.report.parent.mkdir(parents=True, exist_ok=True)
@@ -125,7 +136,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise ConfigError(f"Cannot write the report {args.report}: {exc.strerror}.") from None
     emit(args, data, lambda: _profile_text(profiles, job_id))
-    return 0 if len(profiles) == len(tables) else 1
+    return 0 if len(profiles) == len(tables) and not errors else 1
 
 
 def cmd_rules_add(args: argparse.Namespace) -> int:

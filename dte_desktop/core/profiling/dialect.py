@@ -87,6 +87,11 @@ class Dialect:
         return f"{fn or 'LENGTH'}({expr})"
 
     @property
+    def enforces_keys(self) -> bool:
+        """Vertica does not enforce PRIMARY KEY unless asked: its keys prove nothing."""
+        return self.family != VERTICA
+
+    @property
     def has_stddev(self) -> bool:
         return self.family != SQLITE
 
@@ -112,6 +117,73 @@ class Dialect:
             return f"CAST(TIMESTAMPDIFF(MICROSECOND, '1970-01-01', {expr}) AS DOUBLE) / 1e6"
         if self.family == SQLITE:
             return f"((julianday({expr}) - 2440587.5) * 86400.0)"
+        return None
+
+    def number(self, expr: str, db_type: str) -> str:
+        """The column as a number SQL can compare and add (MySQL BIT(n) is a byte string,
+        PostgreSQL money prints a currency symbol)."""
+        if self.family == MYSQL and db_type.lower().startswith("bit"):
+            return f"CAST({expr} AS UNSIGNED)"
+        if self.family == POSTGRES and db_type.lower() == "money":
+            return f"CAST({expr} AS numeric)"
+        return expr
+
+    def exact_number(self, db_type: str) -> bool:
+        """A column read as text that holds exact numbers: PostgreSQL numeric without a
+        precision Arrow can hold (any size, kept exact) and money; profiled as numbers."""
+        t = db_type.lower()
+        return self.family == POSTGRES and (t == "money" or t.startswith("numeric"))
+
+    def text_extreme(self, fn: str, expr: str, db_type: str, note: str | None) -> str | None:
+        """min/max of a text-read column whose own order is not its text's: PostgreSQL
+        enums (declaration order) and intervals; MySQL ENUM (MIN() there
+        compares labels as text, so the index is taken and its label looked up)."""
+        t = db_type.lower()
+        if self.family == POSTGRES and ((note or "").startswith("enum") or t == "interval"):
+            return f"CAST({fn}({expr}) AS text)"
+        if self.family == MYSQL and t.startswith("enum(") and t.endswith(")"):
+            return f"ELT({fn}({expr} + 0), {db_type[5:-1]})"
+        return None
+
+    def specials(self, expr: str, kind: str, db_type: str) -> list[tuple[str, str]]:
+        """(label, predicate) of the values a column may hold outside its statistics:
+        PostgreSQL's NaN/±Infinity (floats, numeric) and ±infinity (dates, timestamps);
+        SQLite's ±Inf (9e999) and values of another storage class (``'abc'`` in an INTEGER
+        column; dynamic typing); MySQL/MariaDB's zero or invalid dates (``0000-00-00``)."""
+        t = db_type.lower()
+        if self.family == POSTGRES:
+            if kind == "numeric" and t.startswith(("real", "double", "float", "numeric")):
+                return [(lbl, f"{expr} = '{lbl}'") for lbl in ("NaN", "Infinity", "-Infinity")]
+            if kind == "temporal":
+                return [(lbl, f"{expr} = '{lbl}'") for lbl in ("infinity", "-infinity")]
+        if self.family == SQLITE and kind == "numeric":
+            return [
+                ("Infinity", f"{expr} = 9e999"),
+                ("-Infinity", f"{expr} = -9e999"),
+                ("text", f"typeof({expr}) = 'text'"),
+                ("blob", f"typeof({expr}) = 'blob'"),
+            ]
+        if self.family in (SQLITE, MYSQL) and kind == "temporal":
+            label = "invalid date" if self.family == SQLITE else "zero or invalid date"
+            return [(label, f"({expr} IS NOT NULL AND {self.epoch(expr, db_type)} IS NULL)")]
+        return []
+
+    def finite(self, expr: str, kind: str, db_type: str) -> str:
+        """The column with its special values (``specials``) turned into NULL."""
+        preds = [p for _, p in self.specials(expr, kind, db_type)]
+        if not preds:
+            return expr
+        return f"(CASE WHEN {' OR '.join(preds)} THEN NULL ELSE {expr} END)"
+
+    def epoch_us(self, expr: str) -> str | None:
+        """Exact microseconds since 1970 of a (finite) date/timestamp: an integer or exact
+        decimal, so extremes keep every digit and any year (BC, past 9999) survives."""
+        if self.family in (POSTGRES, VERTICA):
+            return f"(EXTRACT(EPOCH FROM {expr}) * 1000000)"
+        if self.family == MYSQL:
+            return f"TIMESTAMPDIFF(MICROSECOND, '1970-01-01', {expr})"
+        if self.family == SQLITE:
+            return f"(CAST(round((julianday({expr}) - 2440587.5) * 86400000.0) AS INTEGER) * 1000)"
         return None
 
     def regex_match(self, expr: str, pattern: str) -> str | None:

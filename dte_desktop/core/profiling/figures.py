@@ -13,7 +13,13 @@ from dte_desktop.core.profiling.model import HISTOGRAM_BINS, QUANTILES, TOP_K, e
 
 
 def as_float(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """Non-null numeric or temporal values as float64 (temporal: epoch seconds)."""
+    """Finite numeric or temporal values as float64 (temporal: epoch seconds); NaN and
+    ±Infinity are special values, counted apart from the statistics."""
+    v = _as_float(values)
+    return v[np.isfinite(v)]
+
+
+def _as_float(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     arr = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
     arr = arr.drop_null()
     t = arr.type
@@ -29,12 +35,12 @@ def as_float(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return np.asarray(arr.to_numpy(zero_copy_only=False), dtype=np.float64)
 
 
-def to_output(x: float | None, kind: str, unit: str, integer: bool = False) -> Any:
+def to_output(x: float | None, kind: str, unit: str, tz: bool = False) -> Any:
     """A float figure in its column's JSON form: ISO text for temporal columns."""
     if x is None:
         return None
     if kind == "temporal":
-        return epoch_to_json(x, unit)
+        return epoch_to_json(x, unit, tz)
     return float(x)
 
 

@@ -8,12 +8,13 @@ timestamps, strings for text; figures that could not be computed are ``null``.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
+
+from dte_desktop.core.profiling.values import json_value, temporal_text
 
 QUANTILES: tuple[tuple[str, float], ...] = (
     ("p1", 0.01),
@@ -40,6 +41,16 @@ NUMERIC, TEMPORAL, STRING, BOOLEAN, BINARY, NESTED, OTHER = (
 )
 
 
+def cause(exc: BaseException) -> str:
+    """The first line of an error, for a column's ``error`` (DteError messages are
+    already fit to show)."""
+    text = str(exc).strip()
+    text = text.splitlines()[0] if text else type(exc).__name__
+    # Drivers quote the offending value ('abc', b'\x01'): never show a raw value.
+    # An opening quote follows no letter (so "column's" is not one).
+    return re.sub(r"(?<!\w)b?'(?:[^'\\]|\\.)*'", "'…'", text)
+
+
 def kind_of(t: pa.DataType) -> str:
     if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
         return NUMERIC
@@ -61,29 +72,12 @@ def temporal_unit(t: pa.DataType) -> str:
     return "date" if pa.types.is_date(t) else "timestamp"
 
 
-def epoch_to_json(seconds: float | None, unit: str) -> str | None:
-    """Epoch seconds (the internal scale of temporal quantiles and bins) as ISO text."""
+def epoch_to_json(seconds: float | None, unit: str, tz: bool = False) -> str | None:
+    """Epoch seconds (the internal scale of temporal quantiles and bins) as ISO text; a
+    naive timestamp column's figures carry no offset, an instant's carry ``+00:00``."""
     if seconds is None or not math.isfinite(seconds):
         return None
-    ts = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=float(seconds))
-    if unit == "date":
-        return ts.date().isoformat()
-    return ts.isoformat()
-
-
-def json_value(v: Any) -> Any:
-    """A database value in its JSON form (numbers stay numbers, times become ISO text)."""
-    if v is None or isinstance(v, bool | int | str):
-        return v
-    if isinstance(v, float):
-        return v if math.isfinite(v) else None
-    if isinstance(v, Decimal):
-        return float(v)
-    if isinstance(v, datetime | date):
-        return v.isoformat()
-    if isinstance(v, bytes):
-        return v.hex() if len(v) <= 32 else v[:32].hex() + "…"
-    return str(v)
+    return temporal_text(float(seconds) * 1e6, unit, tz)
 
 
 @dataclass
@@ -117,6 +111,12 @@ class ColumnProfile:
     masking: dict[str, Any] | None = None  # the gate's decision: operator, shown_raw, why
     approximate: set[str] = field(default_factory=set)  # keys whose figures are estimates
     notes: list[str] = field(default_factory=list)
+    # Values outside the statistics (NaN, ±Infinity, ±infinity dates, zero dates, SQLite
+    # values of another storage class): counted here; min/max/mean/quantiles leave them out.
+    special: dict[str, int] = field(default_factory=dict)
+    error: str | None = None  # why some figures of this column could not be computed
+    primary_key: bool = False  # a one-column primary key: distinct = rows, no nulls
+    type_note: str | None = None  # the source's note on how the type is read
 
     @property
     def non_null(self) -> int:
@@ -169,6 +169,8 @@ class ColumnProfile:
             "masking": self.masking,
             "approximate": sorted(self.approximate),
             "notes": list(self.notes),
+            "special_values": dict(self.special),
+            "error": self.error,
         }
 
 
@@ -189,6 +191,11 @@ class TableProfile:
     job_id: int | None = None
     approximate: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[dict[str, str]]:
+        """Every column whose figures are incomplete, with the cause."""
+        return [{"column": c.name, "error": c.error} for c in self.columns if c.error]
 
     def column(self, name: str) -> ColumnProfile:
         for c in self.columns:
@@ -213,5 +220,6 @@ class TableProfile:
             "job_id": self.job_id,
             "approximate": sorted(self.approximate),
             "notes": list(self.notes),
+            "errors": self.errors,
             "columns": [c.to_json() for c in self.columns],
         }

@@ -18,23 +18,32 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import pyarrow as pa
+
 from dte_desktop.core.audit import AuditLog
 from dte_desktop.core.errors import ConfigError, DteError
 from dte_desktop.core.privacy.gate import PrivacyGate
 from dte_desktop.core.profiling import figures
 from dte_desktop.core.profiling.dialect import dialect_for
-from dte_desktop.core.profiling.model import TEMPORAL, ColumnProfile, TableProfile, kind_of
+from dte_desktop.core.profiling.model import (
+    TEMPORAL,
+    ColumnProfile,
+    TableProfile,
+    cause,
+    kind_of,
+)
 from dte_desktop.core.profiling.onepass import profile_large
 from dte_desktop.core.profiling.patterns import semantic_type
-from dte_desktop.core.profiling.pushdown import EXACT_LIMIT, Pushdown, PushdownOptions
-from dte_desktop.core.profiling.sample import DEFAULT_SAMPLE_ROWS, Sample, apply_sample, take_sample
-from dte_desktop.core.profiling.stream import (
-    ProfileCancelled,
-    StreamPlan,
-    finish_column,
-    stream_table,
+from dte_desktop.core.profiling.pushdown import (
+    EXACT_LIMIT,
+    Pushdown,
+    PushdownOptions,
+    key_distinct,
 )
-from dte_desktop.core.sources.base import ColumnInfo, Source, TableRef
+from dte_desktop.core.profiling.sample import DEFAULT_SAMPLE_ROWS, Sample, apply_sample, take_sample
+from dte_desktop.core.profiling.stream import ProfileCancelled
+from dte_desktop.core.profiling.stream_mode import run_stream
+from dte_desktop.core.sources.base import Source, TableRef
 from dte_desktop.core.store import ItemStatus, JobStatus, Store
 
 MODES = ("pushdown", "stream", "auto")
@@ -70,80 +79,27 @@ def _sample_column(sample: Sample, name: str):  # type: ignore[no-untyped-def]
     return sample.table.column(name) if name in sample.table.column_names else None
 
 
-def _high_cardinality(sample: Sample, name: str) -> bool:
-    col = _sample_column(sample, name)
-    if col is None:
-        return False
-    col = col.drop_null()
-    if len(col) < 1000 or sample.exact:
-        return False
-    try:
-        return len(col.unique()) >= 0.9 * len(col)
-    except Exception:  # unhashable types: keep the exact summary
-        return False
-
-
-def _stream(
-    source: Source,
-    table: TableRef,
-    infos: list[ColumnInfo],
-    cols: list[ColumnProfile],
-    sample: Sample,
-    opts: ProfileOptions,
-    store: Store,
-    job_id: int,
-    prof: TableProfile,
-) -> None:
-    kinds = {c.name: c.kind for c in cols}
-    plan = StreamPlan()
-    for c in cols:
-        # Only a column shown raw keeps value sketches: checkpoints live in the history.
-        if c.pii is None and shown_raw(c):
-            plan.extremes.add(c.name)
-            if not _high_cardinality(sample, c.name):
-                plan.frequent.add(c.name)
-    sketch, resumed = stream_table(
-        source, table, infos, kinds, plan, store=store, job_id=job_id,
-        partitions=opts.partitions, should_stop=opts.should_stop, on_event=opts.on_event,
-    )  # fmt: skip
-    if resumed:
-        prof.notes.append(f"resumed: {len(resumed)} partition(s) merged from checkpoints")
-    prof.row_count = sketch.rows
-    for c in cols:
-        finish_column(c, sketch.sketches[c.name])
-        if c.name not in plan.frequent and c.pii is None and shown_raw(c):
-            values = _sample_column(sample, c.name)
-            if values is not None and c.kind not in ("binary", "nested"):
-                c.top_values = figures.repeated_top_values(values, c.non_null)
-                c.approximate.add("top_values")
-    est = sketch.rows_hll.estimate()
-    if est > 0:
-        prof.duplicate_rows = max(0, sketch.rows - min(sketch.rows, round(est)))
-        prof.duplicate_rows_approx = True
-
-
 def _finish(prof: TableProfile) -> None:
     for c in prof.columns:
         if c.kind == TEMPORAL:
             unit = "date" if c.arrow_type.startswith("date") else "timestamp"
+            tz = "tz=" in c.arrow_type  # a naive column's figures carry no offset
             if c.quantiles:
                 c.quantiles = {
-                    k: figures.to_output(v, TEMPORAL, unit) for k, v in c.quantiles.items()
+                    k: figures.to_output(v, TEMPORAL, unit, tz) for k, v in c.quantiles.items()
                 }
             for b in c.histogram:
-                b["lo"] = figures.to_output(b["lo"], TEMPORAL, unit)
-                b["hi"] = figures.to_output(b["hi"], TEMPORAL, unit)
+                b["lo"] = figures.to_output(b["lo"], TEMPORAL, unit, tz)
+                b["hi"] = figures.to_output(b["hi"], TEMPORAL, unit, tz)
         c.semantic_type = semantic_type(
             c.kind, c.type, non_null=c.non_null, distinct=c.distinct,
             pii_type=c.pii["type"] if c.pii else None, patterns=c.patterns,
             mean_length=(c.length or {}).get("mean"),
         )  # fmt: skip
-        if c.nulls == 0 and c.count > 0 and c.distinct is not None:
-            if c.distinct == c.count:
-                prof.candidate_keys.append(c.name)
-            elif c.distinct_approx and abs(c.distinct - c.count) <= 0.02 * c.count:
-                prof.candidate_keys.append(c.name)
-                prof.approximate.add(f"candidate_keys.{c.name}")
+        # Only an exact count proves a key: an estimate within 2 % named false keys (a
+        # first_name with one repeat), so an estimated column is never claimed.
+        if c.nulls == 0 and c.count > 0 and c.distinct == c.count and not c.distinct_approx:
+            prof.candidate_keys.append(c.name)
         for fig in sorted(c.approximate):
             prof.approximate.add(f"{c.name}.{fig}")
     if prof.duplicate_rows_approx:
@@ -179,9 +135,22 @@ def profile_table(
     gate = opts.gate or fallback_gate(store, connection)
     d = dialect_for(source)
     infos = source.describe(table)
+    one_key = sum(i.primary_key for i in infos) == 1
     cols = [
-        ColumnProfile(i.name, i.db_type, str(i.arrow_type), kind_of(i.arrow_type)) for i in infos
+        ColumnProfile(
+            i.name,
+            i.db_type,
+            str(i.arrow_type),
+            kind_of(i.arrow_type),
+            primary_key=one_key and i.primary_key,
+            type_note=i.type_note,
+        )
+        for i in infos
     ]
+    for c in cols:
+        if c.kind == "string" and d.exact_number(c.type):
+            c.kind = "numeric"  # exact text: min/max/mean as numbers, never text order
+    has_key = any(i.primary_key for i in infos)
     prof.columns = cols
     pd = None
     large = False
@@ -195,28 +164,40 @@ def profile_table(
         estimate = _estimate_rows(source, table) if opts.mode == "auto" else 0
         large = estimate > opts.exact_limit and not opts.exact_distinct
         rows = estimate if large else pd.aggregates()
-    sample = take_sample(source, d, table, infos, rows, opts.sample_rows)
+    try:
+        sample = take_sample(source, d, table, infos, rows, opts.sample_rows)
+    except Exception as exc:
+        sample = Sample(pa.table({}), "none", False)
+        prof.notes.append(f"no sample (patterns, PII unknown): {cause(exc)}")
     prof.sample_rows, prof.sample_method = sample.table.num_rows, sample.method
     decisions = {}
     for c in cols:
         values = _sample_column(sample, c.name)
-        apply_sample(c, values, getattr(opts.gate, "regions", ("US",)))
+        try:
+            apply_sample(c, values, getattr(opts.gate, "regions", ("US",)))
+        except Exception as exc:
+            c.error = f"sample: {cause(exc)}"
         decisions[c.name] = gate.decide_column(c.name, values, table=table)
         c.masking = decisions[c.name].to_json()
     if pd is not None and large:
         pd.rows = rows  # the estimate, until the scan counts: it sizes low-cardinality tests
         profile_large(pd, sample)  # the aggregates ride along in its single scan
         prof.row_count = pd.rows
-        prof.duplicate_rows, prof.duplicate_rows_approx = None, False
+        prof.duplicate_rows, prof.duplicate_rows_approx = (0 if has_key and d.enforces_keys
+                                                           else None), False  # fmt: skip
     elif pd is not None:
         prof.row_count = rows
         pd.distinct_and_top(sample)
         pd.quantiles(sample)
         pd.histograms()
         pd.outliers()
-        prof.duplicate_rows, prof.duplicate_rows_approx = pd.duplicate_rows()
+        prof.duplicate_rows, prof.duplicate_rows_approx = pd.duplicate_rows(has_key)
     else:
-        _stream(source, table, infos, cols, sample, opts, store, job_id, prof)
+        run_stream(source, d, table, infos, sample, opts, store, job_id, prof)
+        if has_key and d.enforces_keys:
+            prof.duplicate_rows, prof.duplicate_rows_approx = 0, False
+            for c in cols:
+                key_distinct(c, d)
     if not sample.exact:
         prof.approximate.update({"patterns", "pii"})
     _finish(prof)
@@ -246,7 +227,7 @@ def profile_tables(
     done = {i.key for i in store.list_items(job_id) if i.status == ItemStatus.DONE}
     audit = AuditLog(store)
     results: list[TableProfile] = []
-    failed = 0
+    failed = failed_columns = 0
     for table in tables:
         key = table.display()
         if key in done:
@@ -256,7 +237,7 @@ def profile_tables(
         store.update_item(job_id, key, status=ItemStatus.RUNNING)
         try:
             prof = profile_table(source, connection, table, opts, store, job_id)
-        except ProfileCancelled:
+        except (ProfileCancelled, KeyboardInterrupt):  # never leave the item ``running``
             store.update_item(job_id, key, status=ItemStatus.CANCELLED)
             store.set_job_status(job_id, JobStatus.CANCELLED)
             raise
@@ -266,6 +247,10 @@ def profile_tables(
                             traceback=traceback.format_exc())  # fmt: skip
             store.update_item(job_id, key, status=ItemStatus.FAILED)
             continue
+        for err in prof.errors:  # the table is profiled; these columns' figures are not all there
+            failed_columns += 1
+            store.add_error(job_id, type="ColumnError", message=f"{err['column']}: {err['error']}",
+                            item_key=key, context={"column": err["column"]})  # fmt: skip
         result = prof.to_json()
         pid = store.save_profile(job_id, connection, key, opts.mode, result)
         store.update_item(job_id, key, status=ItemStatus.DONE, rows=prof.row_count,
@@ -277,13 +262,14 @@ def profile_tables(
             extra={"mode": opts.mode, "profile_id": pid},
         )  # fmt: skip
         results.append(prof)
-    status = JobStatus.COMPLETE_WITH_ERRORS if failed else JobStatus.COMPLETE
+    status = JobStatus.COMPLETE_WITH_ERRORS if failed or failed_columns else JobStatus.COMPLETE
     store.set_job_status(
         job_id,
         status,
         summary={
             "tables": len(tables),
             "failed": failed,
+            "column_errors": failed_columns,
             "rows": sum(p.row_count for p in results),
         },
     )

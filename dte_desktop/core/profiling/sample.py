@@ -77,7 +77,13 @@ def take_sample(
     rows_estimate: int,
     limit: int = DEFAULT_SAMPLE_ROWS,
 ) -> Sample:
-    cols = ", ".join(dialect.quote(c.name) for c in columns)
+    # Numbers as numbers (MySQL BIT(n) arrives as bytes otherwise), under their own names.
+    cols = ", ".join(
+        dialect.quote(c.name)
+        if dialect.number(dialect.quote(c.name), c.db_type) == dialect.quote(c.name)
+        else f"{dialect.number(dialect.quote(c.name), c.db_type)} AS {dialect.quote(c.name)}"
+        for c in columns
+    )
     base = f"SELECT {cols} FROM {dialect.table(table)}"
     if rows_estimate <= limit:
         return Sample(

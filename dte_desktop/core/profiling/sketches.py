@@ -24,7 +24,16 @@ from datasketches import kll_doubles_sketch
 
 from dte_desktop.core.profiling.figures import as_float
 from dte_desktop.core.profiling.hll import HyperLogLog
-from dte_desktop.core.profiling.model import BINARY, BOOLEAN, NESTED, NUMERIC, STRING, TEMPORAL
+from dte_desktop.core.profiling.model import (
+    BINARY,
+    BOOLEAN,
+    NESTED,
+    NUMERIC,
+    STRING,
+    TEMPORAL,
+    cause,
+)
+from dte_desktop.core.profiling.values import iso_date, iso_duration, iso_timestamp, to_pylist
 
 KLL_K = 400
 MG_CAPACITY = 4096
@@ -89,7 +98,11 @@ class Frequent:
 
     def top(self, k: int) -> list[dict[str, Any]]:
         t = self.table.sort_by([("count", "descending"), ("value", "ascending")]).slice(0, k)
-        return [{"value": r["value"], "count": int(r["count"])} for r in t.to_pylist()]
+        values = to_pylist(t.column("value"))
+        return [
+            {"value": v, "count": int(n)}
+            for v, n in zip(values, t.column("count").to_pylist(), strict=True)
+        ]
 
     def to_json(self) -> dict[str, Any]:
         return {"table": _ipc(self.table), "error": self.error}
@@ -119,20 +132,26 @@ class ColumnSketch:
         self.kll = kll_doubles_sketch(KLL_K) if numeric and extremes else None
         self.hll = HyperLogLog()
         self.freq = Frequent(dtype) if frequent and kind not in (BINARY, NESTED) else None
+        self.error: str | None = None  # the first failure; the column's figures stop there
 
     def update(self, arr: pa.Array) -> None:
         self.rows += len(arr)
         self.nulls += arr.null_count
-        if arr.null_count == len(arr):
+        if arr.null_count == len(arr) or self.error is not None:
             return
+        try:
+            self._update(arr)
+        except Exception as exc:
+            self.error = cause(exc)
+
+    def _update(self, arr: pa.Array) -> None:
         if self.extremes and self.kind not in (BINARY, NESTED):
-            mm = pc.min_max(arr)
-            lo, hi = mm["min"].as_py(), mm["max"].as_py()
-            self.min = lo if self.min is None or lo < self.min else self.min
-            self.max = hi if self.max is None or hi > self.max else self.max
+            lo, hi = extremes(arr)
+            if lo is not None:
+                self.min = lo if self.min is None or lo < self.min else self.min
+                self.max = hi if self.max is None or hi > self.max else self.max
         if self.kind in (NUMERIC, TEMPORAL):
-            v = as_float(arr)
-            v = v[~np.isnan(v)]
+            v = as_float(arr)  # finite values only: NaN/±Infinity are counted in SQL
             if self.kind == NUMERIC and v.size:
                 self.zeros += int(np.count_nonzero(v == 0))
                 self.negatives += int(np.count_nonzero(v < 0))
@@ -165,6 +184,7 @@ class ColumnSketch:
         self.n = n
 
     def merge(self, o: ColumnSketch) -> None:
+        self.error = self.error or o.error
         self.rows += o.rows
         self.nulls += o.nulls
         self.zeros += o.zeros
@@ -188,8 +208,9 @@ class ColumnSketch:
     def to_json(self) -> dict[str, Any]:
         ext = None
         if self.min is not None:
-            ext = _ipc(pa.table({"v": pa.array([self.min, self.max], self.dtype)}))
+            ext = _ipc(pa.table({"v": pa.array([self.min, self.max], _extreme_type(self.dtype))}))
         return {
+            "error": self.error,
             "rows": self.rows, "nulls": self.nulls, "zeros": self.zeros,
             "negatives": self.negatives, "n": self.n, "mean": self.mean, "m2": self.m2,
             "extremes": ext, "lmin": self.lmin, "lmax": self.lmax, "lsum": self.lsum,
@@ -200,6 +221,7 @@ class ColumnSketch:
 
     def load(self, d: dict[str, Any]) -> ColumnSketch:
         self.rows, self.nulls = int(d["rows"]), int(d["nulls"])
+        self.error = d.get("error")
         self.zeros, self.negatives = int(d["zeros"]), int(d["negatives"])
         self.n, self.mean, self.m2 = int(d["n"]), float(d["mean"]), float(d["m2"])
         if d.get("extremes"):
@@ -211,6 +233,47 @@ class ColumnSketch:
         if d.get("freq") and self.freq is not None:
             self.freq = Frequent.from_json(d["freq"], self.dtype)
         return self
+
+
+def _extreme_type(t: pa.DataType) -> pa.DataType:
+    """Extremes of dates, times and durations are kept as integers (any year, and Arrow
+    has no min/max for durations); others as the column's own type."""
+    if pa.types.is_temporal(t):
+        return pa.int64()
+    return t
+
+
+def extremes(arr: pa.Array) -> tuple[Any, Any]:
+    """Min and max of the finite values (NaN/±Infinity are special values)."""
+    t = arr.type
+    if pa.types.is_floating(t):
+        arr = arr.filter(pc.is_finite(arr))
+    elif pa.types.is_temporal(t):
+        narrow = pa.types.is_date32(t) or pa.types.is_time32(t)
+        arr = arr.cast(pa.int32()).cast(pa.int64()) if narrow else arr.cast(pa.int64())
+    if len(arr) == arr.null_count:
+        return None, None
+    mm = pc.min_max(arr)
+    return mm["min"].as_py(), mm["max"].as_py()
+
+
+def extreme_value(v: Any, t: pa.DataType) -> Any:
+    """An extreme as the profile shows it: dates and timestamps as ISO text (any year, as
+    the push-down modes write them), durations as ``[-]H:MM:SS``, times as times."""
+    if v is None or not pa.types.is_temporal(t):
+        return v
+    if pa.types.is_date32(t):
+        return iso_date(v)
+    if pa.types.is_date64(t):
+        return iso_date(v // 86_400_000)
+    scale = {"s": 1_000_000, "ms": 1000, "us": 1, "ns": 0.001}[t.unit]
+    us = int(v * scale)
+    if pa.types.is_timestamp(t):
+        return iso_timestamp(us, t.tz is not None)
+    if pa.types.is_duration(t):
+        return iso_duration(us)
+    ints = pa.array([v], pa.int64())
+    return ints.cast(t if pa.types.is_time64(t) else pa.int32()).cast(t)[0].as_py()
 
 
 def wants_frequent(kind: str) -> bool:

@@ -25,11 +25,11 @@ from dte_desktop.core.profiling.model import (
     TOP_K,
     ColumnProfile,
 )
-from dte_desktop.core.profiling.sketches import ColumnSketch, wants_frequent
+from dte_desktop.core.profiling.sketches import ColumnSketch, extreme_value, wants_frequent
 from dte_desktop.core.sources.base import ColumnInfo, Partition, SelectSpec, Source, TableRef
 from dte_desktop.core.store import ItemStatus, Store
 
-CHECKPOINT_VERSION = 1
+CHECKPOINT_VERSION = 2  # 2: temporal extremes as integers, column errors
 
 
 class ProfileCancelled(Exception):
@@ -142,11 +142,17 @@ def stream_table(
         store.update_item(job_id, key, status=ItemStatus.RUNNING)
         sk = TableSketch(columns, kinds, plan)
         spec = SelectSpec(table=table, columns=names, partition=part)
-        for batch in source.read_batches(spec, batch_rows=batch_rows):
-            sk.update(batch)
-            if should_stop is not None and should_stop():
-                store.update_item(job_id, key, status=ItemStatus.CANCELLED, rows=sk.rows)
-                raise ProfileCancelled(f"Profile of {table.display()} stopped in {key}.")
+        try:
+            for batch in source.read_batches(spec, batch_rows=batch_rows):
+                sk.update(batch)
+                if should_stop is not None and should_stop():
+                    store.update_item(job_id, key, status=ItemStatus.CANCELLED, rows=sk.rows)
+                    raise ProfileCancelled(f"Profile of {table.display()} stopped in {key}.")
+        except ProfileCancelled:
+            raise
+        except BaseException:  # never leave the partition's item ``running``
+            store.update_item(job_id, key, status=ItemStatus.FAILED, rows=sk.rows)
+            raise
         store.update_item(
             job_id, key, status=ItemStatus.DONE, rows=sk.rows, checkpoint=sk.to_json()
         )
@@ -160,7 +166,10 @@ def finish_column(col: ColumnProfile, sk: ColumnSketch) -> None:
     """Turn one column's merged sketch into the result figures."""
     col.count, col.nulls = sk.rows, sk.nulls
     nn = sk.rows - sk.nulls
-    col.min, col.max = sk.min, sk.max
+    if sk.error is not None:
+        col.error = f"stream: {sk.error}"
+        return
+    col.min, col.max = extreme_value(sk.min, sk.dtype), extreme_value(sk.max, sk.dtype)
     if sk.freq is not None and sk.freq.exact:
         col.distinct = len(sk.freq.table)
     elif nn:

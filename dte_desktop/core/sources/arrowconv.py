@@ -31,6 +31,10 @@ _CONVERSION_ERRORS = (
 class ColumnCoercionError(QueryFailed):
     """A value that does not fit the column's declared Arrow type."""
 
+    def __init__(self, message: str, *, column: str | None = None) -> None:
+        super().__init__(message)
+        self.column = column  # which column, so a reader can go on without it
+
 
 def build_batch(
     rows: Sequence[Sequence[Any]], schema: pa.Schema, *, lenient_temporal: bool = False
@@ -71,7 +75,8 @@ def column_array(
         bad = next((v for v in values if v is not None and not _fits(v, typ)), None)
         raise ColumnCoercionError(
             f"Column {name!r}: the value {_short(bad)} does not fit the column's type {typ} "
-            f"({exc}). Read it through a query that casts it to text."
+            f"({exc}). Read it through a query that casts it to text.",
+            column=name,
         ) from None
 
 

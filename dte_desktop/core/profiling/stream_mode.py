@@ -1,0 +1,168 @@
+"""The ``stream`` mode of one table: sketches over every row (``stream.py``), then one
+aggregate scan in the engine for the figures a sketch of what the source returns cannot
+know — exact counts of nulls and special values (a source reads ``±infinity`` dates, NaN
+in ``numeric(p,s)`` and BC timestamps as null), exact extremes in the engine's own order
+(enums, intervals, decimals of any size) — so every mode reports the same exact figures.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dte_desktop.core.profiling import figures
+from dte_desktop.core.profiling.dialect import Dialect
+from dte_desktop.core.profiling.model import NUMERIC, TOP_K, ColumnProfile, TableProfile, cause
+from dte_desktop.core.profiling.pushdown import Pushdown, PushdownOptions, _exact
+from dte_desktop.core.profiling.sample import Sample
+from dte_desktop.core.profiling.stream import StreamPlan, finish_column, stream_table
+from dte_desktop.core.sources.arrowconv import ColumnCoercionError
+from dte_desktop.core.sources.base import ColumnInfo, Source, TableRef
+from dte_desktop.core.store import Store
+
+if TYPE_CHECKING:
+    from dte_desktop.core.profiling.profiler import ProfileOptions
+
+
+def _sample_column(sample: Sample, name: str):  # type: ignore[no-untyped-def]
+    return sample.table.column(name) if name in sample.table.column_names else None
+
+
+def _shown_raw(c: ColumnProfile) -> bool:
+    return bool(c.masking and c.masking.get("shown_raw"))
+
+
+def _high_cardinality(sample: Sample, name: str) -> bool:
+    col = _sample_column(sample, name)
+    if col is None:
+        return False
+    col = col.drop_null()
+    if len(col) < 1000 or sample.exact:
+        return False
+    try:
+        return len(col.unique()) >= 0.9 * len(col)
+    except Exception:  # unhashable types: keep the exact summary
+        return False
+
+
+def run_stream(
+    source: Source,
+    d: Dialect,
+    table: TableRef,
+    infos: list[ColumnInfo],
+    sample: Sample,
+    opts: ProfileOptions,
+    store: Store,
+    job_id: int,
+    prof: TableProfile,
+) -> None:
+    cols = prof.columns
+    kinds = {c.name: c.kind for c in cols}
+    plan = StreamPlan()
+    for c in cols:
+        # Only a column shown raw keeps value sketches: checkpoints live in the history.
+        if c.pii is None and _shown_raw(c):
+            plan.extremes.add(c.name)
+            if not _high_cardinality(sample, c.name):
+                plan.frequent.add(c.name)
+    read = list(infos)
+    while True:
+        try:
+            sketch, resumed = stream_table(
+                source, table, read, kinds, plan, store=store, job_id=job_id,
+                partitions=opts.partitions, should_stop=opts.should_stop,
+                on_event=opts.on_event,
+            )  # fmt: skip
+            break
+        except ColumnCoercionError as exc:
+            # SQLite keeps any value in any column: read the table without that column.
+            bad = next((c for c in cols if c.name == exc.column), None)
+            if bad is None or len(read) <= 1:
+                raise
+            bad.error = (
+                f"stream: values that do not fit the declared type {bad.arrow_type} (SQLite "
+                "keeps any value in any column); counts, extremes and special values from SQL"
+            )
+            read = [i for i in read if i.name != bad.name]
+    if resumed:
+        prof.notes.append(f"resumed: {len(resumed)} partition(s) merged from checkpoints")
+    prof.row_count = sketch.rows
+    for c in cols:
+        if c.name not in sketch.sketches:
+            c.count = sketch.rows
+            continue
+        try:
+            finish_column(c, sketch.sketches[c.name])
+        except Exception as exc:  # one column never fails the table
+            c.error = f"stream: {cause(exc)}"
+            continue
+        if c.name not in plan.frequent and c.pii is None and _shown_raw(c) and c.error is None:
+            values = _sample_column(sample, c.name)
+            if values is not None and c.kind not in ("binary", "nested"):
+                c.top_values = figures.repeated_top_values(values, c.non_null)
+                c.approximate.add("top_values")
+    exact_aggregates(source, d, table, prof)
+    est = sketch.rows_hll.estimate()
+    if est > 0 and len(read) == len(infos):
+        prof.duplicate_rows = max(0, sketch.rows - min(sketch.rows, round(est)))
+        prof.duplicate_rows_approx = True
+        # HyperLogLog's relative standard error is 1.04/sqrt(2^16) = 0.41 %: on a table of
+        # distinct rows the estimate may still say a few hundred "duplicates" per 100k rows.
+        bound = round(3 * 0.0041 * sketch.rows)
+        prof.notes.append(f"duplicate_rows estimated from a HyperLogLog of row hashes: ± {bound}")
+
+
+def exact_aggregates(source: Source, d: Dialect, table: TableRef, prof: TableProfile) -> None:
+    """One aggregate scan: counts, nulls, special values, extremes, moments from the engine."""
+    twins = [
+        ColumnProfile(c.name, c.type, c.arrow_type, c.kind, type_note=c.type_note)
+        for c in prof.columns
+    ]
+    pd = Pushdown(source, d, table, twins, PushdownOptions())
+    try:
+        pd.aggregates()
+    except Exception as exc:  # the sketches' figures stand; say why the exact ones do not
+        prof.notes.append(f"exact aggregates not available: {cause(exc)}")
+        return
+    for c, t in zip(prof.columns, twins, strict=True):
+        lost = c.nulls - t.nulls  # non-null in the table, null as the source read them
+        c.count, c.nulls = t.count, t.nulls
+        if t.error is not None:
+            c.error = c.error or t.error
+            continue
+        c.special = dict(t.special)
+        if c.kind == NUMERIC and c.arrow_type == "string":  # exact text: numbers, not text
+            c.top_values = [{"value": _exact(v["value"]), "count": v["count"]}
+                            for v in c.top_values]  # fmt: skip
+        if lost > 0:
+            _account_for_unread(c, lost)
+        if c.pii is not None:
+            continue  # PII columns keep no extremes (they are withheld later anyway)
+        c.min, c.max = t.min, t.max
+        if c.kind == NUMERIC:
+            c.mean, c.zeros, c.negatives = t.mean, t.zeros, t.negatives
+            if t.stddev is not None:
+                c.stddev = t.stddev
+        if t.length is not None:
+            c.length = t.length
+
+
+def _account_for_unread(c: ColumnProfile, lost: int) -> None:
+    """Values the source read as null: when they are exactly the special values, the
+    sketches' distinct count and top values gain them exactly; otherwise (BC timestamps,
+    years past 9999) the sketch figures are marked approximate and the gap is stated."""
+    specials = sum(c.special.values())
+    # "zero or invalid date" stands for several stored values ('0000-00-00', '2019-00-00'):
+    # their number is not known from the label, so the distinct count becomes a bound.
+    one_value = not any("invalid" in k for k in c.special)
+    if lost == specials and one_value and not c.distinct_approx and c.distinct is not None:
+        c.distinct += len(c.special)
+        if c.top_values or c.distinct <= TOP_K:
+            top = c.top_values + [{"value": k, "count": n} for k, n in c.special.items()]
+            c.top_values = sorted(top, key=lambda t: -t["count"])[:TOP_K]
+        return
+    c.approximate.update({"distinct", "top_values", "quantiles", "histogram"})
+    c.distinct_approx = c.distinct is not None
+    c.notes.append(
+        f"{lost - specials} value(s) the source cannot read (outside the years it converts) "
+        "are not in the stream's distinct count, top values, quantiles and histogram"
+    )
