@@ -194,3 +194,29 @@ def test_urls_macs_and_secrets() -> None:
     # No coarser form of a secret is safe, whatever its storage (a PIN kept as a number).
     for values in (pa.array(["hunter22", None]), pa.array([4711, None])):
         assert generalize(values, pii_type="secret").to_pylist() == ["████", None]
+
+
+def test_detected_pii_type_joins_a_stored_level_without_one() -> None:
+    """A column an officer classified Proprietary (generalize) without a PII type, whose
+    values are SSNs: the SSN rule (tokenize, stronger) applies, not the SSNs' first digits;
+    integer phones get the phone rule's generalisation (area code), not number buckets."""
+    from dte_desktop.core.privacy.gate import PrivacyGate
+    from dte_desktop.core.privacy.labels import TableLabels
+    from dte_desktop.core.sources.names import TableRef
+
+    ssns = ["536-22-8145", "401-73-2290", "612-48-3307", "287-91-4456"] * 3
+    labels = TableLabels(
+        {
+            "ssn": ColumnClassification("ssn", Level.PROPRIETARY),
+            "phone": ColumnClassification("phone", Level.PROPRIETARY),
+        },
+        None,
+    )
+    gate = PrivacyGate(default_policy(), KEY, lambda _t: labels)
+    b = pa.RecordBatch.from_pydict({"ssn": ssns, "phone": PHONES[:12]})
+    decided = gate.decide("hr.people", b, table=TableRef("hr", "people"))
+    assert decided["ssn"].level == Level.PROPRIETARY  # the stored level stands
+    assert decided["ssn"].rule.operator == "tokenize"
+    masked, _ops = gate.mask_table(TableRef("hr", "people"), b)
+    assert not {s[:3] for s in ssns} & set(masked.column("ssn").to_pylist())
+    assert set(masked.column("phone").to_pylist()) == {"+1 512 xxxxxxx"}
