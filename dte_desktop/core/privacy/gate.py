@@ -118,7 +118,10 @@ class PrivacyGate:
         found = labels.columns.get(stored_as)
         if found is not None:
             classification, basis = found, "stored"
-            if found.pii_type is None and (finding := _detect(values, stored_as)) is not None:
+            if (
+                found.pii_type is None
+                and (finding := _detect(values, stored_as, self.regions)) is not None
+            ):
                 # The stored level stands; the PII type found is added, so its rule (a floor
                 # in the policy's strength order) applies: a Proprietary column holding SSNs
                 # is not generalised to the SSNs' first digits.
