@@ -92,7 +92,7 @@ def test_discovery_lists_every_kind(nasty):
     assert tables["events_2024"].parent == "events"
     assert tables["events"].estimated_rows == 30000 and tables["events"].size_bytes > 0
     assert tables["v iew"].size_bytes is None and tables["v iew"].estimated_rows is None
-    assert tables["bigtext"].size_bytes > 0  # TOAST counted by pg_total_relation_size
+    assert tables["bigtext"].size_bytes > 0  # table + TOAST + index pages from the catalog
     (mixed,) = src.list_tables(nasty_pg.SCHEMA)
     assert mixed.ref == MIXED and mixed.estimated_rows == 20000
 
@@ -353,6 +353,24 @@ def test_cancel_and_abandon_are_prompt(pg_url):
     t0 = time.monotonic()
     gen.close()
     assert time.monotonic() - t0 < 5
+
+
+def test_listing_does_not_wait_for_a_table_someone_locked(nasty):
+    """A migration holding ACCESS EXCLUSIVE on one table must not hang the catalog (or the
+    CLI's name check before an export): sizes come from pg_class, which takes no lock."""
+    src, dsn = nasty
+    with psycopg.connect(dsn) as holder:
+        holder.execute("LOCK TABLE public.zoo IN ACCESS EXCLUSIVE MODE")
+        done: list[object] = []
+        th = threading.Thread(target=lambda: done.append(src.list_tables("public")), daemon=True)
+        th.start()
+        th.join(10)
+        waited = not done
+        holder.rollback()
+    th.join(30)
+    assert not waited, "list_tables waited for the lock"
+    (zoo,) = [t for t in done[0] if t.ref.name == "zoo"]
+    assert zoo.size_bytes is not None and zoo.size_bytes > 0
 
 
 # --- connection failures --------------------------------------------------------------

@@ -119,7 +119,12 @@ def test_connect_browse_preview_profile_export(
         }
         assert not {v for v in shown if v.endswith("@example.org") and v.startswith("person")}
 
-        # 4. Profile with charts.
+        # 4. Profile with charts. The analyst has marked `amount` Public (as `dte classify`
+        # does); the unclassified columns stay at the default level and show no raw figures.
+        from dte_desktop.core.privacy.labels import classify
+        from dte_desktop.core.sources.base import TableRef
+
+        classify(ctx.store, "warehouse", TableRef(pg_schema, TABLE), "amount", "Public")
         view = window.profile_view
         window.tree.setFocus()
         view.data = None
@@ -133,6 +138,9 @@ def test_connect_browse_preview_profile_export(
         names = [view.table.item(r, 0).text() for r in range(view.table.rowCount())]
         view.table.setCurrentCell(names.index("amount"), 0)
         assert view.charts.canvas is not None and len(view.charts.column["histogram"]) > 1
+        view.table.setCurrentCell(names.index("email"), 0)
+        tops = [str(t["value"]) for t in view.charts.column.get("top_values") or []]
+        assert not [t for t in tops if t.startswith("person") and t.endswith("@example.org")]
 
         # 5. Export, masked, in two slices, in the worker process.
         seen: list[object] = []

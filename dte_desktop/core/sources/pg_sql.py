@@ -188,8 +188,20 @@ def greenplum_segment_predicate(index: int, count: int) -> str | None:
 
 LIST_SCHEMAS = "SELECT nspname FROM pg_catalog.pg_namespace ORDER BY nspname"
 
+# Sizes from the catalog (pages as of the last VACUUM/ANALYZE, table + TOAST + indexes), not
+# pg_total_relation_size: that takes a lock on the relation and so waits, with the whole
+# listing, behind anyone holding ACCESS EXCLUSIVE (a migration, a VACUUM FULL) — a catalog
+# must never hang on one busy table. The size is a display estimate; slicing reads
+# pg_relation_size of the one table it plans (below).
+_PAGES = """(c{s}.relpages::int8
+    + COALESCE((SELECT t.relpages FROM pg_catalog.pg_class t WHERE t.oid = c{s}.reltoastrelid), 0)
+    + COALESCE((SELECT sum(ic.relpages) FROM pg_catalog.pg_index x
+                JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid
+                WHERE x.indrelid = c{s}.oid), 0))
+   * current_setting('block_size')::int8"""
+
 # PostgreSQL 12+ (declarative partitions, pg_partition_tree).
-LIST_TABLES = """
+LIST_TABLES = f"""
 SELECT c.relname, c.relkind,
   CASE WHEN c.relkind = 'p' THEN (
          SELECT sum(pc.reltuples) FILTER (WHERE pc.reltuples >= 0)
@@ -197,9 +209,10 @@ SELECT c.relname, c.relkind,
          JOIN pg_catalog.pg_class pc ON pc.oid = t.relid WHERE t.isleaf)
        ELSE c.reltuples END::float8,
   CASE WHEN c.relkind = 'p' THEN (
-         SELECT sum(pg_catalog.pg_total_relation_size(t.relid))
-         FROM pg_catalog.pg_partition_tree(c.oid) t WHERE t.isleaf)
-       WHEN c.relkind IN ('r', 'm') THEN pg_catalog.pg_total_relation_size(c.oid)
+         SELECT sum({_PAGES.format(s="l")})
+         FROM pg_catalog.pg_partition_tree(c.oid) t
+         JOIN pg_catalog.pg_class cl ON cl.oid = t.relid WHERE t.isleaf)
+       WHEN c.relkind IN ('r', 'm') THEN {_PAGES.format(s="")}
   END::int8,
   c.relispartition, p.relname, pn.nspname,
   pg_catalog.obj_description(c.oid, 'pg_class')
@@ -213,9 +226,9 @@ ORDER BY c.relname
 """
 
 # PostgreSQL < 12 and Greenplum 6 (9.4-based: no relispartition, no relkind 'p').
-LIST_TABLES_LEGACY = """
+LIST_TABLES_LEGACY = f"""
 SELECT c.relname, c.relkind, c.reltuples::float8,
-  CASE WHEN c.relkind IN ('r', 'm') THEN pg_catalog.pg_total_relation_size(c.oid) END::int8,
+  CASE WHEN c.relkind IN ('r', 'm') THEN {_PAGES.format(s="")} END::int8,
   false, NULL::name, NULL::name, pg_catalog.obj_description(c.oid, 'pg_class')
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace

@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 
 from dte_desktop.core.filelock import FileLock, LockBusy
+from dte_desktop.core.paths import private_dir
 
 _HELD: dict[Path, FileLock] = {}
 _GUARD = threading.Lock()
@@ -24,7 +25,10 @@ class JobLocks:
     path: Path  # the history database; locks live beside it
 
     def _job_lock_path(self, job_id: int) -> Path:
-        return self.path.resolve().with_name("locks") / f"job-{job_id}.lock"
+        # Beside the history, so as private as it (0700 whatever the umask): a lock file
+        # names its holder's pid and start time.
+        folder = private_dir(self.path.resolve().with_name("locks"))
+        return folder / f"job-{job_id}.lock"
 
     def lock_job(self, job_id: int) -> None:
         """Take the job for this process (idempotent); ``LockBusy`` if another has it."""
