@@ -144,6 +144,16 @@ def _quantile_from(kp: KeyPlan, rows: int, seed: int) -> tuple[str, bool]:
     return f"({inner}) AS {kp.alias}", False
 
 
+def disc_rank(p: float, n: int) -> int:
+    """The 1-based rank percentile_disc(p) picks among n sorted values: ceil(p * n)."""
+    pct = round(p * 100)
+    return max(1, (pct * n + 99) // 100)
+
+
+def _rank_sql(d: Dialect, p: float, n: str) -> str:
+    return d.floor_div(f"({round(p * 100)} * {n} + 99) / 100")
+
+
 def _sql_quantiles(
     src: MeteredSource, kp: KeyPlan, cols: list[ColFig], rows: int, seed: int
 ) -> bool:
@@ -167,13 +177,15 @@ def _sql_quantiles(
                     if v is not None:
                         c.quantiles[name] = v
     elif d.family in (MYSQL, SQLITE):
-        # One sort per column: each edge is the value at rank 1 + floor(p * (n - 1)).
+        # One sort per column: each edge is the value at rank ceil(p * n), PostgreSQL's
+        # percentile_disc (a row "at or above p99" is so by the engine's own definition);
+        # in whole percents, so the rank is integer arithmetic on every engine.
         q = d.quote
         for c in ordered:
             col = kp.col(c.name)
             # floor() spelled per engine: MySQL's CAST rounds, SQLite may lack FLOOR.
             n_all = q("_c")
-            ranks = ", ".join(f"1 + {d.floor_div(f'{p} * ({n_all} - 1)')}" for _, p in EDGES)
+            ranks = ", ".join(_rank_sql(d, p, n_all) for _, p in EDGES)
             sql = (
                 f"SELECT {q('_v')}, {q('_r')}, {q('_c')} FROM (SELECT {col} AS {q('_v')}, "
                 f"row_number() OVER (ORDER BY {col}) AS {q('_r')}, count(*) OVER () AS {q('_c')} "
@@ -188,7 +200,7 @@ def _sql_quantiles(
             n = int(t.column(2)[0].as_py())
             at = dict(zip(t.column(1).to_pylist(), t.column(0).to_pylist(), strict=True))
             for name, p in EDGES:
-                v = at.get(1 + int(p * (n - 1)))
+                v = at.get(disc_rank(p, n))
                 if v is not None:
                     c.quantiles[name] = v
     for c in ordered:

@@ -218,10 +218,23 @@ def stratified(
 _BOUNDARY_ORDER = (("min", "max"), ("p1", "p99"), ("p25", "p75"))
 
 
+def _extreme(env: Env, c: ColFig, fn: str) -> str:
+    """True where the column holds its min (or max) — every row of a tie, nothing else.
+    The extreme is the engine's own (a subquery, no literal round trip that a REAL or a
+    timestamp could miss by a digit), over the values the profile's min/max cover (NaN,
+    ±Infinity and zero dates are not extremes)."""
+    kp, d = env.kp, env.kp.d
+    inner = d.quote("_dte_m")
+    own = d.finite(kp.col(c.name), c.kind, c.info.db_type)
+    sub = d.finite(f"{inner}.{d.quote(c.name)}", c.kind, c.info.db_type)
+    return f"{own} = (SELECT {fn}({sub}) FROM {d.table(kp.table)} AS {inner})"
+
+
 def boundary_conditions(env: Env) -> list[Cond]:
     """Per numeric/temporal column: the rows at its min and max, then at the p1/p99 edges,
-    then p25/p75 — in that priority across all columns. Ties go to the lowest key: an
-    ``ORDER BY column, key`` can walk an index on the column and stop at the LIMIT."""
+    then p25/p75 — in that priority across all columns. A reason is a claim: "min" is given
+    only to rows holding the minimum (ties by the lowest key), "p1" to rows at or below the
+    p1 edge, "p99" at or above p99; a column whose min is one row offers one row."""
     kp, k = env.kp, env.kp.order_by()
     ordered = [c for c in env.figs.columns if c.kind in (NUMERIC, TEMPORAL) and c.count > c.nulls]
     out: list[Cond] = []
@@ -230,10 +243,8 @@ def boundary_conditions(env: Env) -> list[Cond]:
             col = kp.col(c.name)
             for why in group:
                 reason = {"strategy": "boundary", "column": c.name, "why": why}
-                if why == "min":
-                    out.append(Cond(f"{col} IS NOT NULL", f"{col} ASC, {k}", reason))
-                elif why == "max":
-                    out.append(Cond(f"{col} IS NOT NULL", f"{col} DESC, {k}", reason))
+                if why in ("min", "max"):
+                    out.append(Cond(_extreme(env, c, why), k, reason))
                 elif why in c.quantiles:
                     lit = literal(kp.d, c.quantiles[why])
                     low = why in ("p1", "p25")
