@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import corpus_ids as ci
 import corpus_text as ct
+from corpus_issue import ISSUE_CASES
 
 OUT = Path(__file__).with_name("pii_corpus.json")
 NOISE = (0.0, 0.1, 0.25, 0.4)
@@ -58,6 +59,19 @@ ENTRIES = [
 ]  # fmt: skip
 
 
+def place_issue_cases(vectors: list[dict], looks: dict[str, dict]) -> None:
+    """Each value issue 18 names goes to the front of its pool (a miss among the positives,
+    a false alarm among the negatives or the look-alike values) unless it is there already."""
+    by_key = {v["key"]: v for v in vectors}
+    for pool, value, _column, expected, _why in ISSUE_CASES:
+        if pool.startswith("lookalike:"):
+            values = looks[pool.split(":", 1)[1]]["values"]
+        else:
+            values = by_key[pool]["positives" if expected else "negatives"]
+        if value not in values:
+            values.insert(0, value)
+
+
 def main() -> None:
     vectors = []
     for key, pii_type, country, column, neutral, pos, neg, regions in ENTRIES:
@@ -71,6 +85,7 @@ def main() -> None:
             }
         )  # fmt: skip
     looks = ct.lookalikes()
+    place_issue_cases(vectors, looks)
     columns, seed = [], 0
     for v in vectors:
         names = [v["column"]] + ([f"c{len(columns)}"] if v["neutral"] else [])
@@ -91,6 +106,10 @@ def main() -> None:
         "vectors": vectors,
         "lookalikes": {k: v["values"] for k, v in looks.items()},
         "columns": columns,
+        "issue_cases": [
+            {"pool": pool, "value": value, "column": column, "expected": expected, "issue": why}
+            for pool, value, column, expected, why in ISSUE_CASES
+        ],
     }
     OUT.write_text(json.dumps(corpus, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     n_pos = sum(len(v["positives"]) for v in vectors)

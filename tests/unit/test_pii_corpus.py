@@ -52,3 +52,27 @@ def test_column_level_precision_and_recall_at_every_noise_level(
     for noise, tally in scores.by_noise.items():
         assert tally.precision >= 0.97, (noise, scores.misses)
         assert tally.recall >= 0.90, (noise, scores.misses)
+
+
+def test_every_value_the_issue_names_is_in_the_corpus_and_comes_out_as_labelled(
+    corpus: dict,
+) -> None:
+    """Issue 18's named misses and false alarms (tests/data/corpus_issue.py): each sits in its
+    pool, so the realistic columns draw it, and alone in its column it is detected as
+    labelled (a miss as its type, a false alarm as nothing)."""
+    vectors = {v["key"]: v for v in corpus["vectors"]}
+    wrong = []
+    for case in corpus["issue_cases"]:
+        pool, value = case["pool"], case["value"]
+        if pool.startswith("lookalike:"):
+            assert value in corpus["lookalikes"][pool.split(":", 1)[1]], case
+            regions: list[str] = []
+        else:
+            side = "positives" if case["expected"] else "negatives"
+            assert value in vectors[pool][side], case
+            regions = vectors[pool]["regions"]
+        got = ours([value] * 3, case["column"], regions)
+        if got != case["expected"]:
+            wrong.append(f"{value!r} in {case['column']}: {got} ({case['issue']})")
+    assert not wrong, wrong
+    assert len(corpus["issue_cases"]) >= 40

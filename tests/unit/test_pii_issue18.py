@@ -262,3 +262,23 @@ def test_the_profile_records_each_type_with_its_evidence() -> None:
     assert col.pii["suggested_classification"] == "Confidential"
     assert col.pii["types"][0]["evidence"].startswith("100% of 20 values pass phonenumbers")
     assert col.classification_reason.startswith("values look like phone (100% of 20 values")
+
+
+def test_password_hashes_mixed_with_raw_hex_digests_in_a_neutral_column() -> None:
+    """Three quarters bcrypt, the rest raw SHA-256 hex: a secrets column without a name hint
+    (the hex alone stays a checksum)."""
+    rng = random.Random(5)
+    alnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./"
+    bcrypt = ["$2b$12$" + "".join(rng.choice(alnum) for _ in range(53)) for _ in range(30)]
+    hexes = [rng.randbytes(32).hex() for _ in range(12)]
+    assert _type(bcrypt + hexes, "c7") == "secret"
+    assert _type(hexes, "c7") is None
+
+
+def test_slavic_gendered_surnames_and_names_fakers_lists_lack() -> None:
+    names = ["mary petrova", "Olga Ivanova", "SOFIA KOWALSKI", "Anna Wiśniewska"]
+    names.append("Sanjay R. Garcia")
+    assert all(_type([n] * 3, "customer_name") == "person_name" for n in names), [
+        (n, _type([n] * 3, "customer_name")) for n in names
+    ]
+    assert _type(names * 4, "c9") == "person_name"

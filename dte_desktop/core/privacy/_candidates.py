@@ -104,6 +104,10 @@ def _text(
     yield Candidate("secret", strong, "password-hash / API-key formats")
     if hints["secret"]:
         yield Candidate("secret", weak, "high-entropy token + column name")
+    elif counts[strong].sum() * 2 >= counts.sum():
+        # Mostly password-hash/API-key formats: the column's other high-entropy strings are
+        # secrets of older schemes (raw hex digests), not file checksums.
+        yield Candidate("secret", weak, "password-hash / API-key formats + high-entropy tokens")
 
 
 def _text_with_digits(

@@ -20,12 +20,27 @@ def words(name: str) -> frozenset[str]:
     )
 
 
+@cache
 def first_names() -> frozenset[str]:
-    return words("first_names")
+    return words("first_names") | words("first_names_extra")
 
 
+@cache
 def surnames() -> frozenset[str]:
-    return words("surnames")
+    """Family names, with the gendered forms Slavic names take (``petrov`` / ``petrova``,
+    ``kowalski`` / ``kowalska``), which the lists hold for one gender only."""
+    base = words("surnames") | words("surnames_extra")
+    forms = set(base)
+    for name in base:
+        if name.endswith(("ov", "ev", "in")) and len(name) > 4:
+            forms.add(name + "a")
+        elif name.endswith(("ova", "eva", "ina")) and len(name) > 5:
+            forms.add(name[:-1])
+        elif name.endswith(("ski", "cki", "dzki")):
+            forms.add(name[:-1] + "a")
+        elif name.endswith(("ska", "cka", "dzka")):
+            forms.add(name[:-1] + "i")
+    return frozenset(forms)
 
 
 def street_words() -> frozenset[str]:
