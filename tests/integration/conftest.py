@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import require_server
+from tests.vertica_server.fixture import vertica_server, vertica_server_module  # noqa: F401
 
 VERSION, NAME, PORT = "15", "dteauth", 54329
 CONF_DIR = Path(f"/etc/postgresql/{VERSION}/{NAME}")

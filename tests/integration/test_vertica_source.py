@@ -1,7 +1,9 @@
 """VerticaSource. Connection failures run for real everywhere (they need no Vertica server).
-The server checks run only when ``DTE_TEST_VERTICA_URL`` points at a real Vertica (e.g.
-``vertica://dbadmin@host:5433/db``, password in ``DTE_TEST_VERTICA_PASSWORD``); they build
-the same kind of hostile fixture as the MariaDB tests in a throwaway schema."""
+The server checks run twice: always against the Vertica test server (``tests/vertica_server``:
+Vertica's protocol in front of PostgreSQL), and against a real Vertica only when
+``DTE_TEST_VERTICA_URL`` points at one (e.g. ``vertica://dbadmin@host:5433/db``, password in
+``DTE_TEST_VERTICA_PASSWORD``); they build the same kind of hostile fixture as the MariaDB
+tests in a throwaway schema."""
 
 from __future__ import annotations
 
@@ -55,20 +57,20 @@ def test_silent_listener_times_out() -> None:
 
 # ---- against a real server, only when one is given ------------------------------------------
 
-server = pytest.mark.skipif(
-    not VERTICA_URL, reason="DTE_TEST_VERTICA_URL is not set: no Vertica server to test against"
-)
 
-
-@pytest.fixture
-def vsrc() -> Iterator[tuple[VerticaSource, str]]:
-    assert VERTICA_URL
-    src = open_source(VERTICA_URL, password=os.environ.get("DTE_TEST_VERTICA_PASSWORD"))
+@pytest.fixture(params=["test_server", "real_server"])
+def vsrc(request: pytest.FixtureRequest) -> Iterator[tuple[VerticaSource, str]]:
+    if request.param == "real_server":
+        if not VERTICA_URL:
+            pytest.skip("DTE_TEST_VERTICA_URL is not set: no real Vertica server to test against")
+        url, password = VERTICA_URL, os.environ.get("DTE_TEST_VERTICA_PASSWORD", "")
+    else:
+        url, password = request.getfixturevalue("vertica_server").url(), ""
+    src = open_source(url, password=password or None)
     assert isinstance(src, VerticaSource)
     import vertica_python
 
     schema = f"dte_t_{uuid.uuid4().hex[:8]}"
-    password = os.environ.get("DTE_TEST_VERTICA_PASSWORD", "")
     conn = vertica_python.connect(
         **{**src.connection_info(), "password": password, "autocommit": True}
     )
@@ -102,7 +104,6 @@ def vsrc() -> Iterator[tuple[VerticaSource, str]]:
         conn.close()
 
 
-@server
 def test_discovery_and_reads(vsrc: tuple[VerticaSource, str]) -> None:
     src, schema = vsrc
     assert "Vertica" in src.test_connection()
