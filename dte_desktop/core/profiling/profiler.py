@@ -47,6 +47,9 @@ from dte_desktop.core.sources.base import Source, TableRef
 from dte_desktop.core.store import ItemStatus, JobStatus, Store
 
 MODES = ("pushdown", "stream", "auto")
+# Auto mode: a catalog estimate up to this multiple of the exact limit is checked with
+# count(*) (one cheap scan) before the table is called large.
+NEAR_LIMIT = 2
 
 
 @dataclass
@@ -163,6 +166,13 @@ def profile_table(
             exact_limit=opts.exact_limit))  # fmt: skip
         estimate = _estimate_rows(source, table) if opts.mode == "auto" else 0
         large = estimate > opts.exact_limit and not opts.exact_distinct
+        if large and estimate <= NEAR_LIMIT * opts.exact_limit:
+            # The catalog's figure is an estimate (1,022,688 for a table of exactly 1M):
+            # near the limit the decision is taken on the exact count.
+            from dte_desktop.core.sources.base import SelectSpec
+
+            estimate = source.count_rows(SelectSpec(table=table))
+            large = estimate > opts.exact_limit
         rows = estimate if large else pd.aggregates()
     try:
         sample = take_sample(source, d, table, infos, rows, opts.sample_rows)
