@@ -50,7 +50,11 @@ def _badge(item: QTreeWidgetItem, level: Level | None) -> None:
     item.setText(3, level.value)
     colour = theme.level_colour(level.value)
     item.setBackground(3, QBrush(colour) if colour else QBrush())
-    item.setToolTip(3, f"Most sensitive stored classification: {level.value}")
+    item.setToolTip(
+        3,
+        f"Most sensitive level in force: {level.value} (stored classifications, and the "
+        "default for columns nobody classified)",
+    )
 
 
 def _rows(n: int | None) -> str:
@@ -71,6 +75,11 @@ class CatalogTree(QWidget):
     def __init__(self, ctx: AppContext, keeper: PassphraseKeeper, parent: Any = None) -> None:
         super().__init__(parent)
         self.ctx, self.keeper = ctx, keeper
+        #: The policy's level for unclassified columns (read once, in a worker).
+        self.default_level: Level | None = None
+        #: Column names learnt from the classification editor, so a table whose every
+        #: column is classified is badged by those levels alone.
+        self.known_columns: dict[tuple[str, TableRef], list[str]] = {}
         self.filter = QLineEdit()
         self.filter.setObjectName("catalogFilter")
         self.filter.setPlaceholderText("Filter tables (Ctrl+F)")
@@ -85,7 +94,9 @@ class CatalogTree(QWidget):
         self.tree.setColumnWidth(2, 62)
         self.tree.setColumnWidth(3, 80)
         self.tree.headerItem().setToolTip(
-            3, "The most sensitive classification stored for the table's columns"
+            3,
+            "The most sensitive level in force for the table's columns, counting the "
+            "default for unclassified ones",
         )
         self.tree.setUniformRowHeights(True)
         self.tree.itemExpanded.connect(self._on_expanded)
@@ -210,7 +221,19 @@ class CatalogTree(QWidget):
         return "tables", tables, self._levels(name, tables)
 
     def _levels(self, name: str, tables: list[TableInfo]) -> dict[TableRef, Level | None]:
-        return table_levels(self.ctx.store, name, [t.ref for t in tables])
+        return self._effective_levels(name, [t.ref for t in tables])
+
+    def _effective_levels(self, name: str, refs: list[TableRef]) -> dict[TableRef, Level | None]:
+        """Call from a worker. The level in force, counting the default for columns
+        nobody classified (the policy's, when no default is stored)."""
+        from dte_desktop.core.privacy.service import effective_policy
+
+        if self.default_level is None:
+            self.default_level = effective_policy(self.ctx).default_level
+        known = {r: cols for (c, r), cols in self.known_columns.items() if c == name}
+        return table_levels(
+            self.ctx.store, name, refs, default_level=self.default_level, columns=known
+        )
 
     def _fill(self, item: QTreeWidgetItem, result: Listing) -> None:
         if not isValid(item):
@@ -273,7 +296,7 @@ class CatalogTree(QWidget):
                 if isValid(it):
                     _badge(it, levels.get(node(it)["info"].ref))
 
-        run_in_pool(lambda: table_levels(self.ctx.store, connection, refs), show, self._error)
+        run_in_pool(lambda: self._effective_levels(connection, refs), show, self._error)
 
     def _repaint_badges(self, _theme: str = "") -> None:
         for it in self._table_items():

@@ -16,6 +16,7 @@ from dte_desktop.core.privacy.policy import MaskingPolicy
 from dte_desktop.core.sources.base import TableInfo
 from dte_desktop.ui import theme
 from dte_desktop.ui.catalog import CatalogTree, node
+from dte_desktop.ui.classify_view import ClassifyView
 from dte_desktop.ui.export_wizard import ExportForm
 from dte_desktop.ui.job_runner import JobManager, JobStarted
 from dte_desktop.ui.jobs_dock import JobsDock
@@ -29,7 +30,7 @@ from dte_desktop.ui.risk_view import RiskView
 from dte_desktop.ui.sample_view import SampleView
 from dte_desktop.ui.settings import ui_settings
 
-TAB_OVERVIEW, TAB_PROFILE, TAB_PREVIEW, TAB_SAMPLE, TAB_EXPORT, TAB_RISK = range(6)
+TAB_OVERVIEW, TAB_PROFILE, TAB_CLASSIFY, TAB_PREVIEW, TAB_SAMPLE, TAB_EXPORT, TAB_RISK = range(7)
 
 
 class MainWindow(QMainWindow):
@@ -81,6 +82,9 @@ class MainWindow(QMainWindow):
         self.profile_view.accepted.connect(
             lambda _c, _l: self.catalog.refresh_badges(self.profile_view.connection or "")
         )
+        self.classify_view = ClassifyView(self.ctx, self.privacy)
+        self.classify_view.planned.connect(self._classify_planned)
+        self.classify_view.saved.connect(lambda c, _p: self.catalog.refresh_badges(c))
         self.preview = PreviewView(self.ctx, self.privacy, self.keeper)
         self.sample_view = SampleView(self.ctx, self.keeper)
         self.sample_view.sampled.connect(lambda _d: self.jobs_dock.refresh())
@@ -91,6 +95,7 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("workTabs")
         self.tabs.addTab(self.overview_tab, "Overview")
         self.tabs.addTab(self.profile_view, "Profile")
+        self.tabs.addTab(self.classify_view, "Classify")
         self.tabs.addTab(self.preview, "Preview")
         self.tabs.addTab(self.sample_view, "Sample")
         self.tabs.addTab(self.export_form, "Export")
@@ -161,6 +166,7 @@ class MainWindow(QMainWindow):
         tools = bar.addMenu("&Tools")
         self._action(tools, "Pre&view table", self.preview_selected, "Ctrl+Shift+V")
         self._action(tools, "&Profile table", self.profile_selected, "Ctrl+P")
+        self._action(tools, "&Classify columns", self.classify_selected, "Ctrl+Shift+C")
         self._action(tools, "&Export…", self.export_selected, "Ctrl+E")
         tools.addSeparator()
         self._action(tools, "&Audit log…", self.open_audit, "Ctrl+Shift+A")
@@ -192,12 +198,26 @@ class MainWindow(QMainWindow):
             self.sample_view.set_target(data["connection"], data["info"].ref)
             if self.tabs.currentWidget() is self.risk_view:
                 self.risk_view.set_target(data["connection"], data["info"].ref)
+            if self.tabs.currentWidget() is self.classify_view:
+                self.classify_view.set_target(data["connection"], data["info"].ref)
 
     def _tab_changed(self, index: int) -> None:
-        # The Risk tab reads the table's columns only when it is looked at.
+        # The Risk and Classify tabs read the table's columns only when looked at.
         data = node(self.tree.currentItem())
         if index == TAB_RISK and data.get("type") == "table":
             self.risk_view.set_target(data["connection"], data["info"].ref)
+        if index == TAB_CLASSIFY and data.get("type") == "table":
+            self.classify_view.set_target(data["connection"], data["info"].ref)
+
+    def classify_selected(self) -> None:
+        if (sel := self.selected_table()) is not None:
+            self.tabs.setCurrentIndex(TAB_CLASSIFY)
+            self.classify_view.set_target(sel[0], sel[1].ref)
+
+    def _classify_planned(self, plan: Any) -> None:
+        """The editor learnt the table's columns: its badge can count them exactly."""
+        self.catalog.known_columns[(plan.connection, plan.table)] = [c.column for c in plan.columns]
+        self.catalog.refresh_badges(plan.connection)
 
     def _double_clicked(self, item) -> None:  # type: ignore[no-untyped-def]
         if node(item).get("type") == "table":

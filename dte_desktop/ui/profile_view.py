@@ -37,8 +37,10 @@ COLUMNS = [
     "Mean",
     "Std dev",
     "PII",
-    "Classification",
+    "In force",
+    "Stored",
 ]
+IN_FORCE, STORED = 10, 11
 
 
 def _fmt(v: Any) -> str:
@@ -64,6 +66,8 @@ class ProfileView(QWidget):
         self.ref: TableRef | None = None
         self.report_path: str | None = None
         self._accepted: dict[str, str] = {}  # accepted in this view: column -> level
+        self.stored: dict[str, str] = {}  # what an officer stored: column -> level
+        self.lower_dialog: Any = None
         self._build()
 
     def _build(self) -> None:
@@ -148,6 +152,7 @@ class ProfileView(QWidget):
                 c.get("stddev"),
                 pii.get("type", ""),
                 c.get("classification", ""),
+                None,  # the stored level, read below
             ]
             for k, v in enumerate(values):
                 cell = QTableWidgetItem(_fmt(v))
@@ -155,15 +160,48 @@ class ProfileView(QWidget):
                     cell.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
-                if k == 10 and (colour := theme.level_colour(str(v))) is not None:
+                if k == IN_FORCE and (colour := theme.level_colour(str(v))) is not None:
                     cell.setBackground(colour)
                 self.table.setItem(r, k, cell)
         self.table.resizeColumnsToContents()
         self.report_button.setEnabled(bool(self.report_path))
+        self.stored = {}
         if cols:
             self.table.setCurrentCell(0, 0)
             self._select(0)
+        self._load_stored()
         self.profiled.emit(data)
+
+    def _load_stored(self) -> None:
+        """What officers stored for the table's columns, beside the suggestion (accepting a
+        lower suggestion is a lowering, confirmed with a reason)."""
+        if self.connection is None:
+            return
+        conn, ref, store = self.connection, self.ref or _ref(self._table_label()), self.ctx.store
+        names = [c["name"] for c in (self.data or {}).get("columns") or []]
+
+        def work() -> dict[str, str]:
+            from dte_desktop.core.privacy.labels import labels_for
+
+            labels = labels_for(store, conn, ref)
+            return {n: labels.columns[n].level.value for n in names if n in labels.columns}
+
+        run_in_pool(work, self._show_stored)
+
+    def _show_stored(self, stored: dict[str, str]) -> None:
+        self.stored = stored
+        cols = (self.data or {}).get("columns") or []
+        for r, c in enumerate(cols):
+            level = stored.get(c["name"], "")
+            cell = QTableWidgetItem(level or "—")
+            cell.setToolTip(
+                f"Stored by an officer: {level}" if level else "Nothing stored for this column"
+            )
+            if level and (colour := theme.level_colour(level)) is not None:
+                cell.setBackground(colour)
+            self.table.setItem(r, STORED, cell)
+        if 0 <= self.table.currentRow() < len(cols):
+            self._select(self.table.currentRow())
 
     def _select(self, row: int) -> None:
         cols = (self.data or {}).get("columns") or []
@@ -181,9 +219,20 @@ class ProfileView(QWidget):
             )
         else:
             self.pii.setText(f"<b>{col['name']}</b>: no PII found — suggested <b>{level}</b>")
+        stored = self.stored.get(col["name"])
+        if stored:
+            self.pii.setText(self.pii.text() + f"; stored <b>{stored}</b>")
         already = self._accepted.get(col["name"]) == level
+        if already:
+            text = "Accepted"
+        elif stored == level:
+            text, already = f"Stored as {level}", True
+        elif stored and _lowers(stored, level):
+            text = f"Lower to {level}…"
+        else:
+            text = f"Accept {level}"
         self.accept_button.setEnabled(bool(level) and not already)
-        self.accept_button.setText("Accepted" if already else f"Accept {level}")
+        self.accept_button.setText(text)
 
     def _table_label(self) -> str:
         if self.ref is not None:
@@ -199,9 +248,34 @@ class ProfileView(QWidget):
             return
         col = cols[row]
         name, level = col["name"], suggested(col)
+        stored = self.stored.get(name)
+        if stored and _lowers(stored, level):
+            self._confirm_lowering(row, name, stored, level)
+            return
+        self._accept(row, col, "accepted the profiler's suggestion in the Profile view")
+
+    def _confirm_lowering(self, row: int, name: str, stored: str, level: str) -> None:
+        from dte_desktop.ui.lower_dialog import LowerDialog
+
+        dlg = LowerDialog([f"{name}: {stored} → {level}"], "", self)
+        self.lower_dialog = dlg
+
+        def answered(result: int) -> None:
+            self.lower_dialog = None
+            if result == LowerDialog.DialogCode.Accepted:
+                cols = (self.data or {}).get("columns") or []
+                self._accept(row, cols[row], dlg.reason_text())
+            dlg.deleteLater()
+
+        dlg.finished.connect(answered)
+        dlg.open()
+
+    def _accept(self, row: int, col: dict, reason: str) -> None:
+        name, level = col["name"], suggested(col)
         pii_type = (col.get("pii") or {}).get("type")
         conn, table, ref = self.connection, self._table_label(), self.ref
         store = self.ctx.store
+        assert conn is not None
 
         def work() -> Any:
             from dte_desktop.core.privacy.labels import classify
@@ -215,11 +289,14 @@ class ProfileView(QWidget):
                 level,
                 pii_type=pii_type,
                 source="manual",
-                reason="accepted the profiler's suggestion in the Profile view",
+                reason=reason,
+                reason_to_lower=True,
             )
 
         def done(_rec: object) -> None:
             self._accepted[name] = level
+            self.stored[name] = level
+            self._show_stored(self.stored)
             self.accepted.emit(name, level)
             if self.table.currentRow() == row:
                 self._select(row)
@@ -231,6 +308,18 @@ class ProfileView(QWidget):
         if not self.report_path:
             return False
         return QDesktopServices.openUrl(QUrl.fromLocalFile(self.report_path))
+
+
+def _lowers(stored: str, level: str) -> bool:
+    from dte_desktop.core.privacy.classification import parse_level
+
+    return parse_level(stored).is_more_sensitive_than(parse_level(level))
+
+
+def _ref(label: str) -> TableRef:
+    from dte_desktop.core.sources.names import parse_table
+
+    return parse_table(label)
 
 
 def suggested(col: dict) -> str:

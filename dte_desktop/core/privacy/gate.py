@@ -28,7 +28,7 @@ from typing import Any
 import pyarrow as pa
 
 from dte_desktop.core.privacy.classification import ColumnClassification, Level
-from dte_desktop.core.privacy.detectors import detect_pii
+from dte_desktop.core.privacy.detectors import PiiFinding, detect_pii
 from dte_desktop.core.privacy.labels import TableLabels
 from dte_desktop.core.privacy.operators import apply_operator
 from dte_desktop.core.privacy.policy import MaskingPolicy, Rule, apply_rules
@@ -108,9 +108,12 @@ class PrivacyGate:
         table: TableRef | None,
         column: str | None = None,
         origin: ColumnOrigin | None = None,
+        finding: PiiFinding | None = None,
     ) -> Decision:
         """One column: of ``table`` (stored as ``column``, by default ``name``), or of a
-        query (``table=None``; ``origin`` where the source traced it)."""
+        query (``table=None``; ``origin`` where the source traced it). ``finding``: what the
+        detectors found earlier on these values (a profile), used when ``values`` is None,
+        so a plan made before an export decides as the export's first batch will."""
         if table is None and origin is not None:
             table, column = origin.table, origin.column
         stored_as = column or name
@@ -120,7 +123,7 @@ class PrivacyGate:
             classification, basis = found, "stored"
             if (
                 found.pii_type is None
-                and (finding := _detect(values, stored_as, self.regions)) is not None
+                and (finding := _detect(values, stored_as, self.regions, finding)) is not None
             ):
                 # The stored level stands; the PII type found is added, so its rule (a floor
                 # in the policy's strength order) applies: a Proprietary column holding SSNs
@@ -129,7 +132,7 @@ class PrivacyGate:
                     found.column, found.level, finding.type, found.source
                 )
         else:
-            finding = _detect(values, stored_as, self.regions)
+            finding = _detect(values, stored_as, self.regions, finding)
             if finding is not None:
                 level = finding.suggested_classification
                 if table is None:
@@ -284,9 +287,14 @@ class PrivacyGate:
         return self.mask_table(getattr(item, "table", None) or item.label, batch)
 
 
-def _detect(values: pa.Array | pa.ChunkedArray | None, column: str, regions: Sequence[str]) -> Any:
+def _detect(
+    values: pa.Array | pa.ChunkedArray | None,
+    column: str,
+    regions: Sequence[str],
+    earlier: PiiFinding | None = None,
+) -> Any:
     if values is None:
-        return None
+        return earlier
     try:
         return detect_pii(values, column, default_region=regions[0], regions=regions[1:])
     except Exception:  # a detector failing must not decide "no PII": the policy decides

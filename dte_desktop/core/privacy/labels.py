@@ -4,7 +4,7 @@ and connection defaults; exported and imported as a TOML file. Every change is a
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -95,11 +95,19 @@ def labels_for(
 
 
 def table_levels(
-    store: Store, connection: str, tables: list[TableRef]
+    store: Store,
+    connection: str,
+    tables: list[TableRef],
+    *,
+    default_level: Level | None = None,
+    columns: Mapping[TableRef, Sequence[str]] | None = None,
 ) -> dict[TableRef, Level | None]:
-    """The most sensitive level stored for each table (a column's, or the table's or
-    connection's default); ``None`` where nothing is stored. One query for a whole listing:
-    the catalog shows these as badges."""
+    """The most sensitive level in force for each table, from what is stored (a column's,
+    the table's or connection's default): the catalog shows these as badges, one query for
+    a whole listing. With ``default_level`` (the policy's, for columns nobody classified)
+    it is the *effective* level: a column with no stored level counts at the stored
+    default, else at ``default_level``; a table whose ``columns`` are not known is taken
+    to have such a column. ``None`` where nothing applies."""
     rule = connection_rule(store, connection)
     by_key: dict[str, list[StoredClassification]] = {}
     defaults: list[StoredClassification] = []
@@ -114,8 +122,15 @@ def table_levels(
         rows = by_key.get(rule.lookup_key(t.name, column=False), []) + defaults
         labels = _labels(rows, t, rule)
         found = [c.level for c in labels.columns.values()]
-        if labels.default is not None:
-            found.append(labels.default)
+        fallback = labels.default or default_level
+        known = (columns or {}).get(t)
+        if known is not None:
+            found = [labels.columns[c].level for c in known if c in labels.columns]
+            unclassified = any(c not in labels.columns for c in known)
+        else:
+            unclassified = default_level is not None or labels.default is not None
+        if fallback is not None and unclassified:
+            found.append(fallback)
         levels[t] = most_sensitive(found) if found else None
     return levels
 
@@ -151,6 +166,30 @@ def _labels(rows: list[StoredClassification], table: TableRef, rule: IdentifierR
     return TableLabels(ColumnLabels(columns, rule), parse_level(default.level) if default else None)
 
 
+def stored_defaults(
+    store: Store, connection: str, table: TableRef
+) -> tuple[Level | None, Level | None]:
+    """(the connection's default, the table's own default) as stored, each None if not."""
+    rule = connection_rule(store, connection)
+    rows = store.classifications(connection)
+    conn = next((r for r in rows if r.table == ANY and r.column == ANY), None)
+    own = [r for r in rows if r.table != ANY and rule.same(r.table, table.name, column=False)]
+    return (parse_level(conn.level) if conn else None), _labels(own, table, rule).default
+
+
+def stored_level(
+    store: Store, connection: str, table: TableRef | None, column: str | None
+) -> Level | None:
+    """What an officer stored for exactly this target: the column (as the engine compares
+    names), the table's default (``column=None``) or the connection's (``table=None``)."""
+    if table is None:
+        return stored_defaults(store, connection, TableRef(None, ANY))[0]
+    if column is None:
+        return stored_defaults(store, connection, table)[1]
+    found = labels_for(store, connection, table).columns.get(column)
+    return found.level if found is not None else None
+
+
 def classify(
     store: Store,
     connection: str,
@@ -161,11 +200,20 @@ def classify(
     pii_type: str | None = None,
     source: str = "manual",
     reason: str | None = None,
+    reason_to_lower: bool = False,
 ) -> StoredClassification:
-    """``table=None`` sets the connection default, ``column=None`` the table default."""
+    """``table=None`` sets the connection default, ``column=None`` the table default. The
+    audit record names the level it replaces; with ``reason_to_lower`` (the desktop's
+    editor, which asked the officer to confirm) lowering a stored level without a reason
+    is refused and nothing is stored."""
     lvl = parse_level(level)
     if source not in ("manual", "profiler", "default"):
         raise ConfigError(f"Unknown classification source {source!r}.")
+    previous = stored_level(store, connection, table, column)
+    lowered = previous is not None and previous.is_more_sensitive_than(lvl)
+    if lowered and reason_to_lower and not (reason or "").strip():
+        what = f"{table.display() if table else '(connection default)'} {column or ''}".strip()
+        raise ConfigError(f"Lowering {what} from {previous} to {lvl} needs a reason.")
     rec = StoredClassification(
         connection,
         table.schema if table else None,
@@ -185,7 +233,12 @@ def classify(
         columns=[column] if column else [],
         classifications={column or ANY: lvl.value},
         reason=reason,
-        extra={"pii_type": pii_type, "source": source},
+        extra={
+            "pii_type": pii_type,
+            "source": source,
+            "previous": previous.value if previous else None,
+            "lowered": lowered,
+        },
     )
     return rec
 

@@ -33,9 +33,12 @@ def site_key(credentials: CredentialStore) -> bytes:
 TableMasker = PrivacyGate
 
 
-def build_masker(ctx: Any, connection: str, policy: MaskingPolicy | None = None) -> PrivacyGate:
+def build_masker(
+    ctx: Any, connection: str, policy: MaskingPolicy | None = None, *, keyed: bool = True
+) -> PrivacyGate:
     """The privacy gate for ``connection``: the effective policy, the site key and what
-    officers stored for its tables."""
+    officers stored for its tables. ``keyed=False``: a gate that only decides (a plan
+    shown before any value is masked), so no key is read or created."""
     if policy is None:
         from dte_desktop.core.privacy.service import effective_policy
 
@@ -46,4 +49,4 @@ def build_masker(ctx: Any, connection: str, policy: MaskingPolicy | None = None)
 
     site = getattr(ctx, "site", None)
     regions = site.regions_for(connection) if site is not None else ("US",)
-    return PrivacyGate(policy, site_key(ctx.credentials), stored, regions)
+    return PrivacyGate(policy, site_key(ctx.credentials) if keyed else None, stored, regions)
