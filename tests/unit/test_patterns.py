@@ -8,12 +8,14 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from dte_desktop.core.profiling.dialect import backtick, double_quote, string_literal
+from dte_desktop.core.profiling.dialect import backtick, double_quote
 from dte_desktop.core.profiling.hll import HyperLogLog
 from dte_desktop.core.profiling.model import ColumnProfile, TableProfile
 from dte_desktop.core.profiling.patterns import pattern_shares, shape_of, shapes
 from dte_desktop.core.profiling.report import render
 from dte_desktop.core.profiling.sketches import ColumnSketch
+from dte_desktop.core.sources.mysql_dialect import MySQLDialect
+from dte_desktop.core.sources.pg_dialect import PostgresDialect
 
 
 @pytest.mark.parametrize(
@@ -93,8 +95,8 @@ def test_frequent_summary_is_exact_while_small_and_bounded_after() -> None:
 def test_identifier_quoting() -> None:
     assert double_quote('Mixed "Case"') == '"Mixed ""Case"""'
     assert backtick("we`ird") == "`we``ird`"
-    assert string_literal("it's \\", "mysql") == "'it''s \\\\'"
-    assert string_literal("a\\b", "postgresql") == "E'a\\\\b'"
+    assert MySQLDialect().literal("it's \\") == "'it''s \\\\'"
+    assert PostgresDialect().literal("a\\b") == "E'a\\\\b'"
 
 
 def test_report_is_self_contained() -> None:

@@ -22,7 +22,6 @@ import numpy as np
 import pyarrow as pa
 
 from dte_desktop.core.profiling import figures
-from dte_desktop.core.profiling.dialect import POSTGRES
 from dte_desktop.core.profiling.model import BOOLEAN, NUMERIC, TEMPORAL, TOP_K, ColumnProfile
 from dte_desktop.core.profiling.pushdown import Pushdown, key_distinct, run
 from dte_desktop.core.profiling.sample import Sample
@@ -79,7 +78,7 @@ def profile_large(pd: Pushdown, sample: Sample) -> None:
     for _, c in low:
         if not c.non_null:
             c.distinct = 0
-    if live and pd.d.family == POSTGRES and len(live) > 1:
+    if live and pd.d.grouping_sets_top and len(live) > 1:
         try:
             _grouping_sets_top(pd, live)
             live = []

@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dte_desktop.core.profiling import figures
-from dte_desktop.core.profiling.dialect import MYSQL, POSTGRES, SQLITE, VERTICA, Dialect
+from dte_desktop.core.profiling.dialect import Dialect
 from dte_desktop.core.profiling.model import (
     BINARY,
     BOOLEAN,
@@ -166,7 +166,7 @@ class Pushdown:
     def text(self, c: ColumnProfile) -> str:
         """The value as compared and grouped: text on engines whose odd types (json, arrays)
         have no ordering; the raw column where a cast would change the collation."""
-        if c.kind in (STRING, NESTED) and self.d.family not in (MYSQL, SQLITE):
+        if c.kind in (STRING, NESTED) and self.d.compare_as_text:
             return self.d.to_text(self.q(c))
         return self.q(c)
 
@@ -348,11 +348,12 @@ class Pushdown:
             pending.append((i, c))
         if not pending:
             return
-        if exact or self.d.family in (SQLITE, "generic"):
+        approx = self.d.approx_count_distinct("x")
+        if exact or (approx is None and self.d.hash_bucket("x") is None):
             self._exact_distinct(pending)
-        elif self.d.family == VERTICA:
+        elif approx is not None:
             parts: Parts = {
-                i: [f"APPROXIMATE_COUNT_DISTINCT({self.text(c)}) AS d{i}"] for i, c in pending
+                i: [f"{self.d.approx_count_distinct(self.text(c))} AS d{i}"] for i, c in pending
             }
             r = self.gather("distinct", parts)
             for i, c in pending:
@@ -580,12 +581,13 @@ class Pushdown:
             sql = f"SELECT count(*) AS g FROM ({groups}) d"
             g = int(_one_row(self.source, sql).get("g") or 0)
             return self.rows - g, False
-        if self.d.family == POSTGRES and self.opts.duplicates_above_limit:
-            row = 'md5(CAST("_dte_t" AS text))'
+        alias = self.d.quote("_dte_t")
+        row = self.d.record_digest(alias)
+        if row is not None and self.opts.duplicates_above_limit:
             t = round(HASH_SPACE * min(1.0, HASH_TARGET / self.rows))
             sql = (
-                f"SELECT count(DISTINCT CASE WHEN abs(hashtextextended({row}, 0) % {HASH_SPACE})"
-                f' < {t} THEN {row} END) AS g FROM {self.from_sql} AS "_dte_t"'
+                f"SELECT count(DISTINCT CASE WHEN {self.d.hash_mod(row, HASH_SPACE)}"
+                f" < {t} THEN {row} END) AS g FROM {self.from_sql} AS {alias}"
             )
             g = int(_one_row(self.source, sql).get("g") or 0)
             est = min(self.rows, round(g * HASH_SPACE / t))

@@ -23,7 +23,7 @@ import pyarrow as pa
 from dte_desktop.core.errors import DteError
 from dte_desktop.core.privacy.classification import Level
 from dte_desktop.core.privacy.detectors import detect_all, name_tokens
-from dte_desktop.core.profiling.dialect import MYSQL, POSTGRES, SQLITE, VERTICA, Dialect
+from dte_desktop.core.profiling.dialect import Dialect
 from dte_desktop.core.profiling.model import BINARY, NESTED, ColumnProfile
 from dte_desktop.core.profiling.patterns import pattern_shares
 from dte_desktop.core.sources.base import ColumnInfo, SelectSpec, Source, TableRef
@@ -94,24 +94,11 @@ def take_sample(
     frac = min(1.0, limit / max(rows_estimate, 1))
     cap = 2 * limit
     sql, method = None, "first rows"
-    if dialect.family == POSTGRES:
-        how = "SYSTEM" if rows_estimate > SYSTEM_ABOVE else "BERNOULLI"
-        pct = min(100.0, 100.0 * frac)
-        sql = (
-            f"SELECT {cols} FROM {dialect.table(table)} TABLESAMPLE {how} ({pct:.6f}) "
-            f"REPEATABLE ({SEED})"
-        )
-        method = f"TABLESAMPLE {how} {pct:.4f}%"
-    elif dialect.family == MYSQL:
-        sql = f"{base} WHERE RAND({SEED}) < {frac:.8f}"
-        method = f"RAND(seed) < {frac:.6f}"
-    elif dialect.family == SQLITE:
-        threshold = int(frac * 1_000_003)
-        sql = f"{base} WHERE ((rowid * 2654435761) % 1000003) < {threshold}"
-        method = f"rowid hash < {frac:.6f}"
-    elif dialect.family == VERTICA:
-        sql = f"SELECT {cols} FROM {dialect.table(table)} TABLESAMPLE({100 * frac:.6f})"
-        method = f"TABLESAMPLE {100 * frac:.4f}%"
+    taken = dialect.profile_sample(
+        cols, dialect.table(table), frac, rows_estimate > SYSTEM_ABOVE, SEED
+    )
+    if taken is not None:
+        sql, method = taken
     if sql is not None:
         try:
             tbl = _read(source, sql + dialect.limit_sql(cap), cap, columns)

@@ -21,11 +21,11 @@ from dte_desktop.core.errors import DteError
 from dte_desktop.core.privacy.classification import Level, parse_level
 from dte_desktop.core.privacy.detectors import detect_pii
 from dte_desktop.core.privacy.labels import TableLabels
-from dte_desktop.core.profiling.dialect import MYSQL, POSTGRES, SQLITE, Dialect
+from dte_desktop.core.profiling.dialect import Dialect
 from dte_desktop.core.profiling.model import NUMERIC, STRING, TEMPORAL, kind_of
 from dte_desktop.core.profiling.patterns import pattern_shares
 from dte_desktop.core.profiling.sample import classify, take_sample
-from dte_desktop.core.sampling.keys import KeyPlan, MeteredSource, sqlite_mix
+from dte_desktop.core.sampling.keys import KeyPlan, MeteredSource
 from dte_desktop.core.sources.base import ColumnInfo
 
 EDGES = (("p1", 0.01), ("p25", 0.25), ("p75", 0.75), ("p99", 0.99))
@@ -84,9 +84,8 @@ def _from_profile(cols: list[ColFig], result: dict[str, Any], d: Dialect) -> int
         for name, _ in EDGES:
             v = q.get(name)
             if v is not None:
-                # SQLite keeps timestamps as text with a space; the profile writes ISO 'T'.
-                if d.family == SQLITE and c.kind == TEMPORAL and isinstance(v, str):
-                    v = v.replace("T", " ").split("+")[0]
+                if c.kind == TEMPORAL and isinstance(v, str):
+                    v = d.stored_text(v)  # the profile writes ISO text
                 c.quantiles[name] = v
         c.mean, c.sd = p.get("mean"), p.get("stddev")
         out = p.get("outliers") or {}
@@ -131,17 +130,13 @@ def _quantile_from(kp: KeyPlan, rows: int, seed: int) -> tuple[str, bool]:
         return kp.from_sql, True
     frac = QUANTILE_SAMPLE / rows
     d = kp.d
-    if d.family == POSTGRES:
-        return (f"{kp.from_sql} TABLESAMPLE BERNOULLI ({100 * frac:.6f}) "
-                f"REPEATABLE ({int(seed)})"), False  # fmt: skip
-    inner = f"SELECT * FROM {d.table(kp.table)}"
-    if d.family == MYSQL:
-        inner += f" WHERE RAND({int(seed)}) < {frac:.8f}"
-    elif d.family == SQLITE and kp.rowid is not None:
-        inner += f" WHERE ({sqlite_mix(kp.rowid, seed)}) % 1000003 < {int(frac * 1000003)}"
-    else:
+    thinned = d.bernoulli(kp.from_sql, 100 * frac, int(seed))
+    if thinned is not None:
+        return thinned, False
+    where = d.sample_where(frac, int(seed), kp.rowid)
+    if where is None:
         return kp.from_sql, True
-    return f"({inner}) AS {kp.alias}", False
+    return f"(SELECT * FROM {d.table(kp.table)} WHERE {where}) AS {kp.alias}", False
 
 
 def disc_rank(p: float, n: int) -> int:
@@ -163,7 +158,7 @@ def _sql_quantiles(
     if not ordered:
         return True
     from_sql, exact = _quantile_from(kp, rows, seed)
-    if d.family == POSTGRES:
+    if d.ordered_set_quantiles:
         parts = [
             f"percentile_disc({p}) WITHIN GROUP (ORDER BY {kp.col(c.name)}) AS q{i}_{name}"
             for i, c in enumerate(ordered)
@@ -176,7 +171,7 @@ def _sql_quantiles(
                     v = t.column(f"q{i}_{name}")[0].as_py()
                     if v is not None:
                         c.quantiles[name] = v
-    elif d.family in (MYSQL, SQLITE):
+    elif d.window_quantiles:
         # One sort per column: each edge is the value at rank ceil(p * n), PostgreSQL's
         # percentile_disc (a row "at or above p99" is so by the engine's own definition);
         # in whole percents, so the rank is integer arithmetic on every engine.

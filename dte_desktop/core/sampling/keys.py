@@ -19,7 +19,7 @@ from typing import Any
 import pyarrow as pa
 
 from dte_desktop.core.errors import ConfigError, DteError
-from dte_desktop.core.profiling.dialect import MYSQL, POSTGRES, SQLITE, VERTICA, Dialect
+from dte_desktop.core.profiling.dialect import Dialect
 from dte_desktop.core.sources.base import (
     DEFAULT_BATCH_ROWS,
     ColumnInfo,
@@ -30,8 +30,6 @@ from dte_desktop.core.sources.base import (
 
 ALIAS = "_dte_t"
 _ROWID_ALIASES = ("rowid", "_rowid_", "oid")
-_P32, _A = 4294967291, 1103515245  # a prime below 2**32; a multiplier below 2**31
-_P31, _B = 2147483647, 48271  # the MINSTD prime and multiplier
 
 
 class MeteredSource:
@@ -66,7 +64,7 @@ def literal(d: Dialect, value: Any) -> str:
     if value is None:
         return "NULL"
     if isinstance(value, bool):
-        return ("TRUE" if value else "FALSE") if d.family == POSTGRES else str(int(value))
+        return d.bool_literal(value)
     if isinstance(value, int):
         return str(int(value))
     if isinstance(value, float):
@@ -85,25 +83,10 @@ def literal(d: Dialect, value: Any) -> str:
     if isinstance(value, uuid.UUID):
         return d.literal(str(value))
     if isinstance(value, bytes):
-        if d.family == POSTGRES:
-            return f"'\\x{value.hex()}'::bytea"
-        return f"X'{value.hex()}'"
+        return d.bytes_literal(value)
     if isinstance(value, str):
         return d.literal(value)
     raise ConfigError(f"Cannot write a {type(value).__name__} value back as a key.")
-
-
-def _xor(a: str, b: str) -> str:
-    return f"(({a}) | ({b})) - (({a}) & ({b}))"
-
-
-def sqlite_mix(expr: str, seed: int) -> str:
-    """A well-spread 31-bit hash of an integer expression and the seed in SQLite's own
-    operators (it has no hash function): a multiplicative step modulo a prime, one
-    xorshift to break its linearity, and a second multiplicative step. Every product stays
-    below 2**63, so SQLite never turns it into a REAL."""
-    x = f"(((({expr}) % {_P32}) * {_A} + {int(seed)}) % {_P32})"
-    return f"(({_xor(x, f'{x} >> 13')}) * {_B}) % {_P31}"
 
 
 @dataclass(frozen=True)
@@ -148,13 +131,9 @@ class KeyPlan:
 
     def row_hash(self) -> str:
         cols = [self.col(c.name) for c in self.columns]
-        if self.d.family == POSTGRES:
-            return f"md5(CAST({self.alias} AS text))"
-        if self.d.family == MYSQL:
-            parts = ", ".join(f"ISNULL({c}), {c}" for c in cols)
-            return f"MD5(CONCAT_WS(',', {parts}))"
-        if self.d.family == VERTICA:
-            return f"HASH({', '.join(cols)})"
+        digest = self.d.row_hash(self.alias, cols)
+        if digest is not None:
+            return digest
         raise ConfigError(
             f"{self.table.display()} has no primary key, and this engine cannot hash whole "
             "rows: sampling needs a key to find the chosen rows again."
@@ -165,20 +144,9 @@ class KeyPlan:
         Engines without a usable hash order by the key (repeatable, not random)."""
         seed = int(seed)
         exprs = self.exprs()
-        if self.d.family == POSTGRES:
-            text = (
-                self.d.to_text(exprs[0])
-                if len(exprs) == 1
-                else f"CAST(ROW({', '.join(exprs)}) AS text)"
-            )
-            return f"hashtextextended({text}, {seed})"
-        if self.d.family == MYSQL:
-            return f"MD5(CONCAT_WS(',', {seed}, {', '.join(exprs)}))"
-        if self.d.family == VERTICA:
-            return f"HASH({seed}, {', '.join(exprs)})"
-        if self.d.family == SQLITE and self.rowid is not None:
-            return sqlite_mix(f"{self.alias}.{self.rowid}", seed)
-        return ", ".join(exprs)
+        rowid = None if self.rowid is None else f"{self.alias}.{self.rowid}"
+        hashed = self.d.seeded_hash(exprs, seed, rowid)
+        return hashed if hashed is not None else ", ".join(exprs)
 
     def predicate(self, keys: Sequence[tuple[Any, ...]]) -> str:
         """True for the rows whose key is one of ``keys`` (a row-value IN for composite
@@ -191,9 +159,7 @@ class KeyPlan:
             return f"{exprs[0]} IN ({lits})"
         rows = ", ".join("(" + ", ".join(literal(self.d, v) for v in k) + ")" for k in keys)
         lhs = "(" + ", ".join(exprs) + ")"
-        if self.d.family == SQLITE:
-            return f"{lhs} IN (VALUES {rows})"
-        return f"{lhs} IN ({rows})"
+        return self.d.row_in(lhs, rows)
 
     def order_by(self) -> str:
         return ", ".join(self.exprs())
@@ -217,7 +183,7 @@ def _sqlite_rowid(source: Source, d: Dialect, table: TableRef, names: set[str]) 
 def plan_keys(source: Source, d: Dialect, table: TableRef, columns: list[ColumnInfo]) -> KeyPlan:
     pk = tuple(c.name for c in columns if c.primary_key)
     rowid = None
-    if d.family == SQLITE:
+    if d.has_rowid:
         rowid = _sqlite_rowid(source, d, table, {c.name.lower() for c in columns})
     binary_pk = any(
         pa.types.is_binary(c.arrow_type) or pa.types.is_large_binary(c.arrow_type)
@@ -226,7 +192,7 @@ def plan_keys(source: Source, d: Dialect, table: TableRef, columns: list[ColumnI
     )
     if pk and not binary_pk:
         return KeyPlan(d, table, tuple(columns), "pk", pk, rowid)
-    if d.family == SQLITE:
+    if d.has_rowid:
         if rowid is None:
             raise ConfigError(f"{table.display()} has neither a primary key nor a rowid.")
         return KeyPlan(d, table, tuple(columns), "rowid", (), rowid)

@@ -15,7 +15,6 @@ from typing import Any
 
 from dte_desktop.core.errors import ConfigError, DteError
 from dte_desktop.core.privacy.classification import Level
-from dte_desktop.core.profiling.dialect import POSTGRES
 from dte_desktop.core.profiling.model import NUMERIC, STRING, TEMPORAL
 from dte_desktop.core.profiling.rules import validate
 from dte_desktop.core.sampling.figures import ColFig, TableFigures
@@ -94,9 +93,9 @@ def random_keys(env: Env, n: int) -> tuple[list[Key], str]:
     ~3x what is needed so the LIMIT almost never runs dry; if it does, it reads the order
     over the whole table instead. Either way the same seed yields the same keys."""
     kp, rows = env.kp, env.figs.rows
-    if kp.d.family == POSTGRES and rows > TABLESAMPLE_ABOVE * max(n, 1):
-        pct = min(100.0, 100.0 * max(3 * n, n + 1000) / rows)
-        from_sql = f"{kp.from_sql} TABLESAMPLE BERNOULLI ({pct:.6f}) REPEATABLE ({int(env.seed)})"
+    pct = min(100.0, 100.0 * max(3 * n, n + 1000) / max(rows, 1))
+    from_sql = kp.d.bernoulli(kp.from_sql, pct, int(env.seed))
+    if from_sql is not None and rows > TABLESAMPLE_ABOVE * max(n, 1):
         try:
             got = env.keys(None, env.hash, n, from_sql=from_sql)
             if len(got) >= n:
@@ -309,7 +308,7 @@ def rule_predicate(env: Env, rule: RuleRecord) -> str | None:
     if rule.kind == "allowed":
         return f"{c} IS NOT NULL AND {c} NOT IN ({', '.join(literal(d, v) for v in p['values'])})"
     if rule.kind == "regex":
-        m = d.regex_match(d.to_text(c) if d.family == POSTGRES else c, str(p["pattern"]))
+        m = d.regex_match(d.regex_text(c), str(p["pattern"]))
         return None if m is None else f"{c} IS NOT NULL AND NOT {m}"
     if rule.kind == "unique":
         u = d.quote("_dte_u")
@@ -362,7 +361,7 @@ def anomaly_conditions(env: Env) -> list[Cond]:
     for c in env.figs.columns:
         rx = shape_regex(c.pattern) if c.pattern and c.kind == STRING else None
         col = kp.col(c.name)
-        m = d.regex_match(d.to_text(col) if d.family == POSTGRES else col, rx) if rx else None
+        m = d.regex_match(d.regex_text(col), rx) if rx else None
         if m is not None:
             reason = {"strategy": "anomaly", "column": c.name, "why": "pattern",
                       "pattern": c.pattern}  # fmt: skip

@@ -12,9 +12,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 import pyarrow as pa
+
+from dte_desktop.core.sources.kind import SourceKind
+
+if TYPE_CHECKING:
+    from dte_desktop.core.sources.dialect import Dialect
 
 DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_BATCH_ROWS = 50_000
@@ -103,8 +108,13 @@ class Source(Protocol):
     """What every database family offers. ``url`` never carries the password; it is
     passed separately and kept out of every message and log line."""
 
-    scheme: ClassVar[str]
+    kind: ClassVar[SourceKind]  # label, URL schemes, form, default port, options
+    scheme: ClassVar[str]  # = kind.key
     capabilities: ClassVar[Capabilities]
+
+    def sql_dialect(self) -> Dialect:
+        """The SQL spelling profiling and sampling use on this source."""
+        ...
 
     def test_connection(self) -> str:
         """Connect within the timeout and return the server's version string."""

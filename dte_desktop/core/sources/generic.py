@@ -11,11 +11,16 @@ from __future__ import annotations
 from typing import ClassVar
 
 from dte_desktop.core.sources.base import Capabilities
+from dte_desktop.core.sources.kind import SourceKind
 from dte_desktop.core.sources.sqla_common import SQLASource
 
 
 class GenericSource(SQLASource):
-    scheme: ClassVar[str] = "generic"
+    # Serves any URL no other kind claims: quoted by the engine's own preparer.
+    kind: ClassVar[SourceKind] = SourceKind(
+        "generic", "Other SQLAlchemy URL", (), form="url", order=99
+    )
+    scheme: ClassVar[str] = kind.key
     capabilities: ClassVar[Capabilities] = Capabilities(
         can_partition=False, can_share_snapshot=False, can_cancel=False, has_schemas=True
     )

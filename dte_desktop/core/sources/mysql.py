@@ -39,6 +39,8 @@ from dte_desktop.core.sources.base import (
     TableRef,
     with_origins,
 )
+from dte_desktop.core.sources.kind import FormOption, SourceKind
+from dte_desktop.core.sources.mysql_dialect import MySQLDialect
 from dte_desktop.core.sources.mysql_types import (
     GEOMETRY_TYPES,
     base_type,
@@ -79,7 +81,20 @@ def backtick(name: str) -> str:
 
 
 class MySQLSource(SQLASource):
-    scheme: ClassVar[str] = "mysql"
+    kind: ClassVar[SourceKind] = SourceKind(
+        "mysql",
+        "MySQL / MariaDB",
+        ("mysql", "mariadb"),
+        default_port=3306,
+        # PyMySQL's TLS settings (SQLAlchemy gathers ssl_* into its ``ssl`` argument).
+        options=(
+            FormOption("ssl_ca", "SSL CA file", hint="turns TLS on and verifies the server"),
+            FormOption("ssl_cert", "SSL client certificate"),
+            FormOption("ssl_key", "SSL client key"),
+        ),
+        order=20,
+    )
+    scheme: ClassVar[str] = kind.key
     capabilities: ClassVar[Capabilities] = Capabilities(
         can_partition=True,
         can_share_snapshot=False,  # each slice's connection sees its own snapshot
@@ -90,6 +105,10 @@ class MySQLSource(SQLASource):
     system_schemas: ClassVar[frozenset[str]] = SYSTEM_SCHEMAS
     lenient_temporal: ClassVar[bool] = True
     query_dialect: ClassVar[str] = "mysql"
+
+    def sql_dialect(self) -> MySQLDialect:
+        # Unqualified tables are the URL's database's.
+        return MySQLDialect(default_schema=self.url.database or None)
 
     def _normalise_url(self, url: URL) -> URL:
         if "+" not in url.drivername:

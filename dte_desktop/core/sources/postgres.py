@@ -51,12 +51,14 @@ from dte_desktop.core.sources.base import (
     with_origins,
 )
 from dte_desktop.core.sources.keys import TableKeys, pg_keys
+from dte_desktop.core.sources.kind import FormOption, SourceKind
 from dte_desktop.core.sources.pg_connect import (
     connect_kwargs,
     first_line,
     translate_connect_error,
     translate_query_error,
 )
+from dte_desktop.core.sources.pg_dialect import PostgresDialect
 from dte_desktop.core.sources.pg_read import (
     BatchParser,
     ctid_partitions,
@@ -69,12 +71,27 @@ from dte_desktop.core.sources.pg_types import ColumnPlan, PgType, column_sql, pl
 log = get_logger(__name__)
 
 DEFAULT_MAX_BATCH_BYTES = 64 * 1024 * 1024
+# libpq's sslmode values; the first is its default.
+SSL_MODES = ("prefer", "disable", "allow", "require", "verify-ca", "verify-full")
 
 
 class PostgresSource:
     """A PostgreSQL (or Greenplum) database. Holds no connection between calls."""
 
-    scheme: ClassVar[str] = "postgresql"
+    kind: ClassVar[SourceKind] = SourceKind(
+        "postgresql",
+        "PostgreSQL / Greenplum",
+        ("postgresql", "greenplum"),
+        default_port=5432,
+        options=(
+            FormOption("sslmode", "SSL mode", SSL_MODES),
+            FormOption("sslrootcert", "SSL CA file", hint="for verify-ca / verify-full"),
+            FormOption("sslcert", "SSL client certificate"),
+            FormOption("sslkey", "SSL client key"),
+        ),
+        order=10,
+    )
+    scheme: ClassVar[str] = kind.key
     capabilities: ClassVar[Capabilities] = Capabilities(
         can_partition=True,
         can_share_snapshot=True,
@@ -83,6 +100,9 @@ class PostgresSource:
         has_schemas=True,
         can_tablesample=True,
     )
+
+    def sql_dialect(self) -> PostgresDialect:
+        return PostgresDialect()
 
     def __init__(
         self,

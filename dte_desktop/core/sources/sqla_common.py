@@ -42,6 +42,7 @@ from dte_desktop.core.sources.base import (
     TableInfo,
     TableRef,
 )
+from dte_desktop.core.sources.dialect import Dialect, GenericDialect
 from dte_desktop.core.sources.keys import TableKeys, inspector_keys
 from dte_desktop.core.sources.sql_words import Word, require_select_like, words
 from dte_desktop.core.sources.sqla_types import sqla_type_to_arrow
@@ -86,6 +87,10 @@ class SQLASource:
     # MySQL zero dates become null rather than failing the read (see mysql.py).
     lenient_temporal: ClassVar[bool] = False
     query_dialect: ClassVar[str] = "ansi"  # how core.sources.sql_words reads its SQL
+
+    def sql_dialect(self) -> Dialect:
+        """ANSI SQL quoted by the engine's own identifier preparer; kinds override it."""
+        return GenericDialect.for_engine(self.engine)
 
     def __init__(
         self,

@@ -22,7 +22,9 @@ from sqlalchemy.pool import NullPool
 
 from dte_desktop.core.errors import DteError, NotFound, PermissionDenied, QueryFailed
 from dte_desktop.core.sources.base import Capabilities, ColumnInfo, Partition, TableInfo, TableRef
+from dte_desktop.core.sources.kind import SourceKind
 from dte_desktop.core.sources.sqla_common import SQLASource, driver_message
+from dte_desktop.core.sources.sqlite_dialect import SQLiteDialect
 
 _WITHOUT_ROWID = re.compile(r"\bwithout\s+rowid\b", re.IGNORECASE)
 _ROWID_ALIASES = ("rowid", "_rowid_", "oid")
@@ -80,11 +82,15 @@ def _read_only_authorizer(action: int, arg1: str | None, arg2: str | None, *_: o
 
 
 class SQLiteSource(SQLASource):
-    scheme: ClassVar[str] = "sqlite"
+    kind: ClassVar[SourceKind] = SourceKind("sqlite", "SQLite", ("sqlite",), form="file", order=40)
+    scheme: ClassVar[str] = kind.key
     query_dialect: ClassVar[str] = "sqlite"
     capabilities: ClassVar[Capabilities] = Capabilities(
         can_partition=True, can_share_snapshot=False, can_cancel=False, has_schemas=False
     )
+
+    def sql_dialect(self) -> SQLiteDialect:
+        return SQLiteDialect()
 
     def _normalise_url(self, url: URL) -> URL:
         return url.set(drivername="sqlite+pysqlite")

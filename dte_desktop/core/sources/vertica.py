@@ -46,13 +46,30 @@ from dte_desktop.core.sources.base import (
     TableInfo,
     TableRef,
 )
+from dte_desktop.core.sources.kind import FormOption, SourceKind
+from dte_desktop.core.sources.vertica_dialect import VerticaDialect
 
 DEFAULT_PORT = 5433
-_PASSTHROUGH = ("tlsmode", "backup_server_node", "workload", "kerberos_service_name")
+# vertica-python's tlsmode values; the first is its default.
+TLS_MODES = ("prefer", "disable", "require", "verify-ca", "verify-full")
+_PASSTHROUGH = ("tlsmode", "tls_cafile", "backup_server_node", "workload", "kerberos_service_name")
 
 
 class VerticaSource:
-    scheme: ClassVar[str] = "vertica"
+    kind: ClassVar[SourceKind] = SourceKind(
+        "vertica",
+        "Vertica",
+        ("vertica",),
+        default_port=DEFAULT_PORT,
+        options=(
+            FormOption(
+                "tlsmode", "TLS mode", ("prefer", "disable", "require", "verify-ca", "verify-full")
+            ),
+            FormOption("tls_cafile", "TLS CA file", hint="for verify-ca / verify-full"),
+        ),
+        order=30,
+    )
+    scheme: ClassVar[str] = kind.key
     capabilities: ClassVar[Capabilities] = Capabilities(
         can_partition=True,
         can_share_snapshot=False,  # see the module docstring
@@ -60,6 +77,9 @@ class VerticaSource:
         approximate_functions=True,
         has_schemas=True,
     )
+
+    def sql_dialect(self) -> VerticaDialect:
+        return VerticaDialect()
 
     def __init__(
         self,
