@@ -58,7 +58,7 @@ format: $(STAMP)
 test: $(STAMP) servers test-tools lint contract
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
-# --- offline installer (docs/offline_install.md) ---------------------------------------------
+# --- offline installer (README.md, "Offline installation") -----------------------------
 # PLATFORM: a wheel platform tag. Linux needs glibc >= 2.34 for PySide6 6.11 wheels.
 PLATFORM ?= manylinux_2_34_x86_64
 # Offline rebuild: PIP_INSTALL_ARGS="--no-index --find-links wheelhouse/$(PLATFORM) --find-links wheelhouse/$(PLATFORM)/build-tools"

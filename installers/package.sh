@@ -81,7 +81,7 @@ say "bundle: $BUNDLE, $(( SIZE_B / 1000000 )) MB unpacked, built in ${BUILD_S}s"
 
 # --- 2. self-test, offline ---------------------------------------------------------------------
 if [ "$OS" = windows ]; then
-    say "self-test: run installers\\selftest_frozen.ps1-equivalent by hand (see docs/offline_install.md)"
+    say "self-test: run installers\\selftest_frozen.ps1-equivalent by hand (README.md, Offline installation)"
     SELFTEST='{}'
 else
     DTE_SELFTEST_REPORT=build/selftest-report.json DTE_SELFTEST_SCREENSHOT=build/frozen-selftest.png \

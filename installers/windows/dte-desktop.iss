@@ -14,6 +14,10 @@
 ; Uninstall silently:
 ;   "C:\Program Files\DTE Desktop\unins000.exe" /VERYSILENT /SUPPRESSMSGBOXES /NORESTART
 ;   (the site file and users' data are kept)
+; Upgrades: the old program folder's bundle (_internal\) is emptied first ([InstallDelete]),
+; so no library of the previous version survives beside the new one. A downgrade (an older
+; version over a newer one) is refused, silently too (exit code 1, reason in the /LOG), unless
+; /ALLOWDOWNGRADE is given.
 
 #ifndef AppVersion
   #define AppVersion "0.1.0"
@@ -25,12 +29,14 @@
   #define OutDir "..\..\dist"
 #endif
 #define AppName "DTE Desktop"
+; the product's AppId (never change it): upgrades, uninstall and the downgrade check use it
+#define AppGuid "6E0C5B1E-7D4B-4C1F-9A53-2F1D5C7B9E41"
 #define AppExe "dte-desktop.exe"
 #define SiteDir "{commonappdata}\dte-desktop"
 
 [Setup]
 ; AppId identifies the product for upgrades and uninstall: never change it.
-AppId={{6E0C5B1E-7D4B-4C1F-9A53-2F1D5C7B9E41}
+AppId={{{#AppGuid}}
 AppName={#AppName}
 AppVersion={#AppVersion}
 AppVerName={#AppName} {#AppVersion}
@@ -71,6 +77,13 @@ Source: "{#BundleDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs 
 Source: "..\site.example.toml"; DestDir: "{#SiteDir}"; Flags: ignoreversion
 Source: "..\..\dte_desktop\resources\icons\dte-desktop.ico"; DestDir: "{app}"; Flags: ignoreversion
 
+[InstallDelete]
+; the previous version's files: a library it shipped and this one does not must not stay
+Type: filesandordirs; Name: "{app}\_internal"
+Type: files; Name: "{app}\dte-desktop.exe"
+Type: files; Name: "{app}\dte.exe"
+Type: files; Name: "{app}\THIRD-PARTY-NOTICES"
+
 [Dirs]
 ; the site folder: administrators and SYSTEM may write, users only read (set below with icacls)
 Name: "{#SiteDir}"; Flags: uninsneveruninstall
@@ -95,11 +108,54 @@ begin
   Result := ExpandConstant('{param:SITEFILE|}');
 end;
 
+function InstalledVersion(): String;
+var
+  Key: String;
+begin
+  Result := '';
+  // Inno Setup's uninstall key: the AppId in braces, then _is1
+  Key := 'Software\Microsoft\Windows\CurrentVersion\Uninstall\' + '{' + '{#AppGuid}' + '}_is1';
+  if not RegQueryStringValue(HKLM64, Key, 'DisplayVersion', Result) then
+    Result := '';
+end;
+
+function CmdLineHas(Flag: String): Boolean;
+var
+  I: Integer;
+begin
+  Result := False;
+  for I := 1 to ParamCount do
+    if CompareText(ParamStr(I), Flag) = 0 then
+      Result := True;
+end;
+
+function IsDowngrade(Installed: String): Boolean;
+var
+  Old, New: Int64;
+begin
+  Result := False;
+  if (Installed = '') or (not StrToVersion(Installed, Old)) then
+    exit;
+  if not StrToVersion('{#AppVersion}', New) then
+    exit;
+  Result := ComparePackedVersion(New, Old) < 0;
+end;
+
 function InitializeSetup(): Boolean;
 var
-  Site: String;
+  Site, Installed: String;
 begin
   Result := True;
+  Installed := InstalledVersion();
+  if IsDowngrade(Installed) and (not CmdLineHas('/ALLOWDOWNGRADE')) then
+  begin
+    Log('Refusing to downgrade ' + Installed + ' to {#AppVersion} (pass /ALLOWDOWNGRADE to force)');
+    SuppressibleMsgBox('{#AppName} ' + Installed + ' is installed; this setup holds the older ' +
+      '{#AppVersion}. Uninstall it first, or run this setup with /ALLOWDOWNGRADE.',
+      mbError, MB_OK, IDOK);
+    Result := False;
+    exit;
+  end;
   Site := SiteFileParam();
   if (Site <> '') and (not FileExists(Site)) then
   begin

@@ -1,6 +1,6 @@
 """Profiling against real servers: every figure checked against the server's own SQL.
 
-Conventions checked here (and documented in docs/profile_json.md): stddev is the sample
+Conventions checked here (and documented in the README, "dte profile --json"): stddev is the sample
 standard deviation (stddev_samp); quantiles are percentile_cont (linear interpolation);
 approximate figures: distinct within 2 %, quantiles within the KLL rank error (k = 400:
 0.65 % single-sided at 99 % confidence; 2 % is asserted).

@@ -84,7 +84,7 @@ def test_site_example_parses_locked_and_without_secrets() -> None:
 
 
 def test_site_file_paths_per_os(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Where IT puts the site file (docs/offline_install.md) is where the app looks."""
+    """Where IT puts the site file (README.md, "Offline installation") is where the app looks."""
     from platformdirs.macos import MacOS
     from platformdirs.unix import Unix
 
@@ -183,3 +183,73 @@ def test_bundle_ships_licences_and_no_gpl_readline() -> None:
     assert script.index("installers/sbom.py") < notices < script.index("selftest_frozen.sh")
     assert notices < script.index("bash installers/seal_stage.sh")
     assert '--out "$BUNDLE/THIRD-PARTY-NOTICES"' in script
+
+
+def _spec_function(name: str):  # type: ignore[no-untyped-def]
+    """One helper of build_spec.spec, with the module constants it reads."""
+    tree = _spec_tree()
+    keep = [
+        n
+        for n in tree.body
+        if (isinstance(n, ast.FunctionDef) and n.name in {name, "_dev_only"})
+        or (
+            isinstance(n, ast.Assign)
+            and any(
+                isinstance(t, ast.Name) and t.id in {"DEV_SUFFIXES", "DEV_DIRS"} for t in n.targets
+            )
+        )
+    ]
+    ns: dict = {"Path": Path}
+    exec(compile(ast.Module(body=keep, type_ignores=[]), "build_spec.spec", "exec"), ns)  # noqa: S102
+    return ns[name]
+
+
+def test_spec_leaves_headers_cython_sources_and_test_data_out() -> None:
+    """Issue 22 item 8: 7.5 MB of headers, Cython sources and test data shipped."""
+    dev_only = _spec_function("_dev_only")
+    for dest in (
+        "pyarrow/include/arrow/api.h",
+        "pyarrow/lib.pyx",
+        "pyarrow/_compute.pxd",
+        "pyarrow/includes/libarrow.pxd",
+        "pyarrow/src/arrow/python/helpers.cc",
+        "pyarrow/tests/data/parquet/v0.7.1.parquet",
+        "numpy/_core/include/numpy/ndarraytypes.h",
+        "numpy/_core/lib/libnpymath.a",
+        "numpy/random/lib/pkgconfig/npyrandom.pc",
+        "datasketches/include/kll_sketch.hpp",
+    ):
+        assert dev_only(dest), dest
+    for dest in (
+        "dte_desktop/resources/masking_policy.toml",
+        "stdnum/iban.dat",
+        "PySide6/Qt/plugins/platforms/libqxcb.so",
+        "pyarrow/libarrow.so.2600",
+        "tzdata/zoneinfo/Europe/Paris",
+    ):
+        assert not dev_only(dest), dest
+
+
+def test_windows_setup_removes_old_files_and_refuses_downgrades() -> None:
+    """Issue 22 item 8: old files survived upgrades; an older setup installed silently."""
+    iss = (INSTALLERS / "windows" / "dte-desktop.iss").read_text("utf-8")
+    section = iss.split("\n[InstallDelete]\n", 1)[1].split("\n[", 1)[0]
+    assert 'Type: filesandordirs; Name: "{app}\\_internal"' in section
+    code = iss.split("[Code]", 1)[1]
+    init = code.split("function InitializeSetup(): Boolean;", 1)[1]
+    assert init.index("IsDowngrade(") < init.index("Result := False")
+    assert "CmdLineHas('/ALLOWDOWNGRADE')" in init
+    assert "ComparePackedVersion(New, Old) < 0" in code
+    assert "AppId={{{#AppGuid}}" in iss  # the uninstall key read below is this AppId's
+    assert "'{' + '{#AppGuid}' + '}_is1'" in code
+
+
+def test_documents_referenced_exist() -> None:
+    """Issue 22 item 8: an offline-install document under docs/ was named and missing."""
+    import re
+
+    for f in [ROOT / "Makefile", *INSTALLERS.rglob("*"), *(ROOT / "tests").rglob("*.py")]:
+        if not f.is_file() or f.suffix in {".png", ".ico", ".icns", ".pyc"}:
+            continue
+        for ref in re.findall(r"\bdocs/[\w./-]+\.md\b", f.read_text("utf-8", "replace")):
+            assert (ROOT / ref).is_file(), f"{f.relative_to(ROOT)} names missing {ref}"
