@@ -86,6 +86,10 @@ class MainWindow(QMainWindow):
         self.classify_view.planned.connect(self._classify_planned)
         self.classify_view.saved.connect(lambda c, _p: self.catalog.refresh_badges(c))
         self.preview = PreviewView(self.ctx, self.privacy, self.keeper)
+        self.preview.profile_requested.connect(self._profile_and_classify)
+        self.preview.classify_requested.connect(self._classify)
+        self._classify_after_profile: tuple[str, Any] | None = None
+        self.profile_view.profiled.connect(self._after_profile)
         self.sample_view = SampleView(self.ctx, self.keeper)
         self.sample_view.sampled.connect(lambda _d: self.jobs_dock.refresh())
         self.risk_view = RiskView(self.ctx, self.keeper)
@@ -213,6 +217,22 @@ class MainWindow(QMainWindow):
         if (sel := self.selected_table()) is not None:
             self.tabs.setCurrentIndex(TAB_CLASSIFY)
             self.classify_view.set_target(sel[0], sel[1].ref)
+
+    def _classify(self, connection: str, ref: Any) -> None:
+        self.tabs.setCurrentIndex(TAB_CLASSIFY)
+        self.classify_view.set_target(connection, ref, force=True)
+
+    def _profile_and_classify(self, connection: str, ref: Any) -> None:
+        """The preview's offer: profile the table, then show its suggestions in the
+        classification editor."""
+        self._classify_after_profile = (connection, ref)
+        self.tabs.setCurrentIndex(TAB_PROFILE)
+        self.profile_view.profile(connection, ref)
+
+    def _after_profile(self, _data: dict) -> None:
+        target, self._classify_after_profile = self._classify_after_profile, None
+        if target is not None and target == (self.profile_view.connection, self.profile_view.ref):
+            self._classify(*target)
 
     def _classify_planned(self, plan: Any) -> None:
         """The editor learnt the table's columns: its badge can count them exactly."""

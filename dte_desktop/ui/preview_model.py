@@ -57,6 +57,8 @@ class ArrowTableModel(QAbstractTableModel):
         self._fetching = False
         self.levels: dict[str, str] = {}  # column -> classification level
         self.tooltips: dict[str, str] = {}
+        self.masked: frozenset[str] = frozenset()  # columns core masked (operator not keep)
+        self._masked_cols: frozenset[int] = frozenset()
         self._null_font = QFont()
         self._null_font.setItalic(True)
 
@@ -77,8 +79,15 @@ class ArrowTableModel(QAbstractTableModel):
         self._fetching = False
         self._more = False
 
-    def set_headers(self, levels: Mapping[str, str], tooltips: Mapping[str, str]) -> None:
+    def set_headers(
+        self,
+        levels: Mapping[str, str],
+        tooltips: Mapping[str, str],
+        masked: frozenset[str] = frozenset(),
+    ) -> None:
         self.levels, self.tooltips = dict(levels), dict(tooltips)
+        self.masked = frozenset(masked)
+        self._masked_cols = frozenset(i for i, n in enumerate(self.names) if n in self.masked)
         if self.names:
             self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.names) - 1)
 
@@ -116,6 +125,12 @@ class ArrowTableModel(QAbstractTableModel):
             return format_value(self.value(row, col))
         if role == Qt.ItemDataRole.FontRole and self.value(row, col) is None:
             return self._null_font
+        if col in self._masked_cols and role in (
+            Qt.ItemDataRole.BackgroundRole,
+            Qt.ItemDataRole.ForegroundRole,
+        ):
+            back, fore = theme.masked_colours()
+            return back if role == Qt.ItemDataRole.BackgroundRole else fore
         if role == Qt.ItemDataRole.TextAlignmentRole:
             t = self.schema.field(col).type
             if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
@@ -132,6 +147,8 @@ class ArrowTableModel(QAbstractTableModel):
         name = self.names[section]
         if role == Qt.ItemDataRole.DisplayRole:
             return name
+        if role == Qt.ItemDataRole.DecorationRole:
+            return theme.lock_icon() if name in self.masked else None
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.tooltips.get(name, name)
         if role == Qt.ItemDataRole.BackgroundRole:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -20,16 +21,14 @@ from dte_desktop.ui.preview_loader import PreviewLoader, PreviewPage
 from dte_desktop.ui.preview_model import ArrowTableModel
 from dte_desktop.ui.privacy_state import PrivacyState
 from dte_desktop.ui.reveal_dialog import RevealDialog
-
-NO_REVEAL = (
-    "The site masking policy does not allow revealing columns (allow_reveal = false). "
-    "Ask your compliance officer."
-)
+from dte_desktop.ui.workers import run_in_pool
 
 
 class PreviewView(QWidget):
     loaded = Signal(int)  # rows in the model after a page arrived
     revealed = Signal(str)
+    profile_requested = Signal(str, object)  # connection, TableRef
+    classify_requested = Signal(str, object)
 
     def __init__(
         self,
@@ -68,8 +67,24 @@ class PreviewView(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.horizontalHeader().setHighlightSections(False)
+        self.banner = QFrame()
+        self.banner.setObjectName("unclassifiedBanner")
+        self.banner.setFrameShape(QFrame.Shape.StyledPanel)
+        self.banner_text = QLabel("")
+        self.banner_text.setWordWrap(True)
+        self.profile_button = QPushButton("Profile and suggest classifications")
+        self.profile_button.setObjectName("profileAndSuggest")
+        self.profile_button.clicked.connect(self._ask_profile)
+        self.classify_button = QPushButton("Classify columns…")
+        self.classify_button.clicked.connect(self._ask_classify)
+        bl = QHBoxLayout(self.banner)
+        bl.addWidget(self.banner_text, 1)
+        bl.addWidget(self.profile_button)
+        bl.addWidget(self.classify_button)
+        self.banner.hide()
         lay = QVBoxLayout(self)
         lay.addLayout(top)
+        lay.addWidget(self.banner)
         lay.addWidget(self.table, 1)
 
     # -- loading ---------------------------------------------------------------------
@@ -83,6 +98,7 @@ class PreviewView(QWidget):
         self.status.setText("Loading masked preview…")
         self.table.setModel(None)
         self.model = None
+        self.banner.hide()
         self.loader.open(connection, ref)
 
     def _on_page(self, page: PreviewPage) -> None:
@@ -109,7 +125,8 @@ class PreviewView(QWidget):
             shown = "shown in clear (revealed)" if name in page.revealed else op
             levels[name] = level
             tips[name] = f"{name}\nClassification: {level} ({source}{pii})\nOperator: {shown}"
-        model.set_headers(levels, tips)
+        masked = frozenset(n for n, op in page.applied.items() if op != "keep")
+        model.set_headers(levels, tips, masked)
         model.append_batch(page.batch, page.more)
         newly = sorted(page.revealed - self.revealed_columns)
         self.revealed_columns = page.revealed
@@ -121,10 +138,68 @@ class PreviewView(QWidget):
         maskable = [c for c, op in self.applied.items() if op != "keep"]
         self.reveal_button.setEnabled(allow and bool(maskable))
         self.reveal_button.setToolTip(
-            "Show a masked column in clear, with a reason for the audit log" if allow else NO_REVEAL
+            "Show a masked column in clear, with a reason for the audit log"
         )
+        if not allow and page.policy is not None:
+            self._explain_no_reveal(page.policy)
+        self._explain_defaults(page)
         for column in newly:
             self.revealed.emit(column)
+
+    def _explain_no_reveal(self, policy: object) -> None:
+        """Core says which policy turns revealing off (never a site policy that is not
+        installed)."""
+        from dte_desktop.core.privacy.service import reveal_refusal
+
+        ctx = self.ctx
+        run_in_pool(
+            lambda: reveal_refusal(ctx, policy),
+            lambda text: self.reveal_button.setToolTip(text or ""),
+        )
+
+    def _explain_defaults(self, page: PreviewPage) -> None:
+        """Columns nobody classified are masked at the default level: say so on the
+        first preview, and offer to profile the table for suggestions."""
+        names = page.batch.schema.names
+        unclassified = [
+            n for n in names if (c := page.classifications.get(n)) is None or c.source == "default"
+        ]
+        masked = [n for n in unclassified if page.applied.get(n, "keep") != "keep"]
+        if not masked or self.connection is None or self.ref is None:
+            self.banner.hide()
+            return
+        from dte_desktop.core.privacy.column_plan import latest_profile
+
+        store, conn, ref = self.ctx.store, self.connection, self.ref
+        level = page.policy.default_level.value if page.policy else "the default"
+        levels = {page.classifications[n].level.value for n in masked if n in page.classifications}
+        at = " / ".join(sorted(levels)) or level
+
+        def show(profiled: bool) -> None:
+            if (conn, ref) != (self.connection, self.ref):
+                return
+            head = (
+                f"<b>{len(masked)} of {len(names)} columns are not classified</b>, so they are "
+                f"masked at the default level ({at}): their cells are masked stand-ins, not data."
+            )
+            tail = (
+                " Review the profile's suggestions and store classifications."
+                if profiled
+                else " Profile the table to get suggested classifications, then accept them."
+            )
+            self.banner_text.setText(head + tail)
+            self.profile_button.setVisible(not profiled)
+            self.banner.show()
+
+        run_in_pool(lambda: latest_profile(store, conn, ref) is not None, show)
+
+    def _ask_profile(self) -> None:
+        if self.connection is not None and self.ref is not None:
+            self.profile_requested.emit(self.connection, self.ref)
+
+    def _ask_classify(self) -> None:
+        if self.connection is not None and self.ref is not None:
+            self.classify_requested.emit(self.connection, self.ref)
 
     def _fetch_more(self) -> None:
         if self.ref is not None:

@@ -51,6 +51,11 @@ _STATUS_COLOURS = {
         "queued": "#2b2b2b",
     },
 }
+# Masked cells: a muted tint and text colour, so a tokenized value never passes for data.
+_MASKED = {
+    "light": {"background": "#eceef6", "foreground": "#5b5f86"},
+    "dark": {"background": "#272a3a", "foreground": "#a7aede"},
+}
 _CHART = {
     "light": {"background": "#ffffff", "foreground": "#333333", "pens": ["#1f77b4", "#d62728"]},
     "dark": {"background": "#1e1e1e", "foreground": "#dddddd", "pens": ["#5fb4ff", "#ff7f6e"]},
@@ -98,6 +103,38 @@ def paint_status(cell: Any, status: str) -> None:
     if colour is not None:
         cell.setBackground(colour)
         cell.setForeground(QColor("#ffffff" if current() == "dark" else "#1a1a1a"))
+
+
+def masked_colours() -> tuple[QColor, QColor]:
+    """(background, foreground) of a masked cell in the current theme."""
+    c = _MASKED[current()]
+    return QColor(c["background"]), QColor(c["foreground"])
+
+
+_LOCK: dict[str, Any] = {}
+
+
+def lock_icon() -> Any:
+    """A small padlock drawn once per theme (no icon files to ship): masked columns'
+    header mark."""
+    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtGui import QIcon, QPainter, QPen, QPixmap
+
+    name = current()
+    if name not in _LOCK:
+        pix = QPixmap(14, 14)
+        pix.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pix)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        colour = QColor("#e8e8e8" if name == "dark" else "#303030")
+        p.setPen(QPen(colour, 1.6))
+        p.drawArc(QRectF(3.5, 1.5, 7, 8), 0, 180 * 16)
+        p.drawLine(3.5, 5.5, 3.5, 7)
+        p.drawLine(10.5, 5.5, 10.5, 7)
+        p.fillRect(QRectF(2, 6.5, 10, 7), colour)
+        p.end()
+        _LOCK[name] = QIcon(pix)
+    return _LOCK[name]
 
 
 def chart_colours() -> dict:

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QTableView
 from dte_desktop.core.audit import AuditLog
 from dte_desktop.core.privacy.policy import default_policy
 from dte_desktop.ui.preview_model import ArrowTableModel
-from dte_desktop.ui.preview_view import NO_REVEAL
 from tests.ui.conftest import close_window, make_window, select_table
 
 
@@ -63,9 +62,12 @@ def test_preview_masks_every_batch_before_the_model_sees_it(qtbot, window) -> No
     tip = model.headerData(ssn, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
     assert "HRCI" in tip and "Operator: redact" in tip
     assert model.levels["customer_id"] == "Public"
-    # The default policy forbids revealing; the button says why.
+    # The default policy forbids revealing; the button says which policy (no site policy
+    # is installed here, so none is blamed).
     assert not window.preview.reveal_button.isEnabled()
-    assert window.preview.reveal_button.toolTip() == NO_REVEAL
+    button = window.preview.reveal_button
+    qtbot.waitUntil(lambda: "built-in default" in button.toolTip(), timeout=5_000)
+    assert "site's" not in button.toolTip() and "allow_reveal = true" in button.toolTip()
     rec = AuditLog(window.ctx.store).records(action="preview")[-1]
     assert rec.object == "customers" and '"row_count":5000' in rec.details.replace(" ", "")
 

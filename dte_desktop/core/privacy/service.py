@@ -104,3 +104,32 @@ def masked_preview(
         page.operators,
         tuple(sorted(page.revealed)),
     )
+
+
+def reveal_refusal(ctx: Any, policy: MaskingPolicy) -> str | None:
+    """Why revealing a column is off, naming the policy that says so (a site policy only
+    where one is installed); None where the policy in force allows it."""
+    if policy.allow_reveal:
+        return None
+    site = load_site()
+    user = user_policy_path(ctx)
+    if site.masking:
+        base = site_policy(site)
+        if base.locked:
+            return (
+                f"The site's locked masking policy ({base.name}) does not allow revealing "
+                "columns (allow_reveal = false). Ask your compliance officer."
+            )
+        if base.allow_reveal:
+            return f"Your masking policy ({user}) turns revealing off (allow_reveal = false)."
+        return (
+            f"The site's masking policy ({base.name}) does not allow revealing columns "
+            f"(allow_reveal = false); your own policy ({user}) may turn it on."
+        )
+    if user.exists() and load_overlay(user).allow_reveal is False:
+        return f"Your masking policy ({user}) turns revealing off (allow_reveal = false)."
+    return (
+        "Revealing is off in the built-in default masking policy (no site policy is "
+        f"installed). To allow it, put allow_reveal = true in {user}; each reveal then asks "
+        "for a reason and is audited."
+    )
