@@ -22,6 +22,7 @@ from dte_desktop.core.app import AppContext
 from dte_desktop.core.sources.base import TableRef
 from dte_desktop.ui import profile_engine, theme
 from dte_desktop.ui.charts import ProfileCharts
+from dte_desktop.ui.pii_evidence import evidence_html
 from dte_desktop.ui.privacy_state import PrivacyState
 from dte_desktop.ui.tables import read_only_table
 from dte_desktop.ui.workers import run_in_pool
@@ -212,11 +213,7 @@ class ProfileView(QWidget):
         pii = col.get("pii")
         level = suggested(col)
         if pii:
-            self.pii.setText(
-                f"<b>{col['name']}</b>: looks like <b>{pii.get('type')}</b> "
-                f"(match {100 * (pii.get('match_rate') or 0):.0f} %, confidence "
-                f"{pii.get('confidence', 0):.2f}) — suggested classification <b>{level}</b>"
-            )
+            self.pii.setText(evidence_html(col["name"], pii, level))
         else:
             self.pii.setText(f"<b>{col['name']}</b>: no PII found — suggested <b>{level}</b>")
         stored = self.stored.get(col["name"])
