@@ -305,9 +305,10 @@ class VerticaSource:
             rows = cur.iterate()
             chunks = iter(lambda: list(itertools.islice(rows, batch_rows)), [])
             if schema is None:
-                names = [d[0] for d in cur.description or []]
+                described = cur.description or []
+                names = [d[0] for d in described]
                 first = next(chunks, [])
-                schema = infer_schema(names, first)
+                schema = vsql.query_schema(infer_schema(names, first), [d[1] for d in described])
                 chunks = itertools.chain([first] if first else [], chunks)
             yield from batches_from_rows(chunks, schema)
 

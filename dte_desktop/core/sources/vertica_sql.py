@@ -161,6 +161,21 @@ _SIMPLE: dict[str, tuple[pa.DataType, str | None]] = {
 }
 
 
+# vertica-python type codes whose Python values Arrow would type differently from describe():
+# UUID objects become the arrow.uuid extension (which compute kernels reject), aware times
+# lose their offset; a query's columns of these types are read as text, as tables' are.
+_TEXT_TYPE_CODES = {15: "timetz", 20: "uuid", 14: "interval", 114: "interval"}
+
+
+def query_schema(inferred: pa.Schema, type_codes: Sequence[int]) -> pa.Schema:
+    """A query's inferred schema with the driver-described types above forced to text."""
+    fields = [
+        f.with_type(pa.string()) if code in _TEXT_TYPE_CODES else f
+        for f, code in zip(inferred, type_codes, strict=True)
+    ]
+    return pa.schema(fields)
+
+
 def vertica_arrow_type(
     data_type: str, precision: int | None = None, scale: int | None = None
 ) -> tuple[pa.DataType, str | None]:
