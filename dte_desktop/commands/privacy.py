@@ -15,7 +15,13 @@ from dte_desktop.core.export.cells import NON_FINITE, json_default
 def register(sub: argparse._SubParsersAction) -> None:
     p = add_command(sub, "preview")
     p.add_argument("name", help="connection name or URL")
-    p.add_argument("table")
+    p.add_argument("table", nargs="?", help="the table (or give --query)")
+    p.add_argument(
+        "--query",
+        metavar="SQL",
+        help="preview a read-only query instead (SELECT/WITH/VALUES/TABLE; its columns are "
+        "masked as the stored columns they read, computed ones at the policy's unknown level)",
+    )
     p.add_argument("--limit", type=int, default=20, help="rows to show (default 20)")
     p.add_argument(
         "--reveal",
@@ -50,13 +56,18 @@ def _cell(v: Any) -> str:
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
+    from dte_desktop.core.errors import ConfigError
+    from dte_desktop.core.privacy.preview_session import QueryText
     from dte_desktop.core.privacy.service import masked_preview
 
+    if (args.table is None) == (args.query is None):
+        raise ConfigError("Give a table or --query SQL (one of them).")
     ctx = context(args)
     prev = masked_preview(
         ctx,
         args.name,
-        args.table,  # resolved against the catalog, quotes and all
+        # a table is resolved against the catalog, quotes and all
+        QueryText(args.query) if args.query is not None else args.table,
         limit=args.limit,
         reveal=tuple(args.reveal),
         reason=args.reason,
@@ -77,6 +88,8 @@ def cmd_preview(args: argparse.Namespace) -> int:
         )
     rows = [[_json_cell(v) for v in r.values()] for r in prev.table.to_pylist()]
     data = {"table": args.table, "columns": cols, "rows": rows}
+    if args.query is not None:
+        data = {"query": prev.query, "columns": cols, "rows": rows}
 
     def text() -> str:
         levels = [c["classification"] or "-" for c in cols]

@@ -1,5 +1,9 @@
-"""One masked preview of a table, page by page, for both front ends: ``dte preview`` and the
-GUI's Preview tab step the same session (open, next page, reveal a column).
+"""One masked preview of a table or of a read-only query, page by page, for both front
+ends: ``dte preview`` (``--query``) and the GUI's Preview tab and SQL console step the same
+session (open, next page, reveal a column, cancel).
+
+A query's columns are decided as the stored columns they read (the source traces them);
+a column it computes gets the policy's level for unknown columns, never Public by accident.
 
 The privacy gate decides every column; a reveal is the one exception, and it lives here:
 it is allowed only when the policy in force says ``allow_reveal`` (a locked site policy's
@@ -21,7 +25,7 @@ from typing import Any
 import pyarrow as pa
 
 from dte_desktop.core.audit import AuditLog
-from dte_desktop.core.errors import PolicyViolation
+from dte_desktop.core.errors import NotFound, PolicyViolation
 from dte_desktop.core.privacy.classification import ColumnClassification
 from dte_desktop.core.privacy.gate import Decision, PrivacyGate
 from dte_desktop.core.privacy.masking import build_masker
@@ -30,6 +34,16 @@ from dte_desktop.core.sources.base import SelectSpec, Source, TableRef
 from dte_desktop.core.sources.identifiers import resolve_columns, resolve_table, rule_of
 
 PAGE_ROWS = 5_000
+
+
+@dataclass(frozen=True)
+class QueryText:
+    """A read-only query to preview (the SQL console); the source refuses anything that
+    is not SELECT-like before it is sent."""
+
+    sql: str
+
+
 MIN_REASON = 10
 NOT_ALLOWED = "The masking policy in force does not allow revealing columns on this workstation."
 SHORT_REASON = (
@@ -62,7 +76,7 @@ class PreviewSession:
         self,
         ctx: Any,
         connection: str,
-        table: TableRef | str,
+        table: TableRef | str | QueryText,
         *,
         page_rows: int = PAGE_ROWS,
         limit: int | None = None,
@@ -78,6 +92,8 @@ class PreviewSession:
         self.policy = policy
         self.table: TableRef | None = None
         self.revealed: frozenset[str] = frozenset()
+        self.query = table.sql if isinstance(table, QueryText) else None
+        self._names: list[str] = []  # a query's output columns, once read
         self._source: Source | None = None
         self._batches: Iterator[pa.RecordBatch] | None = None
         self._gate: PrivacyGate | None = None
@@ -88,7 +104,17 @@ class PreviewSession:
 
     @property
     def label(self) -> str:
+        if self.query is not None:
+            return "query"
         return self.table.display() if self.table else str(self.typed)
+
+    def query_shape(self) -> str | None:
+        """The query as the audit log keeps it: literals as ``?`` (see ``without_literals``)."""
+        if self.query is None:
+            return None
+        from dte_desktop.core.sources.sql_words import without_literals
+
+        return without_literals(self.query, getattr(self._source, "query_dialect", "ansi"))
 
     # --- reading ----------------------------------------------------------------------
 
@@ -98,16 +124,23 @@ class PreviewSession:
         self.close()
         source = self.ctx.open_source(self.connection, self.prompt)
         self._source = source
-        rule = rule_of(source)
-        self.table = resolve_table(source, self.typed, rule)
+        if self.query is None:
+            self.table = resolve_table(source, self.typed, rule_of(source))
+            spec = SelectSpec(table=self.table, limit=self.limit)
+        else:
+            spec = SelectSpec(query=self.query, limit=self.limit)
         if reveal:
             self._grant(reveal, reason)
         # Decisions are made on this read's first batch and hold for its pages.
         self._gate = build_masker(self.ctx, self.connection, self.policy)
-        spec = SelectSpec(table=self.table, limit=self.limit)
         self._batches = source.read_batches(spec, self.page_rows)
         page = self._page(first=True)
         assert page is not None
+        self._names = list(page.batch.schema.names)
+        extra = {"policy": self.policy.name, "operators": page.operators}
+        extra["revealed"] = sorted(self.revealed)
+        if self.query is not None:
+            extra["query"] = self.query_shape()
         AuditLog(self.ctx.store).record(
             "preview",
             connection=self.connection,
@@ -115,11 +148,7 @@ class PreviewSession:
             columns=list(page.batch.schema.names),
             classifications={k: v.level.value for k, v in page.classifications.items()},
             row_count=page.batch.num_rows,
-            extra={
-                "policy": self.policy.name,
-                "operators": page.operators,
-                "revealed": sorted(self.revealed),
-            },
+            extra=extra,
         )
         return page
 
@@ -133,7 +162,7 @@ class PreviewSession:
         """Show ``columns`` in clear from now on: allowed and audited, then the read starts
         over from the first row; or refused and audited (``PolicyViolation``), and the
         session reads on as it was."""
-        if self._source is None or self.table is None:
+        if self._source is None or (self.table is None and not self._names):
             return self.open(reveal=columns, reason=reason)
         self._grant(columns, reason)
         return self.open()
@@ -148,6 +177,14 @@ class PreviewSession:
         merged = table.to_batches()[0] if table.num_rows else first.batch
         return dataclasses.replace(first, batch=merged, more=False)
 
+    def cancel(self) -> None:
+        """From any thread: stop the statement on the server where the source can (the
+        stepping thread then gets the source's cancel error)."""
+        source = self._source
+        cancel = getattr(source, "cancel", None)
+        if cancel is not None:
+            cancel()
+
     def close(self) -> None:
         batches, source = self._batches, self._source
         self._batches = self._source = None
@@ -160,7 +197,7 @@ class PreviewSession:
     # --- inside -----------------------------------------------------------------------
 
     def _page(self, *, first: bool) -> PreviewPage | None:
-        assert self._batches is not None and self._gate is not None and self.table is not None
+        assert self._batches is not None and self._gate is not None
         raw = next(self._batches, None)
         if raw is None:
             if not first:
@@ -174,7 +211,9 @@ class PreviewSession:
         return PreviewPage(masked, more, first, decisions, self.revealed, self.policy)
 
     def _empty(self) -> pa.RecordBatch:
-        assert self._source is not None and self.table is not None
+        assert self._source is not None
+        if self.table is None:  # a query that returned no batch at all: no columns to show
+            return pa.RecordBatch.from_pylist([])
         cols = self._source.describe(self.table)
         return pa.RecordBatch.from_pylist(
             [], schema=pa.schema([pa.field(c.name, c.arrow_type) for c in cols])
@@ -189,8 +228,17 @@ class PreviewSession:
         )  # fmt: skip
 
     def _grant(self, typed: Sequence[str], reason: str | None) -> None:
-        assert self._source is not None and self.table is not None
-        columns = resolve_columns(self._source, self.table, list(typed), rule_of(self._source))
+        assert self._source is not None
+        if self.table is None:  # a query: its output columns, as the last read named them
+            unknown = [c for c in typed if c not in self._names]
+            if unknown:
+                raise NotFound(
+                    f"The query has no column {unknown[0]!r}"
+                    + (" (run it first, then reveal a column)." if not self._names else ".")
+                )
+            columns = list(typed)
+        else:
+            columns = resolve_columns(self._source, self.table, list(typed), rule_of(self._source))
         self._authorise(columns, reason)
         self.revealed = self.revealed | frozenset(columns)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
@@ -21,6 +21,9 @@ from dte_desktop.core.privacy.policy import (
 )
 from dte_desktop.core.site import SiteConfig, load_site
 from dte_desktop.core.sources.base import TableRef
+
+if TYPE_CHECKING:
+    from dte_desktop.core.privacy.preview_session import QueryText
 
 USER_POLICY = "masking_policy.toml"
 
@@ -73,12 +76,13 @@ class Preview:
     classifications: dict[str, ColumnClassification]
     operators: dict[str, str]  # column -> operator applied ("keep" when revealed)
     revealed: tuple[str, ...]
+    query: str | None = None  # a query preview's text as audited (literals as ?)
 
 
 def masked_preview(
     ctx: Any,
     connection: str,
-    table: TableRef | str,
+    table: TableRef | str | QueryText,
     *,
     limit: int = 100,
     reveal: tuple[str, ...] = (),
@@ -96,6 +100,7 @@ def masked_preview(
     )  # fmt: skip
     try:
         page = session.read_all(reveal, reason)
+        shape = session.query_shape()
     finally:
         session.close()
     return Preview(
@@ -103,6 +108,7 @@ def masked_preview(
         page.classifications,
         page.operators,
         tuple(sorted(page.revealed)),
+        shape,
     )
 
 

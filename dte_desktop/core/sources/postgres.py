@@ -92,6 +92,7 @@ class PostgresSource:
         order=10,
     )
     scheme: ClassVar[str] = kind.key
+    query_dialect: ClassVar[str] = "postgresql"  # how core.sources.sql_words reads its SQL
     capabilities: ClassVar[Capabilities] = Capabilities(
         can_partition=True,
         can_share_snapshot=True,

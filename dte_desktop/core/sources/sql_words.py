@@ -30,38 +30,92 @@ class Word:
 
 def words(sql: str, dialect: str) -> list[Word]:
     """``dialect``: "mysql", "postgresql", "sqlite" or "ansi" (any other engine)."""
-    mysql, pg = dialect == "mysql", dialect == "postgresql"
     out: list[Word] = []
-    i, n = 0, len(sql)
+    for kind, text in _tokens(sql, dialect):
+        if kind == "ident":
+            out.append(Word(text, True))
+        elif kind == "word":
+            out.append(Word(text.upper(), False))
+    return out
+
+
+_NUMBER = re.compile(r"(?<![A-Za-z0-9_$])\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|(?<![\w$])\.\d+")
+
+
+def without_literals(sql: str, dialect: str) -> str:
+    """The statement's shape, for an audit record: every string and number literal becomes
+    ``?`` and comments are dropped (like ``pg_stat_statements``), so a value someone typed
+    into a filter (an SSN in ``WHERE ssn = '…'``) is not kept; names and structure are."""
+    parts: list[str] = []
+    for kind, text in _tokens(sql, dialect):
+        if kind == "string":
+            parts.append("?")
+        elif kind == "other":
+            parts.append(_NUMBER.sub("?", text))
+        elif kind == "ident":
+            q = _IDENT_QUOTES[dialect][0]
+            close = "]" if q == "[" else q
+            parts.append(q + text.replace(close, close * 2) + close)
+        elif kind == "word":
+            parts.append(text)
+        else:  # a comment
+            parts.append(" ")
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
+def _tokens(sql: str, dialect: str) -> list[tuple[str, str]]:
+    """(kind, text) in order: "comment", "string", "ident" (unquoted content), "word" (a bare
+    word as written) and "other" (everything between)."""
+    mysql, pg = dialect == "mysql", dialect == "postgresql"
+    out: list[tuple[str, str]] = []
+    i, n, other = 0, len(sql), 0
+
+    def flush(upto: int) -> None:
+        if upto > other:
+            out.append(("other", sql[other:upto]))
+
     while i < n:
         ch = sql[i]
         two = sql[i : i + 2]
+        start = i
         if two == "--" or (mysql and ch == "#"):
             end = sql.find("\n", i)
-            i = n if end < 0 else end + 1
+            i, kind = (n if end < 0 else end + 1), "comment"
         elif two == "/*":
             m = _EXEC_COMMENT.match(sql, i) if mysql else None
             if m:  # executed by the server: read on as code, drop the closing */ later
-                i = m.end()
+                flush(i)
+                i = other = m.end()
                 continue
-            i = _comment_end(sql, i, nested=pg)
+            i, kind = _comment_end(sql, i, nested=pg), "comment"
         elif mysql and two == "*/":
-            i += 2  # the end of an executable comment
+            flush(i)
+            i = other = i + 2  # the end of an executable comment
+            continue
         elif ch == "'" or (mysql and ch == '"'):
-            i = _quoted_end(sql, i, ch, backslash=mysql or _e_string(sql, i))
+            i, kind = _quoted_end(sql, i, ch, backslash=mysql or _e_string(sql, i)), "string"
         elif ch in _IDENT_QUOTES[dialect]:
             close = "]" if ch == "[" else ch
             end = _quoted_end(sql, i, close, backslash=False)
-            out.append(Word(sql[i + 1 : end - 1].replace(close * 2, close), True))
-            i = end
+            flush(start)
+            out.append(("ident", sql[i + 1 : end - 1].replace(close * 2, close)))
+            i = other = end
+            continue
         elif pg and ch == "$" and (m := _DOLLAR.match(sql, i)):
             end = sql.find(m.group(0), m.end())
-            i = n if end < 0 else end + len(m.group(0))
-        elif m := _WORD.match(sql, i):
-            out.append(Word(m.group(0).upper(), False))
-            i = m.end()
+            i, kind = (n if end < 0 else end + len(m.group(0))), "string"
+        elif (m := _WORD.match(sql, i)) and not (i and sql[i - 1].isdigit()):  # not 1e5's e5
+            flush(start)
+            out.append(("word", m.group(0)))
+            i = other = m.end()
+            continue
         else:
             i += 1
+            continue
+        flush(start)
+        out.append((kind, sql[start:i]))
+        other = i
+    flush(n)
     return out
 
 
