@@ -66,6 +66,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="RECIPIENTS",
         help="seal the finished export: encrypt to these age recipients and sign (dte package)",
     )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the previous export in a non-empty --out folder: removes the files its "
+        "manifest lists (refused if the folder holds any other file)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_export)
 
@@ -101,6 +107,7 @@ def spec_from_args(args: argparse.Namespace) -> ExportSpec:
         encrypt_to=str(args.encrypt_to.resolve()) if args.encrypt_to else None,
         quasi_identifiers=tuple(c.strip() for c in (args.qi or "").split(",") if c.strip()),
         max_attempts=args.attempts,
+        overwrite=args.overwrite,
     ).validate()
 
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from dte_desktop.core.app import AppContext
 from dte_desktop.core.errors import ConfigError
 from dte_desktop.core.export.spec import FORMATS, LAYOUTS, ExportSpec, FormatOptions
+from dte_desktop.core.export.target import check_target
 from dte_desktop.core.sources.base import ColumnInfo, TableInfo
 from dte_desktop.ui.privacy_state import PrivacyState
 from dte_desktop.ui.workers import run_in_pool
@@ -118,6 +119,13 @@ class ExportForm(QWidget):
         ol.addRow("Rows per batch", self.batch_rows)
         ol.addRow("Layout", self.layout_box)
         ol.addRow("Folder", out)
+        # A new export refuses a non-empty folder (stale files would read as part of it).
+        self.overwrite = QCheckBox("Replace the previous export in this folder")
+        self.overwrite.setObjectName("exportOverwrite")
+        self.overwrite.setToolTip(
+            "Removes only the files the folder's manifest lists; refused if anything else is there."
+        )
+        ol.addRow("", self.overwrite)
 
         self.mask = QCheckBox("Mask sensitive columns with the site policy")
         self.mask.setObjectName("exportMask")
@@ -288,6 +296,7 @@ class ExportForm(QWidget):
             mask=self.mask.isChecked(),
             batch_rows=self.batch_rows.value(),
             encrypt_to=self._recipients_file(),
+            overwrite=self.overwrite.isChecked(),
         ).validate()
 
     def _recipients_file(self) -> str | None:
@@ -306,6 +315,8 @@ class ExportForm(QWidget):
     def start(self) -> None:
         try:
             spec = self.spec()
+            # Said here, where the user clicked (core refuses it again before the job runs).
+            check_target(Path(spec.out_dir).expanduser().resolve(), spec.overwrite)
         except ConfigError as exc:
             self.message.setText(f"{exc.title}: {exc}")
             return

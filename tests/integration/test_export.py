@@ -215,11 +215,12 @@ def test_mariadb_nasty_round_trips(mysql_url: str, tmp_path: Path, fmt, compress
 
 
 def test_sqlite_demo_round_trip_and_query_export(demo_db_file: str, tmp_path: Path) -> None:
+    out = tmp_path / "out"  # not tmp_path: the DTE_HOME lives there
     url = f"sqlite:///{demo_db_file}"
     spec = ExportSpec(
         mask=False,
         connection=url,
-        out_dir=str(tmp_path),
+        out_dir=str(out),
         tables=("products", "customers"),
         queries=(),
         format="parquet",
@@ -240,17 +241,17 @@ def test_sqlite_demo_round_trip_and_query_export(demo_db_file: str, tmp_path: Pa
     )
     _, status = export(spec)
     assert status == JobStatus.COMPLETE
-    m = json.loads((tmp_path / "manifest.json").read_text())
+    m = json.loads((out / "manifest.json").read_text())
     con = sqlite3.connect(demo_db_file)
     for table in ("products", "customers"):
         files = [f for f in m["files"] if f["table"] == table]
-        got = pa.concat_tables(read_output(tmp_path / f["path"], "parquet", None) for f in files)
+        got = pa.concat_tables(read_output(out / f["path"], "parquet", None) for f in files)
         assert got.num_rows == con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     q = next(f for f in m["files"] if f["table"] == "big orders")
     assert q["path"] == "big orders.parquet"
-    got = read_output(tmp_path / q["path"], "parquet", None)
+    got = read_output(out / q["path"], "parquet", None)
     assert sorted(got.column("order_id").to_pylist()) == [
         r[0]
         for r in con.execute("SELECT order_id FROM orders WHERE quantity > 17 ORDER BY order_id")
     ]
-    assert verify_manifest(tmp_path) == []
+    assert verify_manifest(out) == []

@@ -54,6 +54,7 @@ def no_part_files(out: Path) -> bool:
 
 
 def test_killed_backend_retries_and_completes(big_pg: str, tmp_path: Path) -> None:
+    out = tmp_path / "out"  # not tmp_path: the DTE_HOME lives there
     killed: list[int] = []
 
     def on_event(ev: object) -> None:
@@ -71,7 +72,7 @@ def test_killed_backend_retries_and_completes(big_pg: str, tmp_path: Path) -> No
     spec = ExportSpec(
         mask=False,
         connection=big_pg,
-        out_dir=str(tmp_path),
+        out_dir=str(out),
         tables=("public.big",),
         layout="file",
         batch_rows=5_000,
@@ -80,7 +81,7 @@ def test_killed_backend_retries_and_completes(big_pg: str, tmp_path: Path) -> No
     job_id, status = export(spec, on_event=on_event)
     assert killed, "the test never caught the COPY running"
     assert status == JobStatus.COMPLETE
-    assert ids_in(tmp_path) == list(range(1, ROWS + 1))
+    assert ids_in(out) == list(range(1, ROWS + 1))
     store = Store.open()
     (item,) = store.list_items(job_id)
     assert item.attempts == 2 and item.rows == ROWS and item.status == ItemStatus.DONE
@@ -88,7 +89,7 @@ def test_killed_backend_retries_and_completes(big_pg: str, tmp_path: Path) -> No
     assert len(errors) == 1 and errors[0].type == "TransientError"
     assert errors[0].context["retrying"] is True
     store.close()
-    assert verify_manifest(tmp_path) == []
+    assert verify_manifest(out) == []
 
 
 def test_killed_process_leaves_an_interrupted_job_that_resumes(big_pg, tmp_path) -> None:
@@ -226,6 +227,7 @@ def test_read_only_folder_is_a_clear_error(big_pg, small_mount: Path) -> None:
 
 
 def test_cancel_leaves_no_part_files_and_resume_finishes(big_pg, tmp_path: Path) -> None:
+    out = tmp_path / "out"  # not tmp_path: the DTE_HOME lives there
     from dte_desktop.core.app import bootstrap
     from dte_desktop.core.jobs.service import prepare_export, resume_export, run
 
@@ -239,7 +241,7 @@ def test_cancel_leaves_no_part_files_and_resume_finishes(big_pg, tmp_path: Path)
     spec = ExportSpec(
         mask=False,
         connection=big_pg,
-        out_dir=str(tmp_path),
+        out_dir=str(out),
         tables=("public.big",),
         partitions=4,
         workers=2,
@@ -250,20 +252,21 @@ def test_cancel_leaves_no_part_files_and_resume_finishes(big_pg, tmp_path: Path)
     t0 = time.monotonic()
     assert run(job) == JobStatus.CANCELLED
     assert time.monotonic() - t0 < 30
-    assert no_part_files(tmp_path)
+    assert no_part_files(out)
     statuses = {i.status for i in ctx.store.list_items(job.job_id)}
     assert ItemStatus.CANCELLED in statuses and ItemStatus.RUNNING not in statuses
     again = resume_export(ctx, job.job_id)
     assert run(again) == JobStatus.COMPLETE
-    assert ids_in(tmp_path) == list(range(1, ROWS + 1))
+    assert ids_in(out) == list(range(1, ROWS + 1))
     ctx.close()
 
 
 def test_missing_table_is_recorded_and_the_rest_completes(big_pg, tmp_path: Path) -> None:
+    out = tmp_path / "out"  # not tmp_path: the DTE_HOME lives there
     spec = ExportSpec(
         mask=False,
         connection=big_pg,
-        out_dir=str(tmp_path),
+        out_dir=str(out),
         tables=("public.small", "public.no_such_table"),
         max_attempts=3,
     )
@@ -275,18 +278,19 @@ def test_missing_table_is_recorded_and_the_rest_completes(big_pg, tmp_path: Path
     assert errors[0].item_key.startswith("public.no_such_table")
     assert "Traceback" in (errors[0].traceback or "")
     store.close()
-    m = json.loads((tmp_path / "manifest.json").read_text())
+    m = json.loads((out / "manifest.json").read_text())
     assert [f["table"] for f in m["files"]] == ["public.small"] and m["files"][0]["rows"] == 1000
 
 
 def test_xlsx_beyond_the_row_limit_is_a_clear_error(big_pg, tmp_path, monkeypatch) -> None:
+    out = tmp_path / "out"  # not tmp_path: the DTE_HOME lives there
     import dte_desktop.core.export.xlsx as xlsx
 
     monkeypatch.setattr(xlsx, "XLSX_MAX_ROWS", 500)  # the real limit needs 1M rows
     spec = ExportSpec(
         mask=False,
         connection=big_pg,
-        out_dir=str(tmp_path),
+        out_dir=str(out),
         tables=("public.small",),
         format="xlsx",
         max_attempts=1,
@@ -296,4 +300,4 @@ def test_xlsx_beyond_the_row_limit_is_a_clear_error(big_pg, tmp_path, monkeypatc
     store = Store.open()
     assert "XLSX holds at most 499 data rows" in store.list_errors(job_id)[0].message
     store.close()
-    assert no_part_files(tmp_path) and not list(tmp_path.rglob("*.xlsx"))
+    assert no_part_files(out) and not list(out.rglob("*.xlsx"))

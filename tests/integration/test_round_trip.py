@@ -123,6 +123,7 @@ def nullable_of(manifest: dict[str, Any], label: str) -> dict[str, bool]:
 def test_manifest_nullable_and_notes_come_from_the_catalog(pg_awkward: str, tmp_path) -> None:
     """NOT NULL primary keys are not nullable, in table and traced query columns; a NOT NULL
     column an outer join fills with NULLs is nullable; a query's traced columns have notes."""
+    out = tmp_path / "out"  # not tmp_path: the DTE_HOME lives there
     from dte_desktop.core.export.spec import QuerySpec
 
     queries = (
@@ -135,13 +136,13 @@ def test_manifest_nullable_and_notes_come_from_the_catalog(pg_awkward: str, tmp_
     )
     spec = ExportSpec(
         connection=pg_awkward,
-        out_dir=str(tmp_path),
+        out_dir=str(out),
         tables=("public.awkward",),
         queries=queries,
         mask=False,
     )
     assert export(spec)[1] == JobStatus.COMPLETE
-    m = json.loads((tmp_path / "manifest.json").read_text())
+    m = json.loads((out / "manifest.json").read_text())
     table = nullable_of(m, "public.awkward")
     assert table["id"] is False and table["t"] is True and table["ts"] is True
     assert nullable_of(m, "traced") == {"id": False, "d": True, "t": True}
@@ -153,17 +154,18 @@ def test_manifest_nullable_and_notes_come_from_the_catalog(pg_awkward: str, tmp_
 
 @pytest.mark.mariadb
 def test_mariadb_manifest_nullable_from_the_catalog(my_awkward: str, tmp_path) -> None:
+    out = tmp_path / "out"  # not tmp_path: the DTE_HOME lives there
     from dte_desktop.core.export.spec import QuerySpec
 
     spec = ExportSpec(
         connection=my_awkward,
-        out_dir=str(tmp_path),
+        out_dir=str(out),
         tables=("awkward",),
         queries=(QuerySpec("traced", "SELECT id, tm FROM awkward"),),
         mask=False,
     )
     assert export(spec)[1] == JobStatus.COMPLETE
-    m = json.loads((tmp_path / "manifest.json").read_text())
+    m = json.loads((out / "manifest.json").read_text())
     label = next(k for k in m["tables"] if k.endswith("awkward"))
     table = nullable_of(m, label)
     assert table["id"] is False and table["tm"] is True
@@ -175,6 +177,7 @@ def test_mariadb_manifest_nullable_from_the_catalog(my_awkward: str, tmp_path) -
 def test_mariadb_geometry_is_the_same_wkb_from_a_query_and_a_table(my_awkward, tmp_path) -> None:
     """A raw query's geometry arrives with MySQL's 4-byte SRID prefix; a table export reads
     ST_AsBinary. Both must give the same standard WKB, and both say the SRID is dropped."""
+    out = tmp_path / "out"  # not tmp_path: the DTE_HOME lives there
     from dte_desktop.core.export.spec import QuerySpec
 
     queries = (
@@ -183,14 +186,14 @@ def test_mariadb_geometry_is_the_same_wkb_from_a_query_and_a_table(my_awkward, t
     )
     spec = ExportSpec(
         connection=my_awkward,
-        out_dir=str(tmp_path),
+        out_dir=str(out),
         tables=("awkward",),
         queries=queries,
         mask=False,
     )
     assert export(spec)[1] == JobStatus.COMPLETE
-    m = json.loads((tmp_path / "manifest.json").read_text())
-    files = {f["table"].split(".")[-1]: tmp_path / f["path"] for f in m["files"]}
+    m = json.loads((out / "manifest.json").read_text())
+    files = {f["table"].split(".")[-1]: out / f["path"] for f in m["files"]}
     by_id = {name: {r["id"]: r for r in read_rows(path, "parquet")} for name, path in files.items()}
     want = [awkward.WKB_POINT, awkward.WKB_LINE, None]
     assert [by_id["awkward"][i]["g"] for i in range(3)] == want
@@ -219,9 +222,10 @@ def test_mariadb_masked_awkward_exports(my_awkward: str, tmp_path: Path, fmt: st
 
 
 def masked_export(url: str, table: str, tmp_path: Path, fmt: str, n: int) -> None:
+    out = tmp_path / "out"  # not tmp_path: the DTE_HOME lives there
     spec = ExportSpec(
         connection=url,
-        out_dir=str(tmp_path),
+        out_dir=str(out),
         tables=(table,),
         format=fmt,
         max_attempts=1,
@@ -232,10 +236,10 @@ def masked_export(url: str, table: str, tmp_path: Path, fmt: str, n: int) -> Non
     errors = [e.message for e in store.list_errors(job_id)]
     store.close()
     assert status == JobStatus.COMPLETE, errors
-    m = json.loads((tmp_path / "manifest.json").read_text())
-    rows = read_rows(tmp_path / m["files"][0]["path"], fmt)
+    m = json.loads((out / "manifest.json").read_text())
+    rows = read_rows(out / m["files"][0]["path"], fmt)
     assert len(rows) == n
-    assert verify_manifest(tmp_path) == []
+    assert verify_manifest(out) == []
 
 
 @pytest.mark.mariadb

@@ -78,6 +78,9 @@ class ExportSpec:
     quasi_identifiers: tuple[str, ...] = ()
     # An age recipients file: the finished export is sealed for them (dte package).
     encrypt_to: str | None = None
+    # A new export refuses a non-empty folder; this removes the previous export there first
+    # (only what its manifest lists: see core/export/target.py).
+    overwrite: bool = False
 
     def validate(self) -> ExportSpec:
         if self.format not in FORMATS:

@@ -23,6 +23,7 @@ import pyarrow as pa
 from dte_desktop.core.errors import DteError, ExportFailed, TransientError
 from dte_desktop.core.export.manifest import build_manifest, sha256_file, write_manifest
 from dte_desktop.core.export.spec import ExportSpec
+from dte_desktop.core.export.target import FOLDER_LOCK, clear_target
 from dte_desktop.core.export.writers import open_writer
 from dte_desktop.core.filelock import FileLock, LockBusy
 from dte_desktop.core.jobs.checkpoints import disk_error, done_checkpoint, restore_finished
@@ -46,9 +47,6 @@ from dte_desktop.core.store import ItemStatus, JobStatus, Store
 
 log = get_logger("jobs.export")
 Masker = Callable[[WorkItem, pa.RecordBatch], tuple[pa.RecordBatch, dict[str, str]]]
-
-
-FOLDER_LOCK = ".dte-export.lock"  # held (and then removed) while a job writes the folder
 
 
 class Cancelled(Exception):
@@ -149,6 +147,16 @@ class ExportJob:
         except OSError as exc:  # a read-only or full folder fails here, before any row
             return self._fail_job(disk_error(exc, self.out_dir))
         try:
+            if not self.store.list_items(self.job_id):  # a new job, not a resume
+                try:  # under the lock: nobody writes there while the old export goes
+                    removed = clear_target(self.out_dir, self.spec.overwrite)
+                except OSError as exc:
+                    return self._fail_job(disk_error(exc, self.out_dir))
+                except DteError as exc:
+                    return self._fail_job(exc)
+                if removed:
+                    log.info("export %d: removed the previous export's %d file(s) from %s",
+                             self.job_id, len(removed), self.out_dir)  # fmt: skip
             return self._run_locked(executor)
         finally:
             folder.release()

@@ -35,6 +35,8 @@ def prepare_export(
         from dte_desktop.core.export.package import read_recipients
 
         read_recipients(Path(spec.encrypt_to))
+    if job_id is None:  # a new export: a non-empty folder is refused before any job exists
+        precheck_target(spec)
     password = ctx.password_for(spec.connection, prompt)
     from dte_desktop.core.sources.registry import open_source
 
@@ -76,6 +78,25 @@ def prepare_export(
             **({"min_k": policy.min_k, "below_min_k": policy.below_min_k} if k_checks else {}),
         }
     return job
+
+
+def precheck_target(spec: ExportSpec) -> None:
+    """``check_target`` before the job is created (a refusal is then a plain error, exit 2);
+    a folder another job is writing, or one that cannot be written, is left to the job's
+    run to report (under its lock, where the check is made again)."""
+    from dte_desktop.core.export.target import FOLDER_LOCK, check_target
+    from dte_desktop.core.filelock import FileLock, LockBusy
+    from dte_desktop.core.jobs.planner import ExportPlanner
+
+    out_dir = ExportPlanner.out_dir(spec)
+    if not out_dir.is_dir():
+        check_target(out_dir, spec.overwrite)  # a file where the folder should be
+        return
+    try:
+        with FileLock(out_dir / FOLDER_LOCK, remove=True):
+            check_target(out_dir, spec.overwrite)
+    except (LockBusy, OSError):  # busy, or read-only: the job's own run reports it
+        return
 
 
 def resume_export(
@@ -142,6 +163,7 @@ def record_export_audit(ctx: AppContext, job: ExportJob) -> None:
             "masked": spec.mask,
             "format": spec.format,
             "out_dir": summary.get("out_dir"),
+            **({"overwrite": True} if spec.overwrite else {}),
             **({"risk": job.risk_summary()} if job.k_checks else {}),
         },
     )

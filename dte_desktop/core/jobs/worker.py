@@ -119,8 +119,11 @@ def prepare(ctx: Any, request: dict[str, Any], writer: EventWriter) -> tuple[Any
     if action == "resume":
         return resume_export(ctx, int(request["job_id"]), on_event=writer), True
     if action == "rerun":
+        from dataclasses import replace
+
         spec = ExportSpec.from_config(ctx.store.get_job(int(request["job_id"])).config)
-        return prepare_export(ctx, spec, on_event=writer), False
+        # Re-running a job replaces its own export in its folder (only what the manifest lists).
+        return prepare_export(ctx, replace(spec, overwrite=True), on_event=writer), False
     raise ConfigError(f"Unknown job request: {action!r}")
 
 

@@ -162,7 +162,7 @@ def _export(
     es = ExportSpec(
         connection=spec.connection, out_dir=spec.out_dir, format=spec.format, mask=spec.mask,
         queries=(QuerySpec(label, select_sql(sel.key_plan, sel.keys)),), workers=1,
-        layout="file",
+        layout="file", overwrite=True,  # a sample again into its folder replaces the last one
     ).validate()  # fmt: skip
     job = prepare_export(ctx, es, on_event=on_event, prompt=prompt)
     status = run(job)
