@@ -175,6 +175,9 @@ class ProfileCharts(LazyChart):
         self._top = canvas.addPlot(row=0, col=1, title="Top values")
         self._shares = canvas.addPlot(row=1, col=0, title="Nulls / distinct (%)")
         self._patterns = canvas.addPlot(row=1, col=1, title="Patterns (share %)")
+        # The histogram and top values get the height: the shares chart has two bars.
+        canvas.ci.layout.setRowStretchFactor(0, 3)
+        canvas.ci.layout.setRowStretchFactor(1, 2)
         for p in self.plots():
             p.setMouseEnabled(x=False, y=False)
             p.hideButtons()
@@ -184,6 +187,11 @@ class ProfileCharts(LazyChart):
     def plots(self) -> list[Any]:
         return [self._hist, self._top, self._shares, self._patterns]
 
+    def recolour(self) -> None:
+        super().recolour()
+        if self.canvas is not None and self.column is not None:
+            self.show_column(self.column)  # bars and notes carry the theme's colours
+
     def show_column(self, column: dict) -> None:
         self.column = column
         if self.canvas is None:
@@ -192,12 +200,25 @@ class ProfileCharts(LazyChart):
         pens = theme.chart_colours()["pens"]
         for p in self.plots():
             p.clear()
+            # Each column starts from fresh axes: a text column must not keep the previous
+            # numeric column's histogram range or another chart's tick labels.
+            p.getAxis("left").setTicks(None)
+            p.getAxis("bottom").setTicks(None)
+            p.invertY(False)
+            p.enableAutoRange()
         hist = column.get("histogram") or []
         if hist:
             x, w = _bins(hist)
             self._hist.addItem(
                 mod.BarGraphItem(x=x, height=[b["count"] for b in hist], width=w, brush=pens[0])
             )
+        else:
+            self._hist.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+            for side in ("left", "bottom"):  # no figures on an empty chart
+                self._hist.getAxis(side).setTicks([[], []])
+            note = mod.TextItem(_no_histogram(column), color=theme.chart_colours()["foreground"])
+            note.setPos(0.05, 0.6)
+            self._hist.addItem(note)
         _hbars(self._top, [(str(v["value"]), v["count"]) for v in column.get("top_values") or []])
         _hbars(
             self._shares,
@@ -213,6 +234,13 @@ class ProfileCharts(LazyChart):
             colour=pens[1],
         )
         self._hist.setTitle(f"Histogram — {column.get('name', '')}")
+
+
+def _no_histogram(column: dict) -> str:
+    masking = column.get("masking") or {}
+    if masking and not masking.get("shown_raw", True):
+        return "Histogram withheld (masked column)"
+    return "No histogram for this column's type"
 
 
 def _bins(hist: list[dict]) -> tuple[list[float], list[float]]:
@@ -231,8 +259,25 @@ def _distinct_pct(column: dict) -> float:
     return 100.0 * distinct / count if count else 0.0
 
 
+#: Bars per chart: at the charts' height each label gets a line of its own (ten overlapped).
+MAX_BARS = 6
+
+
+def _fitting(plot: Any) -> int:
+    """How many labelled bars fit the plot's height, one text line each (at most
+    MAX_BARS, at least 3)."""
+    from PySide6.QtGui import QFontMetrics
+
+    axis = plot.getAxis("left")
+    line = QFontMetrics(axis.style.get("tickFont") or axis.font()).height() + 2
+    height = plot.getViewBox().height()
+    if height <= 0:  # not laid out yet
+        return MAX_BARS
+    return max(3, min(MAX_BARS, int(height // line)))
+
+
 def _hbars(plot: Any, pairs: list[tuple[str, float]], colour: str | None = None) -> None:
-    pairs = pairs[:10]
+    pairs = pairs[: _fitting(plot)]
     if not pairs:
         return
     mod = pg()
@@ -245,8 +290,9 @@ def _hbars(plot: Any, pairs: list[tuple[str, float]], colour: str | None = None)
     )
     labels = [(i, _short(label)) for i, (label, _) in enumerate(pairs)]
     plot.getAxis("left").setTicks([labels, []])
+    plot.setYRange(-0.6, max(len(pairs), 3) - 0.4, padding=0)
     plot.invertY(True)
 
 
-def _short(text: str, limit: int = 18) -> str:
+def _short(text: str, limit: int = 16) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         self.overview = self.overview_tab.label
         self.profile_view = ProfileView(self.ctx, self.privacy)
         self.profile_view.profiled.connect(lambda _d: self.jobs_dock.refresh())
+        self.profile_view.report_note.connect(self._status)
         self.profile_view.accepted.connect(
             lambda _c, _l: self.catalog.refresh_badges(self.profile_view.connection or "")
         )
@@ -200,6 +201,7 @@ class MainWindow(QMainWindow):
             self.overview_tab.show_node(data)
         if data.get("type") == "table":
             self.sample_view.set_target(data["connection"], data["info"].ref)
+            self.profile_view.set_target(data["connection"], data["info"].ref)
             if self.tabs.currentWidget() is self.risk_view:
                 self.risk_view.set_target(data["connection"], data["info"].ref)
             if self.tabs.currentWidget() is self.classify_view:

@@ -8,7 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from dte_desktop.core.app import AppContext
+from dte_desktop.core.errors import DteError, NotFound
 from dte_desktop.core.sources.base import TableRef
+
+
+class ProfileFailed(DteError):
+    title = "Profiling failed"
 
 
 @dataclass(frozen=True)
@@ -33,7 +38,11 @@ def run(ctx: AppContext, connection: str, ref: TableRef, mode: str = "auto") -> 
         source.close()
     if not profiles:
         errors = ctx.store.list_errors(job_id)
-        raise RuntimeError(errors[-1].message if errors else f"Profiling {ref.display()} failed.")
+        message = errors[-1].message if errors else f"Profiling {ref.display()} failed."
+        # The job recorded why; say it under a heading the user can act on (a missing table
+        # is "Not found", not an unexpected error).
+        missing = errors and errors[-1].type == "NotFound"
+        raise (NotFound if missing else ProfileFailed)(message)
     data = profiles[0].to_json()
     out = ctx.paths.data_dir / "reports" / f"profile-{job_id}-{_slug(ref.display())}.html"
     out.parent.mkdir(parents=True, exist_ok=True)

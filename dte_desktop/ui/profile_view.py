@@ -44,20 +44,38 @@ COLUMNS = [
 IN_FORCE, STORED = 10, 11
 
 
+def number_text(v: float | int) -> str:
+    """One style for every figure: thousands separators, never exponent notation for
+    figures a person reads (``50,000`` beside ``2,283``, not ``5e+04``)."""
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, int):
+        return f"{v:,}"
+    if v != v or v in (float("inf"), float("-inf")):
+        return str(v)
+    if v == int(v) and abs(v) < 1e15:
+        return f"{int(v):,}"
+    if abs(v) >= 1000:
+        return f"{v:,.2f}"
+    if abs(v) >= 0.001:
+        return f"{v:,.4f}".rstrip("0").rstrip(".")
+    return f"{v:.3e}"
+
+
 def _fmt(v: Any) -> str:
     if v is None:
         return ""
-    if isinstance(v, float):
-        return f"{v:,.4g}"
-    if isinstance(v, int):
-        return f"{v:,}"
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return number_text(v)
     text = str(v)
     return text if len(text) <= 40 else text[:39] + "…"
 
 
 class ProfileView(QWidget):
     profiled = Signal(dict)
+    failed = Signal(str, str)  # title, message
     accepted = Signal(str, str)  # column, level
+    report_note = Signal(str)
 
     def __init__(self, ctx: AppContext, privacy: PrivacyState, parent: Any = None) -> None:
         super().__init__(parent)
@@ -68,19 +86,28 @@ class ProfileView(QWidget):
         self.report_path: str | None = None
         self._accepted: dict[str, str] = {}  # accepted in this view: column -> level
         self.stored: dict[str, str] = {}  # what an officer stored: column -> level
+        self.target: tuple[str, TableRef] | None = None  # the catalog's selected table
+        self.running = False
         self.lower_dialog: Any = None
         self._build()
+        theme.state().changed.connect(self._recolour)  # a method: gone with self
 
     def _build(self) -> None:
-        self.title = QLabel("Pick a table, then Profile (Ctrl+P).")
+        self.title = QLabel("Select a table in the catalog, then Run (Ctrl+P).")
         self.title.setObjectName("profileTitle")
         self.title.setWordWrap(True)
+        self.run_button = QPushButton("Run profile")
+        self.run_button.setObjectName("runProfile")
+        self.run_button.setToolTip("Profile the selected table (Ctrl+P)")
+        self.run_button.setEnabled(False)
+        self.run_button.clicked.connect(self.run)
         self.report_button = QPushButton("Open HTML report")
         self.report_button.setEnabled(False)
         self.report_button.setToolTip("The profiling engine's HTML report of this table")
         self.report_button.clicked.connect(self.open_report)
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
+        top.addWidget(self.run_button)
         top.addWidget(self.report_button)
         self.table = read_only_table(COLUMNS, "profileTable", rows="single")
         self.table.currentCellChanged.connect(lambda row, *_: self._select(row))
@@ -111,18 +138,41 @@ class ProfileView(QWidget):
         lay.addWidget(split, 1)
 
     # -- running the engine ------------------------------------------------------------
+    def set_target(self, connection: str, ref: TableRef) -> None:
+        """The table selected in the catalog: what Run profiles."""
+        self.target = (connection, ref)
+        self.run_button.setEnabled(not self.running)
+        self.run_button.setToolTip(f"Profile {ref.display()} (Ctrl+P)")
+        if self.data is None and not self.running:
+            self.title.setText(f"<b>{ref.display()}</b> — Run to profile it (Ctrl+P).")
+
+    def run(self) -> None:
+        if self.target is not None:
+            self.profile(*self.target)
+
     def profile(self, connection: str, ref: TableRef) -> None:
         """Run core's profiling engine (a ``profile`` job) in a worker."""
         self.connection, self.ref = connection, ref
+        self.target = (connection, ref)
         self.title.setText(f"<b>{ref.display()}</b> — profiling…")
+        self.running = True
+        self.run_button.setEnabled(False)
         ctx = self.ctx
         run_in_pool(
             lambda: profile_engine.run(ctx, connection, ref),
             self._engine_done,
-            lambda t, m: self.title.setText(f"{t}: {m}"),
+            self._engine_failed,
         )
 
+    def _engine_failed(self, title: str, message: str) -> None:
+        self.running = False
+        self.run_button.setEnabled(True)
+        self.title.setText(f"<b>{title}</b>: {message}")
+        self.failed.emit(title, message)
+
     def _engine_done(self, result: profile_engine.ProfileResult) -> None:
+        self.running = False
+        self.run_button.setEnabled(True)
         self.report_path = result.report_path
         self.show_profile(result.data)
 
@@ -172,6 +222,13 @@ class ProfileView(QWidget):
             self._select(0)
         self._load_stored()
         self.profiled.emit(data)
+
+    def _recolour(self, _name: str = "") -> None:
+        for r in range(self.table.rowCount()):
+            for k in (IN_FORCE, STORED):
+                item = self.table.item(r, k)
+                if item is not None and (colour := theme.level_colour(item.text())):
+                    item.setBackground(colour)
 
     def _load_stored(self) -> None:
         """What officers stored for the table's columns, beside the suggestion (accepting a
@@ -302,9 +359,19 @@ class ProfileView(QWidget):
         run_in_pool(work, done, lambda t, m: self.pii.setText(f"{t}: {m}"))
 
     def open_report(self) -> bool:
+        """Open the HTML report with the desktop's handler; where there is none (a kiosk,
+        a bare X session) say so and where the file is, rather than nothing."""
         if not self.report_path:
             return False
-        return QDesktopServices.openUrl(QUrl.fromLocalFile(self.report_path))
+        if QDesktopServices.openUrl(QUrl.fromLocalFile(self.report_path)):
+            return True
+        note = (
+            "No application here opens HTML files, so the report was not opened. "
+            f"It is saved at {self.report_path}."
+        )
+        self.pii.setText(note)
+        self.report_note.emit(note)
+        return False
 
 
 def _lowers(stored: str, level: str) -> bool:
