@@ -29,8 +29,11 @@ from dte_desktop.ui.profile_view import ProfileView
 from dte_desktop.ui.risk_view import RiskView
 from dte_desktop.ui.sample_view import SampleView
 from dte_desktop.ui.settings import ui_settings
+from dte_desktop.ui.sql_console import SqlConsole
 
-TAB_OVERVIEW, TAB_PROFILE, TAB_CLASSIFY, TAB_PREVIEW, TAB_SAMPLE, TAB_EXPORT, TAB_RISK = range(7)
+TAB_OVERVIEW, TAB_PROFILE, TAB_CLASSIFY, TAB_PREVIEW, TAB_SAMPLE, TAB_EXPORT, TAB_RISK, TAB_SQL = (
+    range(8)
+)
 
 
 class MainWindow(QMainWindow):
@@ -94,6 +97,7 @@ class MainWindow(QMainWindow):
         self.sample_view = SampleView(self.ctx, self.keeper)
         self.sample_view.sampled.connect(lambda _d: self.jobs_dock.refresh())
         self.risk_view = RiskView(self.ctx, self.keeper)
+        self.sql_console = SqlConsole(self.ctx, self.privacy, self.keeper)
         self.export_form = ExportForm(self.ctx, self.privacy)
         self.export_form.start_requested.connect(self.start_export)
         self.tabs = QTabWidget()
@@ -105,6 +109,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.sample_view, "Sample")
         self.tabs.addTab(self.export_form, "Export")
         self.tabs.addTab(self.risk_view, "Risk")
+        self.tabs.addTab(self.sql_console, "SQL")
         self.tabs.currentChanged.connect(self._tab_changed)
 
         split = QSplitter()
@@ -173,6 +178,7 @@ class MainWindow(QMainWindow):
         self._action(tools, "&Profile table", self.profile_selected, "Ctrl+P")
         self._action(tools, "&Classify columns", self.classify_selected, "Ctrl+Shift+C")
         self._action(tools, "&Export…", self.export_selected, "Ctrl+E")
+        self._action(tools, "S&QL console", self.open_sql_console, "Ctrl+]")
         tools.addSeparator()
         self._action(tools, "&Audit log…", self.open_audit, "Ctrl+Shift+A")
         self._action(tools, "&Job history", self._show_jobs, "Ctrl+J")
@@ -199,6 +205,8 @@ class MainWindow(QMainWindow):
     def _on_node(self, data: dict) -> None:
         if data:
             self.overview_tab.show_node(data)
+        if data.get("connection"):
+            self.sql_console.set_connection(data["connection"])
         if data.get("type") == "table":
             self.sample_view.set_target(data["connection"], data["info"].ref)
             self.profile_view.set_target(data["connection"], data["info"].ref)
@@ -251,6 +259,10 @@ class MainWindow(QMainWindow):
             self._status("Select a table in the catalog first.")
             return None
         return data["connection"], data["info"]
+
+    def open_sql_console(self) -> None:
+        self.tabs.setCurrentIndex(TAB_SQL)
+        self.sql_console.editor.setFocus()
 
     def preview_selected(self) -> None:
         if (sel := self.selected_table()) is not None:
@@ -419,6 +431,7 @@ class MainWindow(QMainWindow):
         settings.setValue("main/geometry", self.saveGeometry())
         settings.setValue("main/state", self.saveState())
         self.preview.loader.close()
+        self.sql_console.results.loader.close()
         for win in list(self.job_windows.values()) + list(self.dialogs.values()):
             win.close()
         super().closeEvent(event)

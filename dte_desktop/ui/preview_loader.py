@@ -109,6 +109,13 @@ class PreviewLoader(QObject):
         run_in_pool(work, self.page.emit, self._fail, pool=self.pool)
         return gen
 
+    def cancel(self) -> None:
+        """From the GUI thread: stop the running statement on the server (where the source
+        can); the worker then reports the source's cancel error."""
+        session = self._session
+        if session is not None:
+            session.cancel()
+
     def close(self) -> None:
         self.generation += 1
         run_in_pool(self._close_session, pool=self.pool)

@@ -101,6 +101,21 @@ class PreviewView(QWidget):
         self.banner.hide()
         self.loader.open(connection, ref)
 
+    def load_query(self, connection: str, sql: str) -> None:
+        """A read-only query's results, masked by the same gate (the SQL console)."""
+        from dte_desktop.core.privacy.preview_session import QueryText
+
+        if not self.keeper.ensure():
+            self.status.setText("Cancelled: the credential store stays locked.")
+            return
+        target = QueryText(sql)
+        self.connection, self.ref = connection, target  # type: ignore[assignment]
+        self.title.setText(f"<b>Query</b> — {connection}")
+        self.status.setText("Running the query (read-only)…")
+        self.table.setModel(None)
+        self.model = None
+        self.loader.open(connection, target)  # type: ignore[arg-type]
+
     def _on_page(self, page: PreviewPage) -> None:
         if page.generation != self.loader.generation:
             return

@@ -48,6 +48,7 @@ def close_window(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     qtbot.waitUntil(lambda: not window.jobs.busy(), timeout=30_000)
     window.close()
     window.preview.loader.pool.waitForDone(10_000)
+    window.sql_console.results.loader.pool.waitForDone(10_000)
     QThreadPool.globalInstance().waitForDone(10_000)
 
 
