@@ -28,9 +28,10 @@ from dte_desktop.core.app import AppContext
 from dte_desktop.core.audit import AuditLog
 from dte_desktop.core.errors import ConfigError
 from dte_desktop.core.secrets import CredentialStore
-from dte_desktop.core.sources.registry import open_source
+from dte_desktop.core.sources.kind import SourceKind
+from dte_desktop.core.sources.registry import kinds, open_source
 from dte_desktop.core.store import Connection
-from dte_desktop.ui.connection_form import KINDS, Fields, build_url, fields_from_url
+from dte_desktop.ui.connection_form import Fields, build_url, fields_from_url
 from dte_desktop.ui.passphrase import PassphraseKeeper
 from dte_desktop.ui.workers import run_in_pool
 
@@ -46,6 +47,9 @@ class ConnectionsDialog(QDialog):
         self.ctx, self.keeper = ctx, keeper
         self.setWindowTitle("Connections")
         self._conns: dict[str, Connection] = {}
+        self._kinds: list[SourceKind] = kinds()  # as the source classes declare them
+        self._kind: SourceKind | None = None
+        self.option_fields: dict[str, QComboBox | QLineEdit] = {}
         self._build()
         self.resize(760, 460)
         self.refresh()
@@ -77,11 +81,11 @@ class ConnectionsDialog(QDialog):
         self.name_note.hide()
         self.kind = QComboBox()
         self.kind.setObjectName("connKind")
-        self.kind.addItems([k.label for k in KINDS])
+        self.kind.addItems([k.label for k in self._kinds])
         self.kind.currentIndexChanged.connect(self._on_kind)
         self.host, self.port, self.database = QLineEdit(), QLineEdit(), QLineEdit()
         self.user, self.options = QLineEdit(), QLineEdit()
-        self.options.setPlaceholderText("sslmode=require&connect_timeout=10")
+        self.options.setPlaceholderText("other driver options: key=value&key=value")
         for w, n in (
             (self.host, "connHost"),
             (self.port, "connPort"),
@@ -97,7 +101,8 @@ class ConnectionsDialog(QDialog):
         nf.addRow("Port", self.port)
         nf.addRow("Database", self.database)
         nf.addRow("User", self.user)
-        nf.addRow("Options", self.options)
+        nf.addRow("Options", self.options)  # the kind's own options (SSL …) go above it
+        self.network_form = nf
         self.path = QLineEdit()
         self.path.setObjectName("connPath")
         browse = QPushButton("Browse…")
@@ -166,13 +171,53 @@ class ConnectionsDialog(QDialog):
         self._on_kind(0)
 
     def _on_kind(self, index: int) -> None:
-        kind = KINDS[index]
+        kind, before = self._kinds[index], self._kind
+        self._kind = kind
         self.pages.setCurrentIndex({"network": 0, "file": 1, "url": 2}[kind.form])
-        has_pw = kind.form != "file"
-        self.password.setVisible(has_pw)
-        self.password_label.setVisible(has_pw)
-        if kind.port and not self.port.text():
-            self.port.setText(str(kind.port))
+        self.password.setVisible(kind.has_password)
+        self.password_label.setVisible(kind.has_password)
+        # The new kind's port, unless the user typed one of their own.
+        typed = self.port.text().strip()
+        if not typed or (before is not None and typed == str(before.default_port or "")):
+            self.port.setText(str(kind.default_port or ""))
+        if before is not kind:
+            self._build_options(kind)
+
+    def _build_options(self, kind: SourceKind) -> None:
+        for old in self.option_fields.values():
+            self.network_form.removeRow(old)
+        self.option_fields = {}
+        first = self.network_form.rowCount() - 1  # above the free-text Options row
+        for i, opt in enumerate(kind.options):
+            w: QComboBox | QLineEdit
+            if opt.choices:
+                w = QComboBox()
+                w.addItems(list(opt.choices))
+            else:
+                w = QLineEdit()
+                w.setPlaceholderText(opt.hint)
+            w.setObjectName(f"opt_{opt.key}")
+            self.option_fields[opt.key] = w
+            label = QLabel(opt.label)
+            self.network_form.insertRow(first + i, label, w)
+            for shown in (label, w):  # now, not on the next event loop turn
+                shown.show()
+
+    def _option_values(self) -> dict[str, str]:
+        return {
+            key: w.currentText() if isinstance(w, QComboBox) else w.text()
+            for key, w in self.option_fields.items()
+        }
+
+    def _set_options(self, values: dict[str, str]) -> None:
+        for key, w in self.option_fields.items():
+            value = values.get(key, "")
+            if isinstance(w, QComboBox):
+                if value and w.findText(value) < 0:
+                    w.addItem(value)  # a value this version does not list: kept as it is
+                w.setCurrentIndex(w.findText(value) if value else 0)
+            else:
+                w.setText(value)
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -206,7 +251,7 @@ class ConnectionsDialog(QDialog):
             return
         f = fields_from_url(conn.url)
         self.name.setText(conn.name)
-        self.kind.setCurrentIndex(f.kind)
+        self.kind.setCurrentIndex([k.key for k in self._kinds].index(f.kind))
         self.host.setText(f.host)
         self.port.setText(f.port)
         self.database.setText(f.database)
@@ -214,6 +259,7 @@ class ConnectionsDialog(QDialog):
         self.options.setText(f.options)
         self.path.setText(f.path)
         self.url.setText(f.url)
+        self._set_options(f.extra)
         self.password.clear()
         self.result.clear()
         self._check_name()
@@ -248,13 +294,14 @@ class ConnectionsDialog(QDialog):
         self.port.clear()
         self.kind.setCurrentIndex(0)
         self._on_kind(0)
+        self._set_options({})
         self.result.clear()
         self._check_name()
         self.name.setFocus()
 
     def fields(self) -> Fields:
         return Fields(
-            kind=self.kind.currentIndex(),
+            kind=self._kinds[self.kind.currentIndex()].key,
             host=self.host.text(),
             port=self.port.text(),
             database=self.database.text(),
@@ -262,6 +309,7 @@ class ConnectionsDialog(QDialog):
             options=self.options.text(),
             path=self.path.text(),
             url=self.url.text(),
+            extra=self._option_values(),
         )
 
     # -- actions ---------------------------------------------------------------------
@@ -315,12 +363,23 @@ class ConnectionsDialog(QDialog):
         password = self.password.text() or None
         if password and not self.keeper.ensure():
             return
-        ctx, existed = self.ctx, name in self._conns
+        prior = self._conns.get(name)
+        ctx, existed = self.ctx, prior is not None
 
         def work() -> str:
             if password:
                 ctx.credentials.unlock()  # a wrong passphrase must not save it without one
             conn = ctx.store.save_connection(name, url)
+            if password:
+                try:
+                    ctx.credentials.set(CredentialStore.connection_key(name), password)
+                except Exception:
+                    # No half-saved connection: the store goes back to what it was.
+                    if prior is not None:
+                        ctx.store.save_connection(name, prior.url)
+                    else:
+                        ctx.store.remove_connection(name)
+                    raise
             audit = AuditLog(ctx.store)
             audit.record(
                 "connection_change",
@@ -329,7 +388,6 @@ class ConnectionsDialog(QDialog):
                 extra={"operation": "update" if existed else "add"},
             )
             if password:
-                ctx.credentials.set(CredentialStore.connection_key(name), password)
                 audit.record(
                     "credential_change",
                     connection=conn.name,

@@ -1,5 +1,6 @@
-"""Connection types the dialog offers, and how their fields become a URL (never with the
-password, which goes to the credential store) and back."""
+"""How the connection dialog's fields become a URL (never with the password, which goes to
+the credential store) and back. The kinds, their default ports and their options are
+what each source class declares (``core.sources.registry.kinds``)."""
 
 from __future__ import annotations
 
@@ -9,53 +10,37 @@ from urllib.parse import parse_qsl, urlencode
 from sqlalchemy.engine import URL, make_url
 
 from dte_desktop.core.errors import ConfigError
+from dte_desktop.core.sources.kind import SourceKind
+from dte_desktop.core.sources.registry import kind_of, kinds
 
 
-@dataclass(frozen=True)
-class Kind:
-    label: str
-    scheme: str  # "" for the free SQLAlchemy URL
-    form: str  # network | file | url
-    port: int | None = None
-
-
-KINDS: tuple[Kind, ...] = (
-    Kind("PostgreSQL / Greenplum", "postgresql", "network", 5432),
-    Kind("MySQL / MariaDB", "mysql", "network", 3306),
-    Kind("Vertica", "vertica", "network", 5433),
-    Kind("SQLite", "sqlite", "file"),
-    Kind("Other SQLAlchemy URL", "", "url"),
-)
-_BY_SCHEME = {
-    "postgresql": 0,
-    "greenplum": 0,
-    "mysql": 1,
-    "mariadb": 1,
-    "vertica": 2,
-    "sqlite": 3,
-}
+def kind_named(key: str) -> SourceKind:
+    for k in kinds():
+        if k.key == key:
+            return k
+    raise ConfigError(f"Unknown connection type {key!r}.")
 
 
 @dataclass
 class Fields:
-    kind: int = 0
+    kind: str = "postgresql"  # SourceKind.key
     host: str = ""
     port: str = ""
     database: str = ""
     user: str = ""
-    options: str = ""  # key=value&key=value
+    options: str = ""  # other URL options: key=value&key=value
     path: str = ""
     url: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, str] = field(default_factory=dict)  # the kind's own options (SSL …)
 
 
 def build_url(f: Fields) -> str:
     """The password-free URL the store keeps."""
-    kind = KINDS[f.kind]
+    kind = kind_named(f.kind)
     if kind.form == "file":
         if not f.path.strip():
             raise ConfigError("Choose the SQLite database file.")
-        return f"sqlite:///{f.path.strip()}"
+        return f"{kind.schemes[0]}:///{f.path.strip()}"
     if kind.form == "url":
         if not f.url.strip():
             raise ConfigError("Enter a SQLAlchemy URL.")
@@ -70,8 +55,13 @@ def build_url(f: Fields) -> str:
     if port and not port.isdigit():
         raise ConfigError("The port is a number.")
     query = dict(parse_qsl(f.options.strip(), keep_blank_values=True)) if f.options else {}
+    for opt in kind.options:
+        value = f.extra.get(opt.key, "").strip()
+        query.pop(opt.key, None)  # the field wins over a copy typed into Options
+        if value and value != opt.default:
+            query[opt.key] = value
     u = URL.create(
-        kind.scheme,
+        kind.schemes[0],
         username=f.user.strip() or None,
         host=f.host.strip(),
         port=int(port) if port else None,
@@ -83,17 +73,19 @@ def build_url(f: Fields) -> str:
 
 def fields_from_url(url: str) -> Fields:
     u = make_url(url)
-    backend = u.get_backend_name()
-    index = _BY_SCHEME.get(backend)
-    if index is None:
-        return Fields(kind=4, url=url)
-    if KINDS[index].form == "file":
-        return Fields(kind=index, path=u.database or "")
+    kind = kind_of(u)
+    if kind.form == "url":
+        return Fields(kind=kind.key, url=url)
+    if kind.form == "file":
+        return Fields(kind=kind.key, path=u.database or "")
+    query = {k: v if isinstance(v, str) else v[-1] for k, v in u.query.items()}
+    extra = {o.key: query.pop(o.key) for o in kind.options if o.key in query}
     return Fields(
-        kind=index,
+        kind=kind.key,
         host=u.host or "",
         port=str(u.port or ""),
         database=u.database or "",
         user=u.username or "",
-        options=urlencode(dict(u.query)) if u.query else "",
+        options=urlencode(query) if query else "",
+        extra=extra,
     )

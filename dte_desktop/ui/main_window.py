@@ -192,11 +192,12 @@ class MainWindow(QMainWindow):
         self.jobs_dock.refresh()
 
     def refresh_current(self) -> None:
+        """F5: the connection list again (one added elsewhere shows up, a removed one goes)
+        and, under the selected connection or schema, its listing again."""
         item = self.tree.currentItem()
         if item is not None and node(item).get("type") in ("connection", "schema"):
             self.catalog.reload(item)
-        else:
-            self.refresh_connections()
+        self.refresh_connections()
 
     def focus_filter(self) -> None:
         self.catalog.filter.setFocus()
