@@ -211,7 +211,9 @@ class RiskView(QWidget):
         self.figures.setRowCount(len(rows))
         for i, cells in enumerate(rows):
             for j, text in enumerate(cells):
-                self.figures.setItem(i, j, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)  # long meanings (the journalist note) are elided
+                self.figures.setItem(i, j, item)
         verdict = (
             f"k = {report.k}: every person hides among at least {report.k} rows."
             if report.k and report.k >= report.threshold

@@ -1,5 +1,6 @@
 """``dte risk`` figures on a table with planted small classes equal the truth counted
-independently from every row (PostgreSQL, MariaDB, SQLite), through the real CLI."""
+independently from every row and the same figures from exact SQL run on each engine
+(PostgreSQL, MariaDB, SQLite), through the real CLI."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -60,12 +62,48 @@ DDL = "CREATE TABLE people (id INTEGER PRIMARY KEY, zip VARCHAR(5), gender CHAR(
       "birth_year INTEGER, diagnosis VARCHAR(20))"  # fmt: skip
 
 
+def _sql_truth(query: Callable[[str], list[tuple[Any, ...]]], k: int) -> dict[str, Any]:
+    """The figures as plain SQL on the engine counts them: one CTE of the classes (NULL a
+    value like any other, as GROUP BY has it), then sums and minimums over it; the ARX
+    ratios from those counts."""
+    cte = (
+        "WITH c AS (SELECT zip, gender, birth_year, COUNT(*) AS n, "
+        "COUNT(DISTINCT diagnosis) AS l FROM people GROUP BY zip, gender, birth_year) "
+    )
+    ((rows, classes, k_min, below_c, below_r, l_min, below_l2),) = query(
+        cte + "SELECT (SELECT SUM(n) FROM c), (SELECT COUNT(*) FROM c), (SELECT MIN(n) FROM c), "
+        f"(SELECT COUNT(*) FROM c WHERE n < {k}), "
+        f"(SELECT COALESCE(SUM(n), 0) FROM c WHERE n < {k}), "
+        "(SELECT MIN(l) FROM c), (SELECT COUNT(*) FROM c WHERE l < 2)"
+    )
+    rows, classes, k_min = int(rows), int(classes), int(k_min)
+    smallest = [int(n) for (n,) in query(cte + "SELECT n FROM c ORDER BY n LIMIT 10")]
+    return {
+        "rows": rows,
+        "classes": classes,
+        "k": k_min,
+        "classes_below_k": int(below_c),
+        "rows_below_k": int(below_r),
+        "share_below_k": int(below_r) / rows,
+        "smallest_classes": smallest,
+        "prosecutor_highest": 1 / k_min,
+        "prosecutor_average": classes / rows,
+        "prosecutor_records_at_risk": int(below_r) / rows,
+        # no population table on a workstation: the table is its own population (ARX)
+        "journalist_highest": 1 / k_min,
+        "journalist_average": classes / rows,
+        "marketer": classes / rows,
+        "l_diversity": int(l_min),
+        "classes_below_l2": int(below_l2),
+    }
+
+
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*DTE, *args], capture_output=True, text=True, timeout=180,
                           env=os.environ.copy())  # fmt: skip
 
 
-def _check(url: str, k: int = 3) -> None:
+def _check(url: str, query: Callable[[str], list[tuple[Any, ...]]], k: int = 3) -> None:
     rows = _rows()
     r = _run("risk", url, "people", "--qi", ",".join(QI), "--sensitive", "diagnosis",
              "--k", str(k), "--json")  # fmt: skip
@@ -75,6 +113,12 @@ def _check(url: str, k: int = 3) -> None:
     for key, value in want.items():
         assert got[key] == pytest.approx(value), key
     assert got["share_below_k"] == pytest.approx(want["rows_below_k"] / want["rows"])
+    sql = _sql_truth(query, k)
+    for key, value in want.items():  # the two truths agree
+        assert sql[key] == pytest.approx(value), key
+    for key, value in sql.items():
+        assert got[key] == pytest.approx(value), key
+    assert got["k"] == 1 and got["classes_below_k"] >= 3  # the planted classes are there
     # never a QI value in the output: only sizes and shares
     for planted in ("99999", "88888", "77777", "1931", "rare"):
         assert planted not in r.stdout
@@ -87,7 +131,8 @@ def test_risk_on_postgres(pg_url: str) -> None:
         conn.execute(DDL)
         with conn.cursor() as cur:
             cur.executemany("INSERT INTO people VALUES (%s, %s, %s, %s, %s)", _rows())
-    _check(pg_url)
+    with psycopg.connect(pg_url) as conn:
+        _check(pg_url, lambda sql: conn.execute(sql).fetchall())
 
 
 def test_risk_on_mariadb(mysql_url: str) -> None:
@@ -100,9 +145,15 @@ def test_risk_on_mariadb(mysql_url: str) -> None:
             cur.execute(DDL)
             cur.executemany("INSERT INTO people VALUES (%s, %s, %s, %s, %s)", _rows())
         conn.commit()
+
+        def query(sql: str) -> list[tuple[Any, ...]]:
+            with conn.cursor() as cur:
+                cur.execute(sql)
+                return list(cur.fetchall())
+
+        _check(mysql_url, query)
     finally:
         conn.close()
-    _check(mysql_url)
 
 
 def test_risk_on_sqlite_and_text_output(tmp_path: Path) -> None:
@@ -111,7 +162,8 @@ def test_risk_on_sqlite_and_text_output(tmp_path: Path) -> None:
         con.execute(DDL)
         con.executemany("INSERT INTO people VALUES (?, ?, ?, ?, ?)", _rows())
     url = f"sqlite:///{path}"
-    _check(url, k=5)
+    with sqlite3.connect(path) as con:
+        _check(url, lambda sql: con.execute(sql).fetchall(), k=5)
     r = _run("risk", url, "people", "--qi", "zip,gender,birth_year")
     assert r.returncode == 0, r.stderr
     assert "k = 1" in r.stdout and "prosecutor risk       highest 1.0000" in r.stdout

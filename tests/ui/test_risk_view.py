@@ -55,12 +55,45 @@ def test_risk_tab_suggests_qis_and_computes(qtbot, window) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(SHOTS / "risk_tab.png"))
 
+    # A sensitive column and another k: l-diversity, the rows below k and ARX's three
+    # attacker models, each row the figure core computed.
+    view.sensitive.setCurrentText("lifetime_value")
+    view.k.setValue(3)
+    report = _compute(qtbot, view)
+    source = window.ctx.open_source("Demo (SQLite)")
+    try:
+        truth = table_risk(
+            source, parse_table("customers"), qis, sensitive="lifetime_value", threshold=3
+        )
+    finally:
+        source.close()
+    assert report.to_json() == truth.to_json() and truth.l_diversity is not None
+    shown = {
+        view.figures.item(r, 0).text(): view.figures.item(r, 1).text()
+        for r in range(view.figures.rowCount())
+    }
+    assert shown["k-anonymity"] == f"{truth.k:,}"
+    pct = f"{100 * truth.share_below_k:.1f} %"
+    assert shown["Rows in classes below k=3"] == f"{truth.rows_below_k:,} ({pct})"
+    assert shown["l-diversity of lifetime_value"] == str(truth.l_diversity)
+    assert shown["Prosecutor risk, highest"] == f"{truth.prosecutor_highest:.4f}"
+    assert shown["Prosecutor risk, average"] == f"{truth.prosecutor_average:.4f}"
+    assert shown["Journalist risk, highest"] == f"{truth.journalist_highest:.4f}"
+    assert shown["Marketer risk"] == f"{truth.marketer:.4f}"
+    journalist = next(
+        r for r in range(view.figures.rowCount()) if view.figures.item(r, 0).text().startswith("J")
+    )
+    assert view.figures.item(journalist, 2).toolTip() == truth.journalist_note  # not elided
+    window.grab().save(str(SHOTS / "risk_tab_sensitive.png"))
+
+    view.sensitive.setCurrentText("(none)")
+    view.k.setValue(5)
     view.masked.setChecked(True)
     masked = _compute(qtbot, view)
     assert masked.masked and masked.rows == truth.rows
     assert "Masked export" in view.status.text()
     audit = window.ctx.store.audit_records(action="risk")
-    assert len(audit) == 2
+    assert len(audit) == 3
 
 
 def test_risk_tab_needs_a_quasi_identifier(qtbot, window) -> None:
