@@ -76,6 +76,26 @@ def main() -> None:
             manifest = json.loads((t / "opened" / "manifest.json").read_text())
             same = all(_sha(t / "opened" / f["path"]) == f["sha256"] for f in manifest["files"])
             print(f"decrypted files equal the manifest's SHA-256: {same}")
+            # Byte for byte against the same masked export written unsealed on the sender
+            # (keyed masking and the Parquet writer are deterministic; manifests carry times).
+            pairs = [(t / "plain" / f["path"], t / "opened" / f["path"]) for f in manifest["files"]]
+            identical = all(a.read_bytes() == b.read_bytes() for a, b in pairs)
+            total = sum(b.stat().st_size for _, b in pairs)
+            print(f"decrypted {len(pairs)} file(s), {total / 1e6:.0f} MB, byte-identical to "
+                  f"the unsealed export: {identical}")  # fmt: skip
+            tampered = next((t / "pkg").rglob("*.age"))
+            blob = bytearray(tampered.read_bytes())
+            blob[len(blob) // 2] ^= 0x01
+            tampered.write_bytes(bytes(blob))
+            env = {**os.environ, "DTE_HOME": str(receiver)}
+            got = subprocess.run([*DTE, "package", "verify", str(t / "pkg")], env=env,
+                                 capture_output=True, text=True)  # fmt: skip
+            print(
+                f"one bit flipped in {tampered.name}: exit {got.returncode}, "
+                f"{got.stderr.strip().splitlines()[-1] if got.stderr.strip() else ''}"
+            )
+            if not (same and identical and got.returncode != 0):
+                raise SystemExit("package bench: FAILED")
         finally:
             drop(db)
 
