@@ -111,6 +111,16 @@ def test_every_type_round_trips(vertica_server, binary: bool, prepared: bool) ->
         assert rows[1] == [2] + [None] * (len(EXPECTED) - 1)
         num = cur.description[3]
         assert (num.precision, num.scale) == (38, 10)
+        # Arrays have no binary form (the whole result came as text); without them, binary.
+        scalars = "id, i, f, n, n2, c, v, lv, b, d, t, ttz, ts, tstz, ids, iym, u, bi, vb, lvb"
+        if prepared:
+            cur.execute(f"SELECT {scalars} FROM types_t WHERE id >= ? ORDER BY id", [1])
+        else:
+            cur.execute(f"SELECT {scalars} FROM types_t ORDER BY id")
+        rows = cur.fetchall()
+        assert {d.format_code for d in cur.description} == {int(binary)}
+        assert [_norm(v) for v in rows[0]] == EXPECTED[:-2]
+        assert rows[1] == [2] + [None] * (len(EXPECTED) - 3)
 
 
 def test_binary_parameters_and_placeholders_bind(vertica_server) -> None:
@@ -188,3 +198,26 @@ def test_vertica_functions_are_translated(vertica_server) -> None:
         cur.execute("SELECT COUNT(*) FROM h TABLESAMPLE(50)")
         assert 300 < cur.fetchone()[0] < 700
         assert "Vertica" in cur.execute("SELECT version()").fetchone()[0]
+
+
+def test_copy_from_stdin(vertica_server) -> None:
+    with connect(vertica_server, autocommit=True) as conn:
+        cur = conn.cursor()
+        cur.execute("CREATE TABLE c (id INT, name VARCHAR(20), amount NUMERIC(8,2))")
+        cur.copy("COPY c FROM STDIN", "1|a b|1.50\n2||\n3|pipe\\|in|-2\n")
+        cur.copy(
+            "COPY c (id, name) FROM STDIN DELIMITER ',' ENCLOSED BY '\"' SKIP 1 ABORT ON ERROR",
+            b'id,name\n4,"x, y"\n5,\n',
+        )
+        cur.execute("SELECT id, name, amount FROM c ORDER BY id")
+        assert cur.fetchall() == [
+            [1, "a b", Decimal("1.50")],
+            [2, None, None],
+            [3, "pipe|in", Decimal("-2.00")],
+            [4, "x, y", None],
+            [5, None, None],
+        ]
+        with pytest.raises(errors.QueryError) as err:
+            cur.copy("COPY c FROM STDIN", "not-a-number|x|1\n")
+        assert err.value.sqlstate == "22P02"
+        assert cur.execute("SELECT count(*) FROM c").fetchone() == [5]

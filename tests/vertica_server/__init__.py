@@ -19,6 +19,8 @@ Reproduced, as the real ``vertica-python`` 1.4 client checks it:
   INT, FLOAT, NUMERIC(p,s) to 38 digits, CHAR/VARCHAR/LONG VARCHAR, BOOLEAN, DATE, TIME, TIMETZ,
   TIMESTAMP, TIMESTAMPTZ, INTERVAL DAY TO SECOND / YEAR TO MONTH, UUID, BINARY/VARBINARY/LONG
   VARBINARY and 1-D arrays (Vertica's JSON text in both formats);
+* ``COPY … FROM STDIN`` (``cursor.copy``): CopyInResponse, CopyData/CopyDone/CopyFail, with
+  DELIMITER, ENCLOSED BY, NULL and SKIP mapped onto PostgreSQL's COPY (``translate.py``);
 * DML answered with one ``OUTPUT`` row holding the count; ErrorResponse with Vertica's SQLSTATEs
   (42V01 for a missing relation, …); statement-level rollback inside a transaction;
 * ``v_catalog`` (schemata, tables, views, columns, view_columns, primary_keys, projections,
@@ -29,7 +31,9 @@ Reproduced, as the real ``vertica-python`` 1.4 client checks it:
 Not reproduced (only a real Vertica proves these):
 
 * TLS itself, Kerberos/GSS, OAuth, LDAP, password expiry/grace, load balancing to other nodes;
-* COPY (FROM STDIN / LOCAL), EXPORT TO …, multiple result sets per prepared statement batch;
+* COPY LOCAL and ``EXPORT TO …``; COPY's rejected rows (one bad row fails the whole COPY, as in
+  PostgreSQL; Vertica loads the rest unless ABORT ON ERROR), its parsers and other options;
+* in binary transfer, a result holding arrays (or a type ``vbinary`` lacks) comes in text;
 * Vertica's own values of HASH() (only its properties: deterministic, 0 ≤ x < 2^63) and the
   approximation error of APPROXIMATE_* (the answers here are exact);
 * epochs (AT EPOCH), projections beyond one super projection per table, segmentation, K-safety,

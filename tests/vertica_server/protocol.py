@@ -178,7 +178,7 @@ def data_row(values: list[bytes | None]) -> bytes:
 
 
 def copy_in_response(columns: int) -> bytes:
-    return msg(b"G", struct.pack("!bH", 0, columns) + b"\x00\x00" * columns)
+    return msg(b"G", struct.pack("!BH", 0, columns) + b"\x00\x00" * columns)
 
 
 def parse_bind(body: bytes) -> tuple[str, list[bytes | None], bool]:

@@ -18,9 +18,14 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 from psycopg import pq
 
-from tests.vertica_server import catalog, vtypes
+from tests.vertica_server import catalog, vbinary, vtypes
 from tests.vertica_server import protocol as p
-from tests.vertica_server.translate import number_placeholders, split_statements, translate
+from tests.vertica_server.translate import (
+    copy_from_stdin,
+    number_placeholders,
+    split_statements,
+    translate,
+)
 
 if TYPE_CHECKING:
     from tests.vertica_server.server import VerticaTestServer
@@ -176,19 +181,61 @@ class Session:
                 p.parameter_status("auto_commit", m.group(1).lower()) + p.command_complete("SET")
             )
             return
+        copy_sql = copy_from_stdin(stmt)
+        if copy_sql is not None:
+            self._exec(lambda: self._copy(copy_sql), copy_sql)
+            self.send(p.command_complete("COPY"))
+            return
         try:
             sql = translate(stmt)
         except ValueError as err:
             raise StatementError("42601", str(err)) from None
-        res = self._exec(lambda: self.pgconn.exec_(sql.encode()), sql)
+        run = (
+            (lambda: self._run_binary(sql))
+            if self.binary
+            else (lambda: self.pgconn.exec_(sql.encode()))
+        )
+        res = self._exec(run, sql)
         if _READ_ONLY.match(stmt) and not self._idle():
             self._check(self.pgconn.exec_(b"SET TRANSACTION READ ONLY"))
         if _TIME_ZONE.match(stmt):
             tz = self._check(self.pgconn.exec_(b"SHOW TimeZone")).get_value(0, 0)
             self.send(p.parameter_status("timezone", (tz or b"UTC").decode()))
-        self._send_result(res, self.binary, describe=True)
+        self._send_result(res, describe=True)
 
-    def _send_result(self, res: pq.PGresult, binary: bool, describe: bool) -> None:
+    def _copy(self, sql: str) -> pq.PGresult:
+        """COPY FROM STDIN: CopyInResponse, then the client's CopyData until CopyDone (or
+        CopyFail), streamed into PostgreSQL's COPY."""
+        res = self.pgconn.exec_(sql.encode())
+        if res.status != pq.ExecStatus.COPY_IN:
+            return res
+        self.send(p.copy_in_response(0))
+        while True:
+            type_, body = p.read_message(self.sock)
+            if type_ == b"d":
+                self.pgconn.put_copy_data(body)
+            elif type_ == b"c":
+                self.pgconn.put_copy_end()
+                break
+            elif type_ == b"f":
+                self.pgconn.put_copy_end(body.rstrip(b"\x00") or b"COPY failed")
+                break
+        res = self.pgconn.get_result()
+        while self.pgconn.get_result() is not None:
+            pass
+        return res
+
+    def _run_binary(self, sql: str) -> pq.PGresult:
+        """Parse and describe first, so the result comes in binary exactly when every column
+        has a binary path (``vbinary``); else in text."""
+        res = self.pgconn.prepare(b"", sql.encode())
+        if res.status == pq.ExecStatus.FATAL_ERROR:
+            return res
+        desc = self.pgconn.describe_prepared(b"")
+        fmt = int(vbinary.supported([desc.ftype(i) for i in range(desc.nfields)]))
+        return self.pgconn.exec_prepared(b"", [], result_format=fmt)
+
+    def _send_result(self, res: pq.PGresult, describe: bool) -> None:
         tag = (res.command_status or b"").decode()
         verb = tag.split(" ")[0]
         if res.status == pq.ExecStatus.EMPTY_QUERY:
@@ -196,26 +243,23 @@ class Session:
             return
         if res.status != pq.ExecStatus.TUPLES_OK:
             if verb in _DML and describe:  # Vertica answers DML with its count, column OUTPUT
-                if True:
-                    self.send(
-                        p.row_description(
-                            [p.Field("OUTPUT", vtypes.INT8, 8, -1, True, binary)],
-                            self.complex_types,
-                        )
-                    )
+                b = self.binary
+                field = p.Field("OUTPUT", vtypes.INT8, 8, -1, True, b)
                 count = int(tag.split(" ")[-1])
-                value = count.to_bytes(8, "big", signed=True) if binary else str(count).encode()
-                self.send(p.data_row([value]))
+                value = count.to_bytes(8, "big", signed=True) if b else str(count).encode()
+                self.send(p.row_description([field], self.complex_types) + p.data_row([value]))
             self.send(p.command_complete(verb))
             return
         oids = [(res.ftype(i), res.fmod(i)) for i in range(res.nfields)]
+        binary = bool(res.binary_tuples)
         if describe:
             fields = [
                 vtypes.vertica_field(res.fname(i).decode(), o, m, binary)
                 for i, (o, m) in enumerate(oids)
             ]
             self.send(p.row_description(fields, self.complex_types))
-        self._send_rows(res, [vtypes.encoder(o, m, binary) for o, m in oids])
+        encode = vbinary.binary_encoder if binary else vtypes.encoder
+        self._send_rows(res, [encode(o, m) for o, m in oids])
         self.send(p.command_complete("SELECT"))
 
     def _send_rows(self, res: pq.PGresult, encoders: list[Any]) -> None:
@@ -273,10 +317,13 @@ class Session:
             for i in range(desc.nparams)
         ]
         self.send(p.parameter_description(params))
+        st["binary"] = self.binary and vbinary.supported(
+            [desc.ftype(i) for i in range(desc.nfields)]
+        )
         if desc.nfields:
             fields = [
                 vtypes.vertica_field(
-                    desc.fname(i).decode(), desc.ftype(i), desc.fmod(i), self.binary
+                    desc.fname(i).decode(), desc.ftype(i), desc.fmod(i), st["binary"]
                 )
                 for i in range(desc.nfields)
             ]
@@ -287,21 +334,25 @@ class Session:
         self.send(p.command_description(verb))
 
     def _bind(self, body: bytes) -> None:
-        name, values, binary = p.parse_bind(body)
+        name, values, _binary = p.parse_bind(body)
         st = self.prepared[name]
         desc: pq.PGresult = st["desc"]
         st["params"] = [
             _bytea_param(v) if v is not None and self._base(desc.param_type(i)) == 17 else v
             for i, v in enumerate(values)
         ]
-        st["binary"] = binary
+        # The result format was chosen at Describe: the client asks binary for every column,
+        # a result with a type vbinary lacks comes in text, as described.
         self.current = st
         self.send(b"2\x00\x00\x00\x04")  # BindComplete
 
     def _execute(self) -> None:
         st = self.current
-        res = self._exec(lambda: self.pgconn.exec_prepared(st["pg"], st["params"]), st["sql"])
-        self._send_result(res, st["binary"], describe=False)
+        fmt = int(st["binary"])
+        res = self._exec(
+            lambda: self.pgconn.exec_prepared(st["pg"], st["params"], result_format=fmt), st["sql"]
+        )
+        self._send_result(res, describe=False)
 
     def _base(self, oid: int) -> int:
         return self.domains.get(oid, oid)

@@ -185,3 +185,36 @@ def number_placeholders(sql: str) -> tuple[str, int]:
         return f"${count}"
 
     return _code_sub(sql, _PLACEHOLDER, repl), count
+
+
+_COPY = re.compile(r"^\s*COPY\s+(.+?)\s+FROM\s+STDIN\b(.*)$", re.I | re.S)
+_COPY_OPTION = re.compile(
+    r"\b(DELIMITER|ENCLOSED\s+BY|NULL|ESCAPE\s+AS)\s+(?:AS\s+)?('(?:[^']|'')*'|E'(?:[^']|\\.)*')"
+    r"|\bSKIP\s+(\d+)",
+    re.I,
+)
+
+
+def copy_from_stdin(sql: str) -> str | None:
+    """Vertica's ``COPY t [(cols)] FROM STDIN [DELIMITER 'd'] [ENCLOSED BY 'q'] [NULL 'n']
+    [SKIP 1] …`` as PostgreSQL's COPY (None if ``sql`` is no such COPY). Vertica's defaults:
+    ``|`` between fields, an empty field is NULL, no enclosure; with ENCLOSED BY the CSV
+    format. Other options (DIRECT, ABORT ON ERROR, REJECTED DATA, …) are ignored."""
+    m = _COPY.match(sql)
+    if not m:
+        return None
+    opts = {"DELIMITER": "'|'", "NULL": "''"}
+    skip = 0
+    for o in _COPY_OPTION.finditer(m.group(2)):
+        if o.group(3):
+            skip = int(o.group(3))
+        else:
+            opts[" ".join(o.group(1).upper().split())] = o.group(2)
+    quote = opts.pop("ENCLOSED BY", None)
+    fmt = "csv" if quote else "text"
+    parts = [f"FORMAT {fmt}", f"DELIMITER {opts['DELIMITER']}", f"NULL {opts['NULL']}"]
+    if quote:
+        parts.append(f"QUOTE {quote}")
+    if skip:
+        parts.append("HEADER true")
+    return f"COPY {m.group(1)} FROM STDIN WITH ({', '.join(parts)})"

@@ -1,10 +1,7 @@
-"""PostgreSQL result columns as Vertica columns: type codes, modifiers, value encodings.
+"""PostgreSQL result columns as Vertica columns: type codes, modifiers, text encodings.
 
-Type codes are vertica-python's ``datatypes.VerticaType``; the binary encodings are the
-inverse of its ``vertica/deserializer.py`` (INT/FLOAT 8 bytes, NUMERIC the unscaled two's
-complement integer at the column's scale, DATE a Julian day number, TIME/TIMESTAMP(TZ)
-microseconds (since midnight / 2000-01-01 UTC), TIMETZ ``utc_us << 24 | 86400 - offset``,
-INTERVAL microseconds or months, UUID 16 bytes, binary strings raw). Text encodings are
+Type codes are vertica-python's ``datatypes.VerticaType`` (binary encodings: ``vbinary.py``,
+the inverse of the client's ``vertica/deserializer.py``). Text encodings are
 PostgreSQL's own output with ``DateStyle=ISO``, ``bytea_output=escape`` (Vertica's octal
 escapes), ``IntervalStyle=iso_8601`` re-rendered as Vertica's ``D HH:MM:SS`` / ``Y-M``, and
 1-D arrays re-rendered as Vertica's JSON text. Numeric typmods and interval range bits have the
@@ -13,13 +10,11 @@ same layout in both engines (Vertica inherited them), so they pass through uncha
 
 from __future__ import annotations
 
-import codecs
 import json
 import re
 import struct
-import uuid
 from collections.abc import Callable
-from decimal import Context, Decimal
+from decimal import Decimal
 
 from tests.vertica_server.protocol import Field
 
@@ -70,94 +65,16 @@ def vertica_field(name: str, oid: int, typmod: int, binary: bool) -> Field:
     return Field(name, code, size, typmod, True, binary)
 
 
-def encoder(oid: int, typmod: int, binary: bool) -> Encoder | None:
-    """How to turn PostgreSQL's text for one value into Vertica's bytes (None: unchanged)."""
+def encoder(oid: int, typmod: int) -> Encoder | None:
+    """How to turn PostgreSQL's text for one value into Vertica's text (None: unchanged)."""
     if oid in _ARRAYS:
         elem = _ARRAYS[oid]
         return lambda v: _array_json(v, elem)
-    code = vertica_field("", oid, typmod, binary).type_code
+    code = vertica_field("", oid, typmod, False).type_code
     if code in (INTERVAL, INTERVALYM):
-        return (
-            (lambda v: _interval_binary(v, code))
-            if binary
-            else (lambda v: _interval_text(v, code, typmod))
-        )
-    if not binary:
-        return None
-    if code == NUMERIC:
-        scale = 15 if typmod == -1 else (typmod - 4) & 0xFFFF
-        return lambda v: _numeric_binary(v, scale)
-    return _BINARY.get(code)
+        return lambda v: _interval_text(v, code, typmod)
+    return None
 
-
-def _numeric_binary(v: bytes, scale: int) -> bytes | None:
-    if v == b"NaN":
-        return None  # Vertica NUMERIC has no NaN
-    wide = Context(prec=1100)  # the default 28 digits would round a NUMERIC(38, s)
-    n = int(Decimal(v.decode()).scaleb(scale, context=wide).to_integral_value(context=wide))
-    return n.to_bytes(max(1, (n.bit_length() + 8) // 8), "big", signed=True)
-
-
-def _jdn(text: str) -> int:
-    """Julian day number of ``YYYY-MM-DD[ BC]`` (proleptic Gregorian, any year)."""
-    bc = text.endswith(" BC")
-    y, m, d = (int(p) for p in text[:10].split("-")) if not bc else _ymd(text[:-3])
-    if bc:
-        y = 1 - y
-    a = (14 - m) // 12
-    yy, mm = y + 4800 - a, m + 12 * a - 3
-    return d + (153 * mm + 2) // 5 + 365 * yy + yy // 4 - yy // 100 + yy // 400 - 32045
-
-
-def _ymd(text: str) -> tuple[int, int, int]:
-    y, m, d = text.split("-")
-    return int(y), int(m), int(d)
-
-
-_TIME = re.compile(r"(\d+):(\d+):(\d+)(?:\.(\d+))?(?:([-+])(\d+)(?::(\d+))?(?::(\d+))?)?$")
-
-
-def _time_us(text: str) -> tuple[int, int]:
-    """(microseconds since midnight, UTC offset in seconds east) of ``HH:MM:SS[.f][±HH…]``."""
-    m = _TIME.match(text)
-    if not m:
-        raise ValueError(f"bad time {text!r}")
-    h, mi, s, frac, sign, oh, om, os_ = m.groups()
-    us = ((int(h) * 60 + int(mi)) * 60 + int(s)) * 1_000_000 + int((frac or "0").ljust(6, "0"))
-    off = 0
-    if sign:
-        off = int(oh) * 3600 + int(om or 0) * 60 + int(os_ or 0)
-        off = -off if sign == "-" else off
-    return us, off
-
-
-def _timestamp_us(v: bytes) -> bytes:
-    text = v.decode()
-    bc = text.endswith(" BC")
-    body = text[:-3] if bc else text
-    day, _, clock = body.partition(" ")
-    us, off = _time_us(clock)
-    jdn = _jdn(day + (" BC" if bc else ""))
-    return _q.pack((jdn - _J2000) * _DAY_US + us - off * 1_000_000)
-
-
-def _timetz(v: bytes) -> bytes:
-    us, off = _time_us(v.decode())
-    return _q.pack(((us - off * 1_000_000) % _DAY_US) << 24 | (86400 - off))
-
-
-_BINARY: dict[int, Encoder] = {
-    BOOL: lambda v: b"\x01" if v == b"t" else b"\x00",
-    INT8: lambda v: _q.pack(int(v)),
-    FLOAT8: lambda v: _d.pack(float(v)),
-    DATE: lambda v: _q.pack(_jdn(v.decode())),
-    TIME: lambda v: _q.pack(_time_us(v.decode())[0]),
-    TIMETZ: _timetz,
-    TIMESTAMP: _timestamp_us,
-    TIMESTAMPTZ: _timestamp_us,
-    UUID: lambda v: uuid.UUID(v.decode()).bytes,
-    VARBINARY: lambda v: codecs.escape_decode(v)[0],
-}
 
 _ISO = re.compile(
     r"P(?:(-?\d+)Y)?(?:(-?\d+)M)?(?:(-?\d+)D)?(?:T(?:(-?\d+)H)?(?:(-?\d+)M)?(?:(-?[\d.]+)S)?)?$"
@@ -173,13 +90,6 @@ def _interval_parts(v: bytes) -> tuple[int, int]:
     months = int(y or 0) * 12 + int(mo or 0)
     secs = Decimal(s or 0) + int(mi or 0) * 60 + int(h or 0) * 3600 + int(d or 0) * 86400
     return months, int(secs * 1_000_000)
-
-
-def _interval_binary(v: bytes, code: int) -> bytes:
-    months, us = _interval_parts(v)
-    if code == INTERVALYM:
-        return _q.pack(months)
-    return _q.pack(us + months * 30 * _DAY_US)  # a day-time interval cannot hold months
 
 
 def _interval_text(v: bytes, code: int, typmod: int) -> bytes:
