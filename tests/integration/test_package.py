@@ -120,8 +120,20 @@ def in_process(home: Path, monkeypatch, capsys, *args: str) -> tuple[int, str, s
     return code, got.out, got.err
 
 
-@pytest.mark.parametrize("tamper", ["flip", "manifest", "extra", "remove", "signer"])
+# What the refusal says for each kind of tampering: the file and what is wrong with it.
+REASONS = {
+    "flip": ".age does not match its checksum: the package was changed.",
+    "manifest": "manifest.json does not match its checksum: the package was changed.",
+    "sums": "The signature of SHA256SUMS does not match: the package was changed.",
+    "extra": "Files not in the signed package: README.txt.",
+    "remove": ".age is missing (or not a plain file).",
+    "signer": "not by the expected signer",
+}
+
+
+@pytest.mark.parametrize("tamper", list(REASONS))
 def test_tampered_package_is_refused(sealed, tmp_path: Path, tamper, monkeypatch, capsys) -> None:
+    import hashlib
     import shutil
 
     original, receiver, keys = sealed
@@ -137,6 +149,15 @@ def test_tampered_package_is_refused(sealed, tmp_path: Path, tamper, monkeypatch
         m = json.loads((out / "manifest.json").read_text())
         m["masked"] = False
         (out / "manifest.json").write_text(json.dumps(m))
+    elif tamper == "sums":  # a changed file with SHA256SUMS rewritten to match it
+        blob = bytearray(age.read_bytes())
+        blob[-5] ^= 0x01
+        age.write_bytes(bytes(blob))
+        name = str(age.relative_to(out))
+        sums = (out / "SHA256SUMS").read_text().splitlines()
+        digest = hashlib.sha256(bytes(blob)).hexdigest()
+        sums = [f"{digest}  {name}" if line.endswith(f"  {name}") else line for line in sums]
+        (out / "SHA256SUMS").write_text("\n".join(sums) + "\n")
     elif tamper == "extra":
         (out / "README.txt").write_text("not from the sender")
     elif tamper == "remove":
@@ -150,6 +171,7 @@ def test_tampered_package_is_refused(sealed, tmp_path: Path, tamper, monkeypatch
                                   "--signer", signer)  # fmt: skip
         assert code != 0, (tamper, action)
         assert "Transfer package refused" in err, err
+        assert REASONS[tamper] in err, err
     assert not (tmp_path / "x").exists() or not any((tmp_path / "x").iterdir())
 
 
