@@ -65,7 +65,7 @@ def test_dropped_connection_mid_export_is_retried(
     spec = ExportSpec(
         mask=False,
         connection=vertica_server.url(),
-        out_dir=str(tmp_path),
+        out_dir=str(tmp_path / "out"),
         tables=("public.big",),
         layout="file",
         batch_rows=2_000,
@@ -80,8 +80,9 @@ def test_dropped_connection_mid_export_is_retried(
     finally:
         store.close()
     assert item.attempts == 2
-    files = sorted(tmp_path.rglob("*.parquet"))
+    out = tmp_path / "out"
+    files = sorted(out.rglob("*.parquet"))
     ids = pa.concat_tables(pq.read_table(f) for f in files).column("id").to_pylist()
     assert sorted(ids) == list(range(1, 20001))  # nothing lost, nothing twice
-    assert not list(tmp_path.rglob("*.part")) and verify_manifest(tmp_path) == []
-    assert json.loads((tmp_path / "manifest.json").read_text())["status"] == "complete"
+    assert not list(out.rglob("*.part")) and verify_manifest(out) == []
+    assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
