@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from dte_desktop.core.app import AppContext
-from dte_desktop.core.errors import ConfigError
+from dte_desktop.core.errors import ConfigError, DteError
 from dte_desktop.core.export.spec import FORMATS, LAYOUTS, ExportSpec, FormatOptions
 from dte_desktop.core.export.target import check_target
+from dte_desktop.core.jobs.checkpoints import check_writable
 from dte_desktop.core.sources.base import ColumnInfo, TableInfo
 from dte_desktop.ui.privacy_state import PrivacyState
 from dte_desktop.ui.workers import run_in_pool
@@ -315,9 +316,12 @@ class ExportForm(QWidget):
     def start(self) -> None:
         try:
             spec = self.spec()
-            # Said here, where the user clicked (core refuses it again before the job runs).
-            check_target(Path(spec.out_dir).expanduser().resolve(), spec.overwrite)
-        except ConfigError as exc:
+            # Said here, where the user clicked (core refuses it again before the job runs):
+            # a folder that cannot be written fails now, not four seconds into a job.
+            folder = Path(spec.out_dir).expanduser().resolve()
+            check_target(folder, spec.overwrite)
+            check_writable(folder)
+        except DteError as exc:
             self.message.setText(f"{exc.title}: {exc}")
             return
         self.message.setText(f"Starting the export of {', '.join(spec.tables)}…")

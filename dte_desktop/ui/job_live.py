@@ -31,6 +31,28 @@ def human_bytes(n: float) -> str:
     return f"{n:.1f} TB"
 
 
+def duration_text(seconds: float) -> str:
+    s = round(seconds)
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s"
+    return f"{s // 3600} h {s % 3600 // 60:02d} min"
+
+
+def progress_text(rows: int, total: int | None, rate: float) -> str:
+    """Rows so far, against the catalog's estimate where there is one: a percentage and
+    the time left at the current rate (the estimate can be off; past it, say so)."""
+    if not total:
+        return f"{rows:,} rows"
+    if rows >= total:
+        return f"{rows:,} rows (past the estimate of ~{total:,})"
+    text = f"{rows:,} of ~{total:,} rows ({100 * rows / total:.0f} %)"
+    if rate > 0:
+        text += f", about {duration_text((total - rows) / rate)} left"
+    return text
+
+
 class JobLivePanel(QWidget):
     def __init__(
         self,
@@ -48,6 +70,8 @@ class JobLivePanel(QWidget):
         self.grid = read_only_table(GRID_COLUMNS, "partitionGrid")
         self.grid.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self._rows: dict[str, int] = {}
+        self._done: set[str] = set()  # partitions reported done (progress lines lag them)
+        self._finished = False
         split = QSplitter(orientation)
         split.addWidget(self.chart)
         split.addWidget(self.grid)
@@ -67,21 +91,30 @@ class JobLivePanel(QWidget):
         self.chart.clear()
         self.grid.setRowCount(0)
         self._rows.clear()
+        self._done.clear()
+        self._finished = False
         self.summary.setText(f"Job {job_id}: starting…")
 
     def on_event(self, ev: object) -> None:
         if getattr(ev, "job_id", None) != self.job_id:
             return
         if isinstance(ev, JobProgress):
+            if self._finished:  # a late line must not undo the final state
+                return
             self.chart.add(ev.elapsed_s, ev.rows_per_s, ev.bytes_per_s)
+            done = max(ev.items_done, len(self._done))
             self.summary.setText(
-                f"Job {ev.job_id}: {ev.rows:,} rows, {human_bytes(ev.bytes)} — "
+                f"Job {ev.job_id}: {progress_text(ev.rows, ev.rows_total, ev.rows_per_s)}, "
+                f"{human_bytes(ev.bytes)} — "
                 f"{ev.rows_per_s:,.0f} rows/s, {human_bytes(ev.bytes_per_s)}/s — "
-                f"{ev.items_done}/{ev.items_total} partitions done, {ev.elapsed_s:.1f} s"
+                f"{done}/{ev.items_total} partitions done, {ev.elapsed_s:.1f} s"
             )
         elif isinstance(ev, ItemProgress):
+            if ev.status == "done":
+                self._done.add(ev.key)
             self._item(ev)
         elif isinstance(ev, JobFinished):
+            self._finished = True
             rows = ev.summary.get("rows")
             secs = ev.summary.get("seconds")
             extra = f": {rows:,} rows in {secs} s" if rows is not None and secs is not None else ""
@@ -89,6 +122,12 @@ class JobLivePanel(QWidget):
             self.summary.setText(
                 f"Job {ev.job_id} {ev.status}{extra}" + (f" — {err}" if err else "")
             )
+
+    def show_reason(self, job_id: int, reason: str) -> None:
+        """Why a finished job failed (its last error), beside its final line."""
+        message = reason.split(": ", 1)[-1]  # "Type: message"; the final line may hold it
+        if job_id == self.job_id and self._finished and message not in self.summary.text():
+            self.summary.setText(f"{self.summary.text()} — {reason}")
 
     def _item(self, ev: ItemProgress) -> None:
         row = self._rows.get(ev.key)

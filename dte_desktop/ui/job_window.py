@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dte_desktop.core.jobs.checkpoints import resume_helps
 from dte_desktop.core.jobs.events import JobFinished
 from dte_desktop.core.store import JobStatus
 from dte_desktop.ui import theme
@@ -65,10 +66,15 @@ class JobWindow(QWidget):
         self.rerun_button.clicked.connect(lambda: self.manager.rerun(self.job_id))
         self.folder_button = QPushButton("Open folder")
         self.folder_button.clicked.connect(self.open_folder)
+        self.close_button = QPushButton("Close")
+        self.close_button.setObjectName("closeJobWindow")
+        self.close_button.setToolTip("Close this window (Esc); the job keeps running")
+        self.close_button.clicked.connect(self.close)
         buttons = QHBoxLayout()
         for b in (self.cancel_button, self.resume_button, self.rerun_button, self.folder_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
         progress = QWidget()
         pl = QVBoxLayout(progress)
         pl.addLayout(buttons)
@@ -153,6 +159,12 @@ class JobWindow(QWidget):
             self.errors.setCurrentRow(0)
         self.log.setPlainText("\n".join(detail.log_lines) or "No log lines mention this job.")
         self._set_buttons(job.status)
+        if job.status.finished and not self.manager.is_running(job.id):
+            # Opened after the end (no live events): the final line, never "starting…".
+            self.live.on_event(JobFinished(job.id, job.status, job.summary or {}))
+            if detail.errors:
+                last = detail.errors[-1]
+                self.live.show_reason(job.id, f"{last.type}: {last.message}")
         self.detail_loaded.emit(detail)
 
     def _show_error(self, row: int) -> None:
@@ -167,8 +179,15 @@ class JobWindow(QWidget):
         # Resume and re-run go through the export service; other kinds are shown only.
         export = self.detail is not None and self.detail.job.kind == "export"
         self.cancel_button.setEnabled(running)
+        helps = self.detail is None or resume_helps(self.detail.errors)
         self.resume_button.setEnabled(
-            export and not running and status is not None and status.resumable
+            export and not running and status is not None and status.resumable and helps
+        )
+        self.resume_button.setToolTip(
+            "Continue the job: finished slices are kept"
+            if helps
+            else "The job failed on an error a resume cannot get past (see Errors): fix "
+            "the cause, then Re-run."
         )
         self.rerun_button.setEnabled(
             export and not running and status is not None and status.finished
@@ -209,3 +228,9 @@ class JobWindow(QWidget):
 
     def _error(self, title: str, message: str) -> None:
         self.header.setText(f"{title}: {message}")
+
+    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        if event.key() == Qt.Key.Key_Escape:  # a window, not a dialog: Escape by hand
+            self.close()
+            return
+        super().keyPressEvent(event)

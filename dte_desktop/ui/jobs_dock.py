@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dte_desktop.core.jobs.events import JobFinished
+from dte_desktop.core.jobs.checkpoints import resume_helps
+from dte_desktop.core.jobs.events import JobFinished, JobProgress
 from dte_desktop.core.store import Job, JobStatus
 from dte_desktop.ui import theme
 from dte_desktop.ui.job_live import JobLivePanel
@@ -46,6 +47,10 @@ class JobsDock(QDockWidget):
         self.manager = manager
         self.ctx = manager.ctx
         self._jobs: list[Job] = []
+        #: Failed jobs a resume cannot help (their errors are permanent): job id -> reason.
+        self.no_resume: dict[int, str] = {}
+        self._reasons: dict[int, str] = {}  # job id -> its last error, for the status cell
+        self._live: dict[int, int] = {}  # running job id -> rows so far (newer than the store)
         self.status = QComboBox()
         self.status.setObjectName("jobStatusFilter")
         self.status.addItems(["All statuses", *[s.value for s in JobStatus]])
@@ -101,12 +106,27 @@ class JobsDock(QDockWidget):
         status = self.status.currentText() if self.status.currentIndex() > 0 else None
         kind = self.kind.currentText() if self.kind.currentIndex() > 0 else None
         store = self.ctx.store
-        run_in_pool(lambda: store.list_jobs(status=status, kind=kind), self._loaded)
 
-    def _loaded(self, jobs: list[Job]) -> None:
-        self._jobs = jobs
+        def work() -> tuple[list[Job], dict[int, str], dict[int, str]]:
+            jobs = store.list_jobs(status=status, kind=kind)
+            reasons, blocked = {}, {}
+            for j in jobs:
+                if j.status in (JobStatus.FAILED, JobStatus.COMPLETE_WITH_ERRORS):
+                    errors = store.list_errors(j.id)
+                    if errors:
+                        reasons[j.id] = f"{errors[-1].type}: {errors[-1].message}"
+                    if not resume_helps(errors):
+                        blocked[j.id] = reasons.get(j.id, "")
+            return jobs, reasons, blocked
+
+        run_in_pool(work, self._loaded)
+
+    def _loaded(self, result: tuple[list[Job], dict[int, str], dict[int, str]]) -> None:
+        self._jobs, self._reasons, self.no_resume = result
         self._fill()
-        self.history_loaded.emit(len(jobs))
+        for job_id, reason in self._reasons.items():
+            self.live.show_reason(job_id, reason)
+        self.history_loaded.emit(len(self._jobs))
 
     def _fill(self) -> None:
         needle = self.search.text().strip().casefold()
@@ -119,11 +139,14 @@ class JobsDock(QDockWidget):
         self.table.setRowCount(len(shown))
         for r, j in enumerate(shown):
             rows = (j.summary or {}).get("rows")
+            status = str(j.status)
+            if j.id in self._live and not j.status.finished:
+                status, rows = JobStatus.RUNNING.value, self._live[j.id]
             started = j.started_at or j.created_at
             values = [
                 str(j.id),
                 j.kind,
-                str(j.status),
+                status,
                 j.connection or "",
                 describe_job(j),
                 f"{rows:,}" if rows is not None else "",
@@ -133,7 +156,9 @@ class JobsDock(QDockWidget):
                 cell = QTableWidgetItem(text)
                 cell.setData(Qt.ItemDataRole.UserRole, j.id)
                 if c == 2:
-                    theme.paint_status(cell, str(j.status))
+                    theme.paint_status(cell, status)
+                    if j.id in self._reasons:
+                        cell.setToolTip(self._reasons[j.id])
                 self.table.setItem(r, c, cell)
         self.table.resizeColumnToContents(6)
         self._update_buttons()
@@ -157,8 +182,19 @@ class JobsDock(QDockWidget):
         job = self.current_job()
         running = job is not None and self.manager.is_running(job.id)
         self.cancel_button.setEnabled(running)
+        blocked = job is not None and job.id in self.no_resume
         self.resume_button.setEnabled(
-            job is not None and job.kind == "export" and not running and job.status.resumable
+            job is not None
+            and job.kind == "export"
+            and not running
+            and job.status.resumable
+            and not blocked
+        )
+        self.resume_button.setToolTip(
+            "The job failed on an error a resume cannot get past; fix the cause and "
+            f"re-run it from the job window. ({self.no_resume[job.id]})"
+            if blocked and job is not None
+            else "Continue the job: finished slices are kept"
         )
 
     def _open_row(self, row: int) -> None:
@@ -185,5 +221,22 @@ class JobsDock(QDockWidget):
 
     def _on_event(self, ev: object) -> None:
         self.live.on_event(ev)
+        if isinstance(ev, JobProgress):
+            self._show_running(ev)
         if isinstance(ev, JobFinished):
+            self._live.pop(ev.job_id, None)
             self.refresh()
+
+    def _show_running(self, ev: JobProgress) -> None:
+        """The history row of a running job follows its progress (the store's row was
+        read when it was still queued)."""
+        self._live[ev.job_id] = ev.rows
+        for r in range(self.table.rowCount()):
+            item = self.table.item(r, 0)
+            if item is not None and item.data(Qt.ItemDataRole.UserRole) == ev.job_id:
+                status = self.table.item(r, 2)
+                if status.text() != JobStatus.RUNNING.value:
+                    status.setText(JobStatus.RUNNING.value)
+                    theme.paint_status(status, JobStatus.RUNNING.value)
+                self.table.item(r, 5).setText(f"{ev.rows:,}")
+                return

@@ -15,6 +15,39 @@ from dte_desktop.core.jobs.planner import WorkItem
 from dte_desktop.core.store import ItemStatus, JobItem
 
 
+def check_writable(folder: Path) -> None:
+    """Before a job is started: the folder (or the nearest existing parent it would be
+    made in) takes a file. Raises the same ``ExportFailed`` the job would fail with."""
+    import os
+    import tempfile
+
+    probe = folder
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise ExportFailed(f"Cannot write {folder}: {probe} is not a folder.")
+    try:
+        fd, name = tempfile.mkstemp(prefix=".dte-write-check-", dir=probe)
+    except OSError as exc:
+        raise disk_error(exc, folder) from None
+    os.close(fd)
+    os.unlink(name)
+
+
+#: Error types a resume cannot get past by trying again: the cause must be fixed first
+#: (a folder that cannot be written, a refused policy, a missing table), then re-run.
+PERMANENT_ERRORS = frozenset(
+    {"ExportFailed", "PermissionDenied", "ConfigError", "ReadOnly", "NotFound", "PolicyViolation"}
+)
+
+
+def resume_helps(errors: list[Any]) -> bool:
+    """Whether resuming a failed job can succeed: some error of it is not a permanent one
+    (a connection dropped, a lock was busy) — or nothing was recorded."""
+    final = [e for e in errors if not (getattr(e, "context", None) or {}).get("retrying")]
+    return not final or any(e.type not in PERMANENT_ERRORS for e in final)
+
+
 def disk_error(exc: OSError, path: Path) -> ExportFailed:
     reasons = {
         errno.ENOSPC: "the disk is full",

@@ -38,6 +38,9 @@ class JobProgress:
     items_done: int
     items_total: int
     elapsed_s: float
+    #: Rows the job is expected to write, from the catalog's estimates (None: unknown), for
+    #: a percentage and an ETA; an estimate, so the count may end above or below it.
+    rows_total: int | None = None
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,7 @@ class ExportJob:
         self.policy_info: dict[str, Any] | None = None  # set by whoever builds the masker
         self.k_checks: dict[str, TableKCheck] = {}  # the policy's min_k, per table label
         self._type_notes: dict[str, dict[str, str]] = {}
+        self._rows_total: int | None = None  # the catalog's estimate, for progress
         self._masked_types: dict[str, dict[str, str]] = {}  # how masking changed a type
         self._facts = ColumnFacts()  # NOT NULL and notes from the catalog, for the manifest
         self._cancel_file = store.path.with_name("cancel") / str(self.job_id)
@@ -126,6 +127,7 @@ class ExportJob:
             if notes:
                 self._type_notes[label] = notes
         restore_finished(stored, self._masked, self._schemas)
+        self._rows_total = _estimate(source, items)
         return items
 
     # -- running -------------------------------------------------------------------
@@ -382,8 +384,11 @@ class ExportJob:
             return
         done = sum(1 for i in self.store.list_items(self.job_id) if i.status == ItemStatus.DONE)
         self.on_event(
-            JobProgress(self.job_id, all_rows, all_bytes, rate, byte_rate, done, total, elapsed)
-        )
+            JobProgress(
+                self.job_id, all_rows, all_bytes, rate, byte_rate, done, total, elapsed,
+                self._rows_total,
+            )
+        )  # fmt: skip
 
     # -- the end -------------------------------------------------------------------
     def _finish(self, items: list[WorkItem], started: float) -> JobStatus:
@@ -464,3 +469,23 @@ class ExportJob:
         info = self.policy_info or {}
         return {label: check.to_json(info.get("min_k", 0), info.get("below_min_k", "stop"))
                 for label, check in self.k_checks.items()}  # fmt: skip
+
+
+def _estimate(source: Source, items: list[WorkItem]) -> int | None:
+    """Rows the tables of ``items`` hold by the catalog's estimates (None where any is
+    unknown, or for a query): a total for progress, never a figure in the manifest."""
+    tables = {i.table for i in items if i.table is not None}
+    if not tables or any(i.table is None for i in items):
+        return None
+    total = 0
+    try:
+        for schema in {t.schema for t in tables}:
+            found = {info.ref.name: info.estimated_rows for info in source.list_tables(schema)}
+            for t in (t for t in tables if t.schema == schema):
+                n = found.get(t.name)
+                if n is None:
+                    return None
+                total += n
+    except DteError:  # the estimate is a nicety: progress then shows no total
+        return None
+    return total
