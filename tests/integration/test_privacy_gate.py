@@ -114,11 +114,43 @@ def raw_sensitive() -> dict[str, list[str]]:
     }
 
 
+# Every `dte` command, by whether it can print or write a value read from a table. The leak
+# test below must run each of the first kind; a command added to the CLI without a place
+# here fails `test_every_command_is_leak_tested_or_prints_no_value` (the check bites).
+VALUE_COMMANDS = {
+    "describe", "preview", "profile", "rules", "risk", "sample", "export", "jobs", "audit",
+}  # fmt: skip
+NO_VALUE_COMMANDS = {
+    "connections": "names and URLs (passwords stripped, tested in test_faults_secrets)",
+    "catalog": "schema and table names",
+    "demo": "builds the demo database, prints its catalog",
+    "policy": "the policy's rules",
+    "classify": "a column name and its level",
+    "classifications": "column names and levels",
+    "package": "seals/decrypts an export's files, which the export part of the test searches",
+}
+
+
+def unplaced_commands(commands: dict[str, object]) -> list[str]:
+    return sorted(set(commands) - VALUE_COMMANDS - set(NO_VALUE_COMMANDS))
+
+
+def test_every_command_is_leak_tested_or_prints_no_value() -> None:
+    from dte_desktop.commands import COMMANDS
+
+    assert unplaced_commands(COMMANDS) == []
+    assert not VALUE_COMMANDS & set(NO_VALUE_COMMANDS)
+    # It bites: a new command nobody placed is named.
+    assert unplaced_commands({**COMMANDS, "query": ("x", "new")}) == ["query"]
+
+
 class Runner:
     def __init__(self) -> None:
         self.outputs: list[bytes] = []
+        self.commands: set[str] = set()
 
     def __call__(self, *args: str, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess:
+        self.commands.add(args[0])
         p = subprocess.run([sys.executable, "-m", "dte_desktop", *args], capture_output=True,
                            timeout=300, env=dict(os.environ))  # fmt: skip
         self.outputs += [p.stdout, p.stderr]
@@ -207,6 +239,14 @@ def test_no_raw_value_of_a_masked_column_leaves_through_any_path(
     for table in ("customer", "address", "staff"):
         dte("preview", "src", table, "--limit", "100", "--json")
         dte("preview", "src", table, "--limit", "100")
+    for sql in (
+        "SELECT a.address, a.phone, upper(a.address) AS up FROM address a",
+        "SELECT c.email, s.password FROM customer c CROSS JOIN staff s",
+    ):
+        dte("preview", "src", "--query", sql, "--limit", "100", "--json")
+        dte("preview", "src", "--query", sql, "--limit", "100")
+    dte("risk", "src", "address", "--qi", "address,phone", "--json")
+    dte("risk", "src", "customer", "--qi", "first_name,last_name", "--sensitive", "email")
     dte("sample", "src", "customer", "--size", "20", "--json")
     dte("sample", "src", "address", "--size", "20", "--out", str(tmp_path / "sample"), "--json")
 
@@ -258,3 +298,4 @@ def test_no_raw_value_of_a_masked_column_leaves_through_any_path(
     assert any(p.name == "history.sqlite" for p, _ in outputs)
     found = leaks(raw, dte.outputs, outputs)
     assert not found, "\n".join(found[:40])
+    assert not VALUE_COMMANDS - dte.commands, "value commands the test did not run"
