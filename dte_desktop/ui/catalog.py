@@ -92,7 +92,9 @@ class CatalogTree(QWidget):
         self.tree.setColumnWidth(0, 196)
         self.tree.setColumnWidth(1, 50)
         self.tree.setColumnWidth(2, 62)
-        self.tree.setColumnWidth(3, 80)
+        # Wide enough for the longest badge ("Confidential"), which was clipped.
+        badge = self.tree.fontMetrics().horizontalAdvance("Confidential") + 16
+        self.tree.setColumnWidth(3, max(80, badge))
         self.tree.headerItem().setToolTip(
             3,
             "The most sensitive level in force for the table's columns, counting the "
@@ -263,7 +265,8 @@ class CatalogTree(QWidget):
                 QTreeWidgetItem.ChildIndicatorPolicy.DontShowIndicatorWhenChildless
             )
         self.apply_filter(self.filter.text())
-        self.status.emit(f"{item.text(0)}: {len(entries)} {kind}")
+        noun = kind if len(entries) != 1 else kind.removesuffix("s")
+        self.status.emit(f"{item.text(0)}: {len(entries)} {noun}")
         self.children_loaded.emit(item)
 
     def _child_error(self, item: QTreeWidgetItem, title: str, message: str) -> None:

@@ -49,6 +49,7 @@ class ExportForm(QWidget):
         super().__init__(parent)
         self.ctx, self.privacy = ctx, privacy
         self.connection: str | None = None
+        self.plan: Any = None  # the privacy gate's plan for the single ticked table
         self._build()
 
     def _build(self) -> None:
@@ -59,6 +60,8 @@ class ExportForm(QWidget):
         self.tables.itemChanged.connect(lambda _i: self._load_columns())
         self.columns = QListWidget()
         self.columns.setObjectName("exportColumns")
+        self.columns_note = QLabel("")
+        self.columns_note.setObjectName("exportColumnsNote")
         self.where = QLineEdit()
         self.where.setObjectName("exportWhere")
         self.where.setPlaceholderText("optional SQL filter, e.g. status = 'shipped'")
@@ -68,10 +71,12 @@ class ExportForm(QWidget):
         wl.addWidget(QLabel("Columns (one table; none ticked = all)"), 0, 1)
         wl.addWidget(self.tables, 1, 0)
         wl.addWidget(self.columns, 1, 1)
-        wl.addWidget(QLabel("Filter (WHERE)"), 2, 0, 1, 2)
-        wl.addWidget(self.where, 3, 0, 1, 2)
+        self.columns_note.setWordWrap(True)
+        wl.addWidget(self.columns_note, 2, 1)
+        wl.addWidget(QLabel("Filter (WHERE)"), 3, 0, 1, 2)
+        wl.addWidget(self.where, 4, 0, 1, 2)
         wl.setColumnStretch(0, 1)
-        wl.setColumnStretch(1, 1)
+        wl.setColumnStretch(1, 3)  # the columns carry their masking: give them the room
 
         self.format = QComboBox()
         self.format.setObjectName("exportFormat")
@@ -131,6 +136,7 @@ class ExportForm(QWidget):
         self.mask = QCheckBox("Mask sensitive columns with the site policy")
         self.mask.setObjectName("exportMask")
         self.mask.setChecked(ExportSpec.mask)  # the one default, shared with the CLI
+        self.mask.toggled.connect(lambda _on: self._show_masking())
         masking = QGroupBox("Masking")
         ml = QVBoxLayout(masking)
         ml.addWidget(self.mask)
@@ -226,35 +232,78 @@ class ExportForm(QWidget):
 
     def _load_columns(self) -> None:
         self.columns.clear()
+        self.plan = None
+        self.columns_note.setText("")
         tables = self.checked_tables()
         if len(tables) != 1 or self.connection is None:
             return
         conn, label = self.connection, tables[0]
-        ctx = self.ctx
+        ctx, privacy = self.ctx, self.privacy
 
-        def work() -> list[ColumnInfo]:
+        def work() -> tuple[list[ColumnInfo], Any]:
+            from dte_desktop.core.privacy.column_plan import plan_table
             from dte_desktop.core.sources.base import TableRef
 
             schema, _, name = label.rpartition(".")
+            ref = TableRef(schema.strip('"') or None, name.strip('"'))
             source = ctx.open_source(conn)
             try:
-                return source.describe(TableRef(schema.strip('"') or None, name.strip('"')))
+                cols = source.describe(ref)
             finally:
                 source.close()
+            # What the export will do to each column: the privacy gate's plan.
+            plan = plan_table(
+                ctx, conn, ref, [(c.name, c.db_type) for c in cols],
+                policy=privacy.effective_policy(ctx),
+            )  # fmt: skip
+            return cols, plan
 
-        run_in_pool(work, lambda cols: self._show_columns(label, cols))
+        run_in_pool(work, lambda result: self._show_columns(label, *result))
 
-    def _show_columns(self, label: str, cols: list[ColumnInfo]) -> None:
+    def _show_columns(self, label: str, cols: list[ColumnInfo], plan: Any = None) -> None:
         if self.checked_tables() != [label]:
             return
+        self.plan = plan
         self.columns.clear()
         for c in cols:
-            item = QListWidgetItem(f"{c.name}  {c.db_type}")
+            item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, c.name)
+            item.setData(Qt.ItemDataRole.UserRole + 1, c.db_type)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(UNCHECKED)
             self.columns.addItem(item)
+        self._show_masking()
         self.columns_loaded.emit(len(cols))
+
+    def column_masking(self) -> dict[str, str]:
+        """Column -> what the export does to it ("kept", or the operator), as shown."""
+        if self.plan is None:
+            return {}
+        if not self.mask.isChecked():
+            return {c.column: "not masked" for c in self.plan.columns}
+        return {
+            c.column: "kept" if c.operator == "keep" else f"masked: {c.operator}"
+            for c in self.plan.columns
+        }
+
+    def _show_masking(self) -> None:
+        how = self.column_masking()
+        levels = {c.column: c.level.value for c in self.plan.columns} if self.plan else {}
+        masked = 0
+        for i in range(self.columns.count()):
+            item = self.columns.item(i)
+            name = item.data(Qt.ItemDataRole.UserRole)
+            what = how.get(name, "")
+            masked += what.startswith("masked")
+            suffix = f" — {what} ({levels[name]})" if name in levels else ""
+            item.setText(f"{name}  {item.data(Qt.ItemDataRole.UserRole + 1)}{suffix}")
+            item.setToolTip(item.text())
+        if self.plan is not None:
+            self.columns_note.setText(
+                f"{masked} of {self.columns.count()} columns will be masked"
+                if self.mask.isChecked()
+                else "Masking is off: every column is written as stored (audited)."
+            )
 
     def _on_format(self, fmt: str) -> None:
         self.compression.clear()

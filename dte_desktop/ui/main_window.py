@@ -184,6 +184,9 @@ class MainWindow(QMainWindow):
         self._action(tools, "&Job history", self._show_jobs, "Ctrl+J")
 
         help_menu = bar.addMenu("&Help")
+        self._action(
+            help_menu, "&Keyboard shortcuts", self.show_shortcuts, "Ctrl+/", "shortcutsAction"
+        )
         self._action(help_menu, "&About DTE Desktop", self._about)
 
     # -- catalog -----------------------------------------------------------------------
@@ -215,6 +218,8 @@ class MainWindow(QMainWindow):
                 self.risk_view.set_target(data["connection"], data["info"].ref)
             if self.tabs.currentWidget() is self.classify_view:
                 self.classify_view.set_target(data["connection"], data["info"].ref)
+            if self.tabs.currentWidget() is self.export_form:
+                self._fill_export(self.tree.currentItem())
 
     def _tab_changed(self, index: int) -> None:
         # The Risk and Classify tabs read the table's columns only when looked at.
@@ -223,6 +228,8 @@ class MainWindow(QMainWindow):
             self.risk_view.set_target(data["connection"], data["info"].ref)
         if index == TAB_CLASSIFY and data.get("type") == "table":
             self.classify_view.set_target(data["connection"], data["info"].ref)
+        if index == TAB_EXPORT and data.get("type") == "table":
+            self._fill_export(self.tree.currentItem())
 
     def classify_selected(self) -> None:
         if (sel := self.selected_table()) is not None:
@@ -277,18 +284,27 @@ class MainWindow(QMainWindow):
 
     def export_selected(self) -> None:
         item = self.tree.currentItem()
-        data = node(item)
-        if data.get("type") != "table":
+        if node(item).get("type") != "table":
             self._status("Select a table in the catalog first.")
             return
+        self._fill_export(item)
+        self.tabs.setCurrentIndex(TAB_EXPORT)
+
+    def _fill_export(self, item: Any) -> None:
+        """The Export tab lists the selected table's siblings with the table ticked."""
+        data = node(item)
         parent = item.parent()
         siblings = [
             node(parent.child(i))["info"]
             for i in range(parent.childCount())
             if node(parent.child(i)).get("type") == "table"
         ]
-        self.export_form.set_target(data["connection"], siblings, data["info"].ref.display())
-        self.tabs.setCurrentIndex(TAB_EXPORT)
+        label = data["info"].ref.display()
+        if self.export_form.connection == data[
+            "connection"
+        ] and self.export_form.checked_tables() == [label]:
+            return  # already filled: keep what the user set
+        self.export_form.set_target(data["connection"], siblings, label)
 
     # -- dialogs and windows -----------------------------------------------------------
     def open_connections(self) -> Any:
@@ -338,9 +354,16 @@ class MainWindow(QMainWindow):
         return win
 
     def _show_jobs(self) -> None:
+        """Ctrl+J: the dock shown (again, if closed), raised, its list focused on the newest
+        job, and said in the status bar — visible even when the dock was already open."""
         self.jobs_dock.show()
         self.jobs_dock.raise_()
         self.jobs_dock.refresh()
+        table = self.jobs_dock.table
+        table.setFocus()
+        if table.rowCount() and table.currentRow() < 0:
+            table.selectRow(0)
+        self._status("Job history (jobs dock): double-click a job to open it.")
 
     # -- jobs --------------------------------------------------------------------------
     def start_export(self, spec: ExportSpec) -> None:
@@ -406,6 +429,13 @@ class MainWindow(QMainWindow):
         self._status("Stopping the running jobs…")
         self.jobs.idle.connect(self.close, Qt.ConnectionType.SingleShotConnection)
         self.jobs.stop_all()
+
+    def show_shortcuts(self) -> Any:
+        from dte_desktop.ui.shortcuts import ShortcutsDialog
+
+        self.shortcuts_dialog = ShortcutsDialog(self.menuBar(), self)
+        self.shortcuts_dialog.open()
+        return self.shortcuts_dialog
 
     def _about(self) -> None:
         from dte_desktop.ui.about import AboutDialog

@@ -182,13 +182,26 @@ QLabel#hint { color: palette(placeholder-text); }
 """
 
 
+# Fusion draws an unticked box in the dark palette's Base on a Base background: invisible.
+# The dark theme gives every indicator a visible border.
+_DARK_EXTRA = """
+QCheckBox::indicator, QListView::indicator, QTreeView::indicator, QTableView::indicator {
+    width: 13px; height: 13px; border: 1px solid #9a9a9a; border-radius: 2px;
+    background: #2b2b2b;
+}
+QCheckBox::indicator:checked, QListView::indicator:checked, QTreeView::indicator:checked,
+QTableView::indicator:checked { background: #2f6fb3; border-color: #6cb6ff; }
+QCheckBox::indicator:disabled { border-color: #5a5a5a; }
+"""
+
+
 def apply_theme(name: str, app: QApplication | None = None) -> str:
     """Switch the whole application to ``name`` (unknown names fall back to light)."""
     name = name if name in THEMES else "light"
     app = app or QApplication.instance()  # type: ignore[assignment]
     app.setStyle("Fusion")
     app.setPalette(_dark_palette() if name == "dark" else app.style().standardPalette())
-    app.setStyleSheet(_STYLESHEET)
+    app.setStyleSheet(_STYLESHEET + (_DARK_EXTRA if name == "dark" else ""))
     state().name = name
     state().changed.emit(name)
     return name
