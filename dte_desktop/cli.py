@@ -144,9 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except DteError as exc:
         print(f"error: {exc.title}: {exc}", file=sys.stderr)
-        from dte_desktop.core.errors import ConfigError, NotFound, PolicyViolation
-
-        return 2 if isinstance(exc, (ConfigError, NotFound, PolicyViolation)) else 1
+        return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 3

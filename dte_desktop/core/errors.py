@@ -11,6 +11,7 @@ class DteError(Exception):
     """Base class. ``title`` is a short heading, ``str(exc)`` the user-facing message."""
 
     title = "Error"
+    exit_code = 1  # the CLI's exit status when this error ends a command
 
     def __init__(self, message: str, *, detail: str | None = None) -> None:
         from dte_desktop.core.logs import redact
@@ -25,6 +26,7 @@ class DteError(Exception):
 
 class ConfigError(DteError):
     title = "Configuration error"
+    exit_code = 2  # the user's input: fix it and run again
 
 
 class ReadOnly(ConfigError):
@@ -61,11 +63,40 @@ class ExportFailed(DteError):
 
 class PolicyViolation(DteError):
     title = "Not allowed by policy"
+    exit_code = 2
 
 
 class SecretStoreError(DteError):
     title = "Credential store"
 
 
+class WrongPassphrase(SecretStoreError):
+    """The master passphrase does not open the encrypted credential store: whoever keeps
+    the passphrase forgets it and asks again."""
+
+
+class Cancelled(DteError):
+    """The user (or another process) stopped the work; what was done is kept."""
+
+    title = "Cancelled"
+    exit_code = 3
+
+    def __init__(self, message: str = "Cancelled.", *, detail: str | None = None) -> None:
+        super().__init__(message, detail=detail)
+
+
 class NotFound(DteError):
     title = "Not found"
+    exit_code = 2
+
+
+def error_class(name: str) -> type[DteError]:
+    """The error class named ``name`` (as the job worker reports it across its pipe);
+    ``DteError`` for a name it does not know."""
+    todo: list[type[DteError]] = [DteError]
+    while todo:
+        cls = todo.pop()
+        if cls.__name__ == name:
+            return cls
+        todo.extend(cls.__subclasses__())
+    return DteError

@@ -23,7 +23,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from dte_desktop.core.errors import SecretStoreError
+from dte_desktop.core.errors import SecretStoreError, WrongPassphrase
 from dte_desktop.core.filelock import FileLock
 from dte_desktop.core.logs import get_logger, register_secret
 
@@ -139,7 +139,7 @@ class EncryptedFileBackend:
             try:
                 _decrypt(key, doc["check"], b"check")
             except InvalidTag:
-                raise SecretStoreError("Wrong master passphrase for the secret store.") from None
+                raise WrongPassphrase("Wrong master passphrase for the secret store.") from None
         else:
             doc["check"] = _encrypt(key, _CHECK, b"check")
         self._key, self._kdf, self._check = key, dict(kdf), doc["check"]

@@ -282,8 +282,6 @@ class CatalogTree(QWidget):
         self._error(title, message)
 
     def _error(self, title: str, message: str) -> None:
-        if "passphrase" in message.lower():
-            self.keeper.forget()
         self.status.emit(f"{title}: {message}")
 
     # -- classification badges -------------------------------------------------------

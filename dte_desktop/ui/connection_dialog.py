@@ -433,6 +433,4 @@ class ConnectionsDialog(QDialog):
         run_in_pool(work, done, self._error)
 
     def _error(self, title: str, message: str) -> None:
-        if "passphrase" in message.lower():
-            self.keeper.forget()
         self._show_result(False, f"{title}: {message}")

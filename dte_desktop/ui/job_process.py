@@ -16,9 +16,11 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QProcess, Signal
 
+from dte_desktop.core.errors import WrongPassphrase, error_class
 from dte_desktop.core.jobs.events import EVENT_TYPES, JobFinished, event_from_dict
 from dte_desktop.core.jobs.worker import WORKER_ARG
 from dte_desktop.core.logs import get_logger, redact
+from dte_desktop.ui.workers import notices
 
 log = get_logger("ui.jobs")
 STDERR_TAIL = 4000
@@ -103,6 +105,8 @@ class JobProcess(QObject):
             )
         elif kind == "error":
             self.reported_failure = True
+            if issubclass(error_class(str(data.get("error", ""))), WrongPassphrase):
+                notices.passphrase_rejected.emit()
             self.failed.emit(str(data.get("title", "Export")), str(data.get("message", "")))
         elif kind in EVENT_TYPES:
             ev = event_from_dict(data)

@@ -102,8 +102,6 @@ class JobManager(QObject):
         proc.start()
 
     def _failed(self, proc: JobProcess, title: str, message: str) -> None:
-        if "passphrase" in message.lower():
-            self.keeper.forget()
         self.failed.emit(title, message)
 
     def _ended(self, proc: JobProcess) -> None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QCoreApplication, QThread
+from PySide6.QtCore import QCoreApplication, Qt, QThread
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QWidget
 
 from dte_desktop.core.app import AppContext
+from dte_desktop.ui.workers import notices
 
 
 class PassphraseKeeper:
@@ -20,6 +21,8 @@ class PassphraseKeeper:
         self.ctx = ctx
         self.parent = parent
         self._phrase: str | None = None
+        # Direct: runs in the worker that met the error, before the failure is shown.
+        notices.passphrase_rejected.connect(self.forget, Qt.ConnectionType.DirectConnection)
 
     def __call__(self) -> str | None:
         """The callback core calls (any thread)."""

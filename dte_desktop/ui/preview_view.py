@@ -232,8 +232,6 @@ class PreviewView(QWidget):
     def _on_failed(self, title: str, message: str) -> None:
         if self.model is not None:
             self.model.fetch_failed()
-        if "passphrase" in message.lower():
-            self.keeper.forget()
         self.status.setText(f"{title}: {message}")
 
     # -- reveal ----------------------------------------------------------------------

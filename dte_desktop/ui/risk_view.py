@@ -225,8 +225,6 @@ class RiskView(QWidget):
 
     def _failed(self, title: str, message: str) -> None:
         self.status.setText(f"{title}: {message}")
-        if self.keeper is not None and "passphrase" in message.lower():
-            self.keeper.forget()
         self._update_button()
 
 

@@ -288,8 +288,6 @@ class SampleView(QWidget):
     def _failed(self, title: str, message: str) -> None:
         self.running = False
         self._update_button()
-        if self.keeper is not None and "passphrase" in message.lower():
-            self.keeper.forget()
         self.status.setText(f"<b>{title}</b>: {message}")
 
     # -- results ---------------------------------------------------------------------

@@ -12,10 +12,24 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from dte_desktop.core.errors import DteError
+from dte_desktop.core.errors import DteError, WrongPassphrase
 from dte_desktop.core.logs import get_logger, redact
 
 log = get_logger("ui.workers")
+
+
+class ErrorNotices(QObject):
+    """Failures every screen reacts to the same way, whichever worker met them."""
+
+    passphrase_rejected = Signal()  # a WrongPassphrase: the keeper forgets and asks again
+
+
+notices = ErrorNotices()
+
+
+def notice(exc: BaseException) -> None:
+    if isinstance(exc, WrongPassphrase):
+        notices.passphrase_rejected.emit()
 
 
 class TaskSignals(QObject):
@@ -35,6 +49,7 @@ class Task(QRunnable):
         try:
             result = self.fn()
         except DteError as exc:
+            notice(exc)
             self.signals.failed.emit(exc.title, str(exc))
         except Exception as exc:
             log.error("background task failed: %s\n%s", exc, traceback.format_exc())

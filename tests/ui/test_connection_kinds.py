@@ -104,3 +104,21 @@ def test_f5_reloads_the_connection_list(qtbot, window) -> None:
     with qtbot.waitSignal(window.catalog.connections_loaded, timeout=10_000):
         window.refresh_action.trigger()
     assert window.catalog.find_connection("added elsewhere") is not None
+
+
+def test_a_wrong_passphrase_is_forgotten_and_nothing_saved(qtbot, window, monkeypatch) -> None:
+    ctx = window.ctx
+    ctx.credentials.set(CredentialStore.connection_key("kept"), "kept-password")
+    monkeypatch.delenv("DTE_MASTER_PASSPHRASE")
+    # The GUI's keeper answers for the store, as in the app (forgetting the unlocked key).
+    ctx.use_credential_store(ctx.paths.secrets_file, "file", passphrase=window.keeper)
+    window.keeper.preset("not the passphrase")
+    dlg = window.new_connection()
+    dlg.name.setText("new one")
+    dlg.host.setText("db.example.invalid")
+    dlg.password.setText("pw")
+    with qtbot.waitSignal(dlg.tested, timeout=10_000) as result:
+        qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+    assert result.args[0] is False and "Wrong master passphrase" in result.args[1]
+    assert "new one" not in {c.name for c in ctx.store.list_connections()}
+    assert window.keeper._phrase is None  # asked again next time, whatever the message says

@@ -20,7 +20,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from dte_desktop.core.errors import DteError, ExportFailed, TransientError
+from dte_desktop.core.errors import Cancelled, DteError, ExportFailed, TransientError
 from dte_desktop.core.export.manifest import build_manifest, sha256_file, write_manifest
 from dte_desktop.core.export.spec import ExportSpec
 from dte_desktop.core.export.target import FOLDER_LOCK, clear_target
@@ -47,10 +47,6 @@ from dte_desktop.core.store import ItemStatus, JobStatus, Store
 
 log = get_logger("jobs.export")
 Masker = Callable[[WorkItem, pa.RecordBatch], tuple[pa.RecordBatch, dict[str, str]]]
-
-
-class Cancelled(Exception):
-    pass
 
 
 class ExportJob:

@@ -64,8 +64,10 @@ class EventWriter:
     def __call__(self, ev: object) -> None:
         self.send(event_to_dict(ev))
 
-    def error(self, title: str, message: str) -> None:
-        self.send({"event": "error", "title": title, "message": redact(message)})
+    def error(self, title: str, message: str, error: str = "DteError") -> None:
+        """``error``: the class name (``errors.error_class`` reads it back), so the app
+        acts on the kind of failure, never on words in its message."""
+        self.send({"event": "error", "title": title, "message": redact(message), "error": error})
 
 
 class ForwardingHandler(logging.Handler):
@@ -172,7 +174,7 @@ def main(stdin: IO[str] | None = None, stdout: IO[str] | None = None) -> int:
         job, resumed = prepare(ctx, request, writer)
     except Exception as exc:
         if isinstance(exc, DteError):
-            writer.error(exc.title, str(exc))
+            writer.error(exc.title, str(exc), type(exc).__name__)
         else:
             log.error("job worker could not start the job: %s\n%s", exc, traceback.format_exc())
             writer.error("Unexpected error", str(exc))

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from dte_desktop.core.errors import Cancelled
 from dte_desktop.core.jobs.events import ItemProgress
 from dte_desktop.core.profiling.figures import bin_edges, iqr_fences
 from dte_desktop.core.profiling.hll import HASH_SCHEME, HyperLogLog, hash_values
@@ -32,8 +33,9 @@ from dte_desktop.core.store import ItemStatus, Store
 CHECKPOINT_VERSION = 2  # 2: temporal extremes as integers, column errors
 
 
-class ProfileCancelled(Exception):
-    """Raised when ``should_stop`` asked the stream to stop; finished partitions are kept."""
+class ProfileCancelled(Cancelled):
+    """The one ``Cancelled``, raised when ``should_stop`` asked the stream to stop;
+    finished partitions are kept (the name stays for its callers)."""
 
 
 @dataclass
