@@ -10,7 +10,15 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import QCoreApplication, Qt, QThread
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from dte_desktop.core.app import AppContext
 from dte_desktop.ui.workers import notices
@@ -60,17 +68,73 @@ class PassphraseKeeper:
         return self.ensure()
 
     def _ask(self) -> bool:
-        label = (
-            "No OS keyring is available, so passwords are kept in an encrypted file.\n"
-            "Master passphrase of the credential store (chosen on first use):"
-        )
-        text, ok = QInputDialog.getText(
-            self.parent, "Master passphrase", label, QLineEdit.EchoMode.Password
-        )
-        if ok and text:
-            self._phrase = text
+        first = not self.ctx.paths.secrets_file.exists()
+        dlg = PassphraseDialog(first, self.parent)
+        if dlg.exec() == QDialog.DialogCode.Accepted and dlg.phrase.text():
+            self._phrase = dlg.phrase.text()
             return True
         return False
+
+
+class PassphraseDialog(QDialog):
+    """The master passphrase: on first use (no credential file yet) it is being chosen, so
+    it is typed twice and OK waits until both agree (a typo would lock the store)."""
+
+    def __init__(self, first_use: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("passphraseDialog")
+        self.setWindowTitle(
+            "DTE Desktop — choose a master passphrase"
+            if first_use
+            else "DTE Desktop — master passphrase"
+        )
+        self.first_use = first_use
+        self.label = QLabel(
+            "No OS keyring is available, so passwords are kept in an encrypted file.\n"
+            + (
+                "Choose the master passphrase that will protect it (type it twice):"
+                if first_use
+                else "Master passphrase of the credential store:"
+            )
+        )
+        self.label.setWordWrap(True)
+        self.phrase = QLineEdit()
+        self.phrase.setObjectName("passphrase")
+        self.phrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirm = QLineEdit()
+        self.confirm.setObjectName("passphraseConfirm")
+        self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
+        self.mismatch = QLabel("")
+        self.mismatch.setObjectName("hint")
+        form = QFormLayout()
+        form.addRow("Passphrase", self.phrase)
+        if first_use:
+            form.addRow("Again", self.confirm)
+            form.addRow("", self.mismatch)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.phrase.textChanged.connect(self._check)
+        self.confirm.textChanged.connect(self._check)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.label)
+        lay.addLayout(form)
+        lay.addWidget(self.buttons)
+        self.resize(440, self.sizeHint().height())
+        self._check()
+
+    def label_text(self) -> str:
+        return self.label.text()
+
+    def _check(self) -> None:
+        text = self.phrase.text()
+        agree = not self.first_use or text == self.confirm.text()
+        self.ok.setEnabled(bool(text) and agree)
+        if self.first_use:
+            self.mismatch.setText("" if agree or not self.confirm.text() else "They differ.")
 
 
 def _on_gui_thread() -> bool:

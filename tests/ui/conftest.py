@@ -85,14 +85,18 @@ def answer_passphrase(qtbot, asked: list[str], phrase: str) -> None:  # type: ig
     """Type ``phrase`` into the master-passphrase prompt once it is up (call it through a
     ``QTimer`` before the action that asks); its label goes to ``asked``."""
     from PySide6.QtCore import Qt, QTimer
-    from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit
+    from PySide6.QtWidgets import QApplication, QLineEdit
+
+    from dte_desktop.ui.passphrase import PassphraseDialog
 
     dlg = QApplication.activeModalWidget()
-    if not isinstance(dlg, QInputDialog):
+    if not isinstance(dlg, PassphraseDialog):
         QTimer.singleShot(20, lambda: answer_passphrase(qtbot, asked, phrase))
         return
-    asked.append(dlg.labelText())
-    assert dlg.textEchoMode() == QLineEdit.EchoMode.Password
-    edit = dlg.findChild(QLineEdit)
-    qtbot.keyClicks(edit, phrase)
-    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    asked.append(dlg.label_text())
+    assert dlg.phrase.echoMode() == QLineEdit.EchoMode.Password
+    qtbot.keyClicks(dlg.phrase, phrase)
+    if dlg.first_use:  # chosen now: typed twice
+        assert not dlg.ok.isEnabled()
+        qtbot.keyClicks(dlg.confirm, phrase)
+    qtbot.keyClick(dlg.confirm if dlg.first_use else dlg.phrase, Qt.Key.Key_Return)

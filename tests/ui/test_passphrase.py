@@ -45,3 +45,32 @@ def test_shortcuts_open_the_connection_dialog(qtbot, window) -> None:
     assert shortcuts["&Refresh"] == "F5" and shortcuts["&Quit"] == "Ctrl+Q"
     assert shortcuts["&Profile table"] == "Ctrl+P" and shortcuts["&Export…"] == "Ctrl+E"
     assert shortcuts["&Filter catalog"] == "Ctrl+F"
+
+
+def test_first_use_prompt_asks_twice_and_has_a_title(qtbot, tmp_path) -> None:
+    import os
+
+    from dte_desktop.ui import theme
+    from dte_desktop.ui.passphrase import PassphraseDialog
+
+    shots = os.environ.get("DTE_SHOTS", "/tmp/dte-shots")
+    os.makedirs(shots, exist_ok=True)
+    dlg = PassphraseDialog(first_use=True)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    assert dlg.windowTitle() == "DTE Desktop — choose a master passphrase"
+    assert dlg.confirm.isVisible() and not dlg.ok.isEnabled()
+    qtbot.keyClicks(dlg.phrase, "horse battery")
+    qtbot.keyClicks(dlg.confirm, "horse batery")
+    assert not dlg.ok.isEnabled() and dlg.mismatch.text() == "They differ."
+    for name in ("dark", "light"):
+        theme.apply_theme(name)
+        dlg.grab().save(os.path.join(shots, f"passphrase-first-{name}.png"))
+    dlg.confirm.clear()
+    qtbot.keyClicks(dlg.confirm, "horse battery")
+    assert dlg.ok.isEnabled()
+    later = PassphraseDialog(first_use=False)
+    qtbot.addWidget(later)
+    later.show()
+    assert later.windowTitle() == "DTE Desktop — master passphrase"
+    assert not later.confirm.isVisible()
