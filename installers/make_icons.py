@@ -1,4 +1,4 @@
-"""Render the application icon (dte_desktop/resources/icons/dte-desktop.svg) to the raster
+"""Render the application icon (resources/icons/dte-desktop.svg) to the raster
 formats the installers need: PNG (Linux .desktop, 256 px), ICO (Windows exe and Inno Setup),
 ICNS (macOS .app). Offline, with the Qt that the app ships (no Pillow, no network).
 
@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-ICONS = Path(__file__).resolve().parents[1] / "dte_desktop" / "resources" / "icons"
+ICONS = Path(__file__).resolve().parents[1] / "resources" / "icons"
 
 
 def main() -> int:

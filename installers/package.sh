@@ -96,7 +96,7 @@ linux)
     rm -rf build/stage && mkdir -p "$STAGE"
     cp -a "$BUNDLE" "$STAGE/dte-desktop"
     cp installers/linux/install.sh installers/linux/dte-desktop.desktop installers/site.example.toml "$STAGE/"
-    cp dte_desktop/resources/icons/dte-desktop.png dte_desktop/resources/icons/dte-desktop.svg "$STAGE/"
+    cp resources/icons/dte-desktop.png resources/icons/dte-desktop.svg "$STAGE/"
     echo "$VERSION" > "$STAGE/VERSION"
     cat > "$STAGE/README.txt" <<TXT
 DTE Desktop $VERSION for Linux ($ARCH) — offline installer

@@ -103,8 +103,24 @@ def site_file() -> Path:
 
 
 def resources_dir() -> Path:
-    """Bundled resources (icons, default masking policy): a package, so wheels, editable
-    installs and the PyInstaller bundle all carry them the same way."""
-    import importlib.resources
+    """The resources (icons, default masking policy, demo classifications, PII word lists).
 
-    return Path(str(importlib.resources.files("dte_desktop.resources")))
+    In the source tree they sit in the top-level ``resources/`` beside ``dte_desktop/``
+    (the project layout); the wheel (setup.py maps them to the ``dte_desktop.resources``
+    package data) and the PyInstaller bundle (build_spec.spec) put them in
+    ``dte_desktop/resources``. Both are plain folders next to this package: found by path,
+    nothing downloaded, nothing imported."""
+    package = Path(__file__).resolve().parents[1]
+    candidates = (package / "resources", package.parent / "resources")
+    for folder in candidates:
+        if (folder / RESOURCES_MARKER).is_file():
+            return folder
+    raise FileNotFoundError(
+        f"DTE Desktop's resources are missing (looked for {RESOURCES_MARKER} in "
+        + " and ".join(str(c) for c in candidates)
+        + "): reinstall the application"
+    )
+
+
+# a file every resources folder has: a stray folder of that name does not count
+RESOURCES_MARKER = "masking_policy.toml"

@@ -52,7 +52,7 @@ ArchitecturesInstallIn64BitMode=x64compatible
 MinVersion=10.0
 OutputDir={#OutDir}
 OutputBaseFilename=dte-desktop-{#AppVersion}-windows-x64-setup
-SetupIconFile=..\..\dte_desktop\resources\icons\dte-desktop.ico
+SetupIconFile=..\..\resources\icons\dte-desktop.ico
 UninstallDisplayIcon={app}\{#AppExe}
 UninstallDisplayName={#AppName} {#AppVersion}
 Compression=lzma2/max
@@ -75,7 +75,7 @@ Name: "addtopath"; Description: "Add the dte command-line tool to the system PAT
 [Files]
 Source: "{#BundleDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
 Source: "..\site.example.toml"; DestDir: "{#SiteDir}"; Flags: ignoreversion
-Source: "..\..\dte_desktop\resources\icons\dte-desktop.ico"; DestDir: "{app}"; Flags: ignoreversion
+Source: "..\..\resources\icons\dte-desktop.ico"; DestDir: "{app}"; Flags: ignoreversion
 
 [InstallDelete]
 ; the previous version's files: a library it shipped and this one does not must not stay

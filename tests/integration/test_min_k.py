@@ -16,7 +16,7 @@ import pytest
 
 from tests.integration.test_risk import DDL, QI, _rows, _run
 
-POLICY = Path(__file__).resolve().parents[2] / "dte_desktop/resources/masking_policy.toml"
+POLICY = Path(__file__).resolve().parents[2] / "resources/masking_policy.toml"
 PLANTED = ("99999", "88888", "1931", "1942")
 
 

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from dte_desktop.core.demo import DEMO_CONNECTION
 from tests.ui.conftest import close_window, make_window, select_table
 
-POLICY = Path(__file__).resolve().parents[2] / "dte_desktop/resources/masking_policy.toml"
+POLICY = Path(__file__).resolve().parents[2] / "resources/masking_policy.toml"
 
 
 @pytest.fixture

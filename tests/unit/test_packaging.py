@@ -156,7 +156,7 @@ def test_installer_definitions_are_well_formed() -> None:
     assert "/VERYSILENT" in iss
     desktop = (INSTALLERS / "linux" / "dte-desktop.desktop").read_text("utf-8")
     assert "Exec=@BINDIR@/dte-desktop" in desktop
-    icons = ROOT / "dte_desktop" / "resources" / "icons"
+    icons = ROOT / "resources" / "icons"
     for name in ("dte-desktop.svg", "dte-desktop.png", "dte-desktop.ico", "dte-desktop.icns"):
         assert (icons / name).stat().st_size > 0
 

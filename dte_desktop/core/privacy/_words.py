@@ -1,20 +1,17 @@
-"""The word lists the detectors ship with (``dte_desktop/resources/pii``, licences in its
-README): read once, lazily, from the package; never downloaded."""
+"""The word lists the detectors ship with (``resources/pii``, licences in its README): read
+once, lazily, from the installed resources; never downloaded."""
 
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
+
+from dte_desktop.core.paths import resources_dir
 
 
 @cache
 def words(name: str) -> frozenset[str]:
     """The lower-case entries of ``resources/pii/NAME.txt`` (``#`` lines are comments)."""
-    text = (
-        resources.files("dte_desktop.resources")
-        .joinpath("pii", f"{name}.txt")
-        .read_text(encoding="utf-8")
-    )
+    text = (resources_dir() / "pii" / f"{name}.txt").read_text(encoding="utf-8")
     return frozenset(
         line.strip().lower() for line in text.splitlines() if line.strip() and line[0] != "#"
     )

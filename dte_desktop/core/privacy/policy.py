@@ -342,7 +342,7 @@ def load_policy(path: str | Path) -> MaskingPolicy:
 
 
 def default_policy() -> MaskingPolicy:
-    """The policy shipped in ``dte_desktop/resources``."""
+    """The policy shipped in ``resources/`` (core/paths.py: resources_dir)."""
     from dte_desktop.core.paths import resources_dir
 
     return load_policy(resources_dir() / DEFAULT_POLICY_FILE)
