@@ -29,6 +29,12 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import sbom_native
+
+from dte_desktop.core.notices import python_component
+
 ROOT = Path(__file__).resolve().parents[1]
 TYPECODES = {
     "PYMODULE",
@@ -87,11 +93,11 @@ def owners(files: set[Path]) -> tuple[set[str], set[Path]]:
     return found, rest
 
 
-def debian_packages(paths: set[Path]) -> dict[str, str]:
-    """``{package:arch: version}`` for system files, via dpkg (Debian/Ubuntu only)."""
+def debian_packages(paths: set[Path]) -> dict[str, tuple[str, list[Path]]]:
+    """``{package:arch: (version, files)}`` for system files, via dpkg (Debian/Ubuntu only)."""
     if not paths or not shutil_which("dpkg"):
         return {}
-    pkgs: dict[str, str] = {}
+    pkgs: dict[str, tuple[str, list[Path]]] = {}
     for p in sorted(paths):
         r = subprocess.run(["dpkg", "-S", str(p)], capture_output=True, text=True)
         if r.returncode != 0:  # /lib -> /usr/lib merged-usr aliases
@@ -104,8 +110,48 @@ def debian_packages(paths: set[Path]) -> dict[str, str]:
             v = subprocess.run(
                 ["dpkg-query", "-W", "-f=${Version}", name], capture_output=True, text=True
             ).stdout.strip()
-            pkgs[name] = v
+            pkgs.setdefault(name, (v, []))[1].append(p)
     return pkgs
+
+
+def enrich(components: list[dict], bundle: Path, lock: Path) -> None:
+    """Hashes and licences for every Python component, and the native code inside each
+    wheel as its nested components (installers/sbom_native.py)."""
+    locked = sbom_native.lock_hashes(lock) if lock.is_file() else {}
+    by_name = {canonicalize_name(c["name"]): c for c in components}
+    for key, comp in by_name.items():
+        if not comp.get("purl", "").startswith("pkg:pypi/"):
+            continue
+        try:
+            dist = metadata.distribution(comp["name"])
+        except metadata.PackageNotFoundError:
+            dist = None
+        if not comp.get("licenses") and dist is not None:
+            comp["licenses"] = sbom_native.licences(python_component(dist).licence)
+        ver, digest = locked.get(key, ("", ""))
+        if digest and ver == comp.get("version"):
+            comp["hashes"] = [{"alg": "SHA-256", "content": digest}]  # the wheel's
+        elif dist is not None and dist.files:  # not locked: the installed RECORD's hash
+            record = next(f for f in dist.files if f.name == "RECORD")
+            comp["hashes"] = [
+                {"alg": "SHA-256", "content": sbom_native.sha256(Path(dist.locate_file(record)))}
+            ]
+    tops = metadata.packages_distributions()
+
+    def owner(path: Path) -> str | None:
+        parts = path.relative_to(bundle).parts
+        top = parts[1] if parts[:1] == ("_internal",) and len(parts) > 2 else parts[-1]
+        top = top.removesuffix(".libs").split(".")[0]
+        for dist_name in tops.get(top, []):
+            comp = by_name.get(canonicalize_name(dist_name))
+            if comp is not None:
+                return comp["bom-ref"]
+        return None
+
+    refs = {c["bom-ref"]: c for c in components}
+    for ref, nested in sbom_native.native_components(bundle, owner).items():
+        if ref in refs:  # files not from a wheel are the Debian/CPython components' own
+            refs[ref].setdefault("components", []).extend(nested)
 
 
 def shutil_which(cmd: str) -> str | None:
@@ -119,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--workdir", type=Path, default=ROOT / "build/pyinstaller/build_spec")
     ap.add_argument("--python", default=sys.executable, help="the build venv's interpreter")
+    ap.add_argument("--bundle", type=Path, default=ROOT / "dist/dte-desktop")
+    ap.add_argument("--lock", type=Path, default=ROOT / "installers/lock/linux-x86_64.lock")
     args = ap.parse_args(argv)
 
     files = bundled_sources(args.workdir)
@@ -181,8 +229,12 @@ def main(argv: list[str] | None = None) -> int:
             "purl": f"pkg:generic/cpython@{py}",
         }
     ]
-    for name, ver in sorted(debian_packages(system).items()):
+    libpython = sorted((args.bundle / "_internal").glob("libpython3*.so*"))
+    if libpython and libpython[0].is_file():
+        extra[0]["hashes"] = [{"alg": "SHA-256", "content": sbom_native.sha256(libpython[0])}]
+    for name, (ver, paths) in sorted(debian_packages(system).items()):
         pkg, _, arch = name.partition(":")
+        paths = sorted(paths)
         extra.append(
             {
                 "type": "library",
@@ -191,6 +243,16 @@ def main(argv: list[str] | None = None) -> int:
                 "version": ver,
                 "description": "system library copied into the bundle from the build machine",
                 "purl": f"pkg:deb/debian/{pkg}@{ver}" + (f"?arch={arch}" if arch else ""),
+                "licenses": sbom_native.debian_licences(pkg),
+                # the component's artefact here is the library file copied from the package
+                "hashes": [{"alg": "SHA-256", "content": sbom_native.sha256(paths[0])}],
+                "properties": [
+                    {
+                        "name": "dte-desktop:copied-file",
+                        "value": f"{p} sha256:" + sbom_native.sha256(p),
+                    }
+                    for p in paths
+                ],
             }
         )
     kept += extra
@@ -210,7 +272,9 @@ def main(argv: list[str] | None = None) -> int:
     root_dep = next((d for d in deps if d["ref"] == root_ref), None)
     if root_dep is not None:
         root_dep["dependsOn"] = sorted(set(root_dep["dependsOn"]) | {e["bom-ref"] for e in extra})
+    enrich(kept, args.bundle, args.lock)
     bom["components"] = sorted(kept, key=lambda c: c["name"].lower())
+    bom["serialNumber"] = sbom_native.serial_number(bom["components"])
     bom["dependencies"] = deps
     props = bom["metadata"].setdefault("properties", [])
     props += [
