@@ -96,9 +96,7 @@ def test_masked_values_never_reach_output_files_or_logs(demo_home: str, tmp_path
 
 
 def write_site(tmp_path: Path, policy_lines: str) -> dict[str, str]:
-    policy = (
-        Path(__file__).resolve().parents[2] / "resources/masking_policy.toml"
-    ).read_text()
+    policy = (Path(__file__).resolve().parents[2] / "resources/masking_policy.toml").read_text()
     for line in policy_lines.strip().splitlines():
         key = line.split("=")[0].strip()
         policy = "\n".join(x for x in policy.splitlines() if not x.startswith(f"{key} ="))
