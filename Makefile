@@ -65,10 +65,15 @@ PLATFORM ?= manylinux_2_34_x86_64
 PIP_INSTALL_ARGS ?=
 PACKAGE_STAMP := $(VENV)/.package-installed
 
-$(PACKAGE_STAMP): pyproject.toml
+PACKAGE_LOCK ?= installers/lock/linux-x86_64.lock
+
+# Built from the hashed lock (issue 22 item 4): runtime dependencies and build tools at exact
+# versions, each file checked against its SHA-256; nothing resolved at build time.
+$(PACKAGE_STAMP): pyproject.toml $(PACKAGE_LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "the installer is built with Python 3.11")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet $(PIP_INSTALL_ARGS) -e '.[package]'
+	$(PY) -m pip install --quiet $(PIP_INSTALL_ARGS) --require-hashes --no-deps -r $(PACKAGE_LOCK)
+	$(PY) -m pip install --quiet --no-index --no-deps --no-build-isolation -e .
 	@touch $@
 
 package: $(PACKAGE_STAMP)

@@ -31,6 +31,9 @@ esac
 BASENAME="dte-desktop-$VERSION-$OS-$ARCH"
 # reproducible archive timestamps: the last commit's time
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
+# PyInstaller orders modules (base_library.zip, the PYZ) partly by set iteration: a fixed hash
+# seed makes two builds list them alike; base_library.zip is also rewritten sorted below.
+export PYTHONHASHSEED=0
 say() { echo "package: $*"; }
 
 "$VENV_BIN/pyinstaller" --version >/dev/null 2>&1 \
@@ -66,6 +69,9 @@ if [ "$OS" = linux ]; then
         [ -f "$lib" ] && ! [ -L "$lib" ] && strip --strip-unneeded "$lib"
     done
 fi
+# base_library.zip: entries sorted by name, every timestamp SOURCE_DATE_EPOCH (two builds of
+# the same tree gave the same .pyc files in a different order).
+"$PY" installers/normalize_zip.py "$BUNDLE"/_internal/base_library.zip
 # Links left pointing at libraries the spec dropped (libQt6EglFsKmsSupport.so.6 …) would fail
 # seal_stage.sh and an IT review: remove them, and say which.
 find "$BUNDLE" -xtype l -print -delete | sed 's/^/package: removed dangling link /'
