@@ -78,6 +78,12 @@ find "$BUNDLE" -xtype l -print -delete | sed 's/^/package: removed dangling link
 if find "$BUNDLE" -path '*keyrings*' | grep -q .; then
     echo "package: keyrings.alt found in the bundle" >&2; exit 1
 fi
+if [ "$OS" = linux ]; then
+    # the glibc every ELF file needs, against the floor the README states (fails above it)
+    GLIBC_FLOOR=$("$PY" installers/check_glibc.py --print-floor x)
+    "$PY" installers/check_glibc.py "$BUNDLE" --top 5 | tee build/check-glibc.txt
+    [ "${PIPESTATUS[0]}" = 0 ] || { echo "package: the bundle needs more than glibc $GLIBC_FLOOR" >&2; exit 1; }
+fi
 SIZE_B=$(du -sb "$BUNDLE" 2>/dev/null | cut -f1 || du -sk "$BUNDLE" | awk '{print $1*1024}')
 say "bundle: $BUNDLE, $(( SIZE_B / 1000000 )) MB unpacked, built in ${BUILD_S}s"
 
@@ -115,7 +121,7 @@ DTE Desktop $VERSION for Linux ($ARCH) — offline installer
 
 Site file: /etc/xdg/dte-desktop/site.toml (example: site.example.toml).
 Check an installed copy: dte-desktop --selftest ; dte --version
-Needs glibc >= 2.34 (Qt 6.11) and an X11 display (or XWayland); no network.
+Needs glibc >= $GLIBC_FLOOR (measured: installers/check_glibc.py) and an X11 display (or XWayland); no network.
 TXT
     chmod 755 "$STAGE/install.sh"
     bash installers/seal_stage.sh "$STAGE"  # BUNDLE-TREE, BUNDLE-SHA256SUMS (+ .asc: SIGNING_KEY)
