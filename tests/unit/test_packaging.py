@@ -169,6 +169,7 @@ def test_shell_scripts_parse() -> None:
         INSTALLERS / "selftest_frozen.sh",
         INSTALLERS / "verify_wheelhouse.sh",
         INSTALLERS / "macos" / "make_dmg.sh",
+        INSTALLERS / "review.sh",
     ):
         shell = "sh" if script.name == "install.sh" else "bash"
         subprocess.run([shell, "-n", str(script)], check=True)

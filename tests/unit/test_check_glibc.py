@@ -1,0 +1,51 @@
+"""installers/check_glibc.py measures the glibc floor of a bundle (issue 22 item 1): the
+highest GLIBC_ version any ELF file needs, failing above the floor; and the spec keeps the
+build host's C/C++ runtime out."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "installers" / "check_glibc.py"
+sys.path.insert(0, str(ROOT / "installers"))
+
+import check_glibc  # noqa: E402
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True)
+
+
+def test_floor_is_the_highest_version_any_elf_file_needs(tmp_path) -> None:
+    lib = Path(shutil.__file__).parents[1] / "libpython3.11.so.1.0"
+    elf = next(p for p in (lib, Path(sys.executable).resolve()) if p.is_file())
+    need = check_glibc.needs(elf)["GLIBC"]
+    bundle = tmp_path / "bundle" / "_internal"
+    bundle.mkdir(parents=True)
+    shutil.copy2(elf, bundle / elf.name)
+    (bundle / "notes.txt").write_text("not an ELF file")
+    major, minor = (int(x) for x in need.split(".")[:2])
+    below = f"{major}.{minor - 1}"
+    r = _run(str(bundle.parent), "--floor", below)
+    assert r.returncode == 1, r.stdout
+    assert f"GLIBC_{need}" in r.stdout and elf.name in r.stdout and "FAILED" in r.stdout
+    r = _run(str(bundle.parent), "--floor", need)
+    assert r.returncode == 0 and f"needs glibc >= {need}" in r.stdout, r.stdout
+    (tmp_path / "empty").mkdir()
+    assert _run(str(tmp_path / "empty")).returncode == 2
+
+
+def test_versions_compare_as_numbers() -> None:
+    assert check_glibc.version("2.9") < check_glibc.version("2.34") < check_glibc.version("2.35")
+
+
+def test_spec_leaves_the_build_hosts_cxx_runtime_out() -> None:
+    spec = (ROOT / "build_spec.spec").read_text("utf-8")
+    assert 'HOST_RUNTIME = {"libstdc++.so.6", "libgcc_s.so.1", "libexpat.so.1"}' in spec
+    assert "not in HOST_RUNTIME" in spec
+    script = (ROOT / "installers" / "package.sh").read_text("utf-8")
+    assert script.index("installers/check_glibc.py") < script.index("bash installers/seal_stage.sh")
