@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from dte_desktop.core.app import AppContext
-from dte_desktop.core.privacy.risk import DEFAULT_K, RiskReport, suggest_quasi_identifiers
+from dte_desktop.core.privacy.risk import DEFAULT_K, RiskReport, suggested_for_table
 from dte_desktop.core.sources.base import TableRef
 from dte_desktop.ui.passphrase import PassphraseKeeper
 from dte_desktop.ui.tables import read_only_table
@@ -145,19 +145,20 @@ class RiskView(QWidget):
         self.button.setEnabled(False)
         ctx = self.ctx
 
-        def describe() -> list[str]:
+        def describe() -> tuple[list[str], list[str]]:
             source = ctx.open_source(connection)
             try:
-                return [c.name for c in source.describe(table)]
+                names = [c.name for c in source.describe(table)]
             finally:
                 source.close()
+            return names, suggested_for_table(ctx.store, connection, table, names)
 
-        run_in_pool(describe, lambda names: self._show_columns(table, names), self._failed)
+        run_in_pool(describe, lambda got: self._show_columns(table, *got), self._failed)
 
-    def _show_columns(self, table: TableRef, names: list[str]) -> None:
+    def _show_columns(self, table: TableRef, names: list[str], suggestion: list[str]) -> None:
         if table != self.ref:  # the user moved on meanwhile
             return
-        suggested = set(suggest_quasi_identifiers(names))
+        suggested = set(suggestion)
         self.columns.blockSignals(True)
         for name in names:
             item = QListWidgetItem(name)

@@ -108,3 +108,22 @@ def test_risk_tab_needs_a_quasi_identifier(qtbot, window) -> None:
     assert not view.button.isEnabled()
     view.columns.item(0).setCheckState(Qt.CheckState.Checked)
     assert view.button.isEnabled()
+
+
+def test_risk_tab_suggests_from_the_stored_classifications(qtbot, window) -> None:
+    """A neutrally named column an officer classified as a date of birth is ticked; one
+    classified as a direct identifier is not, whatever its name says."""
+    from dte_desktop.core.privacy.labels import classify
+
+    ref = parse_table("customers")
+    store = window.ctx.store
+    classify(store, "Demo (SQLite)", ref, "customer_since", "Confidential",
+             pii_type="date_of_birth")  # fmt: skip
+    classify(store, "Demo (SQLite)", ref, "city", "Confidential", pii_type="street_address")
+    view = window.risk_view
+    select_table(qtbot, window, "customers")
+    window.tabs.setCurrentIndex(TAB_RISK)
+    qtbot.waitUntil(lambda: view.columns.count() > 0, timeout=15_000)
+    qis = view.quasi_identifiers()
+    assert "customer_since" in qis and "birth_date" in qis
+    assert "city" not in qis and "email" not in qis

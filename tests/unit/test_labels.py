@@ -75,3 +75,13 @@ def test_labels_and_badges_match_names_as_the_engine_does(dte_home) -> None:
         assert table_levels(store, "my", [lower])[lower] is None
     finally:
         store.close()
+
+
+def test_quasi_identifier_suggestions_follow_stored_pii_types() -> None:
+    from dte_desktop.core.privacy.risk import suggest_quasi_identifiers
+
+    names = ["id", "zip", "city", "signup", "gender", "email"]
+    assert suggest_quasi_identifiers(names) == ["zip", "city", "gender"]
+    types = {"signup": "date_of_birth", "city": "street_address", "zip": None}
+    assert suggest_quasi_identifiers(names, pii_types=types) == ["zip", "signup", "gender"]
+    assert suggest_quasi_identifiers(names, direct=["zip"], pii_types=types) == ["signup", "gender"]
