@@ -76,7 +76,7 @@ tamper "file changed" sh -c 'printf x >> dte-desktop/_internal/base_library.zip'
 tamper "extra .so added" sh -c 'cp dte-desktop/_internal/libpython3*.so.1.0 dte-desktop/_internal/libextra.so'
 tamper "link re-pointed outside" sh -c 'l=$(find dte-desktop -type l -name "libQt6Core.so*" | head -1); [ -n "$l" ] || l=$(find dte-desktop -type l | head -1); ln -sfn /usr/lib/x86_64-linux-gnu/libc.so.6 "$l"'
 tamper "file removed" sh -c 'rm dte-desktop/THIRD-PARTY-NOTICES'
-tamper "signature of another key" sh -c 'printf "%s\n" "# extra" >> BUNDLE-SHA256SUMS'
+tamper "checksum list edited (signature no longer matches)" sh -c 'printf "%s\n" "# extra" >> BUNDLE-SHA256SUMS'
 
 section "4. install under umask 077, file modes, desktop-file-validate"
 PREFIX="$WORK/prefix"; SITED="$WORK/etc/xdg/dte-desktop"
