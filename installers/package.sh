@@ -72,6 +72,9 @@ fi
 # base_library.zip: entries sorted by name, every timestamp SOURCE_DATE_EPOCH (two builds of
 # the same tree gave the same .pyc files in a different order).
 "$PY" installers/normalize_zip.py "$BUNDLE"/_internal/base_library.zip
+# The only build-host path left in the bundle: pip's record of where the project was installed
+# from (an editable install's file:///…/checkout); nothing reads it at run time.
+rm -f "$BUNDLE"/_internal/*.dist-info/direct_url.json
 # Links left pointing at libraries the spec dropped (libQt6EglFsKmsSupport.so.6 …) would fail
 # seal_stage.sh and an IT review: remove them, and say which.
 find "$BUNDLE" -xtype l -print -delete | sed 's/^/package: removed dangling link /'

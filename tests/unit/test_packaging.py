@@ -245,6 +245,13 @@ def test_windows_setup_removes_old_files_and_refuses_downgrades() -> None:
     assert "'{' + '{#AppGuid}' + '}_is1'" in code
 
 
+def test_build_host_paths_are_removed_before_sealing() -> None:
+    """Issue 22 item 8: the bundle carried the build checkout's path (direct_url.json)."""
+    script = (INSTALLERS / "package.sh").read_text("utf-8")
+    rm = script.index('rm -f "$BUNDLE"/_internal/*.dist-info/direct_url.json')
+    assert rm < script.index("installers/sbom.py") < script.index("bash installers/seal_stage.sh")
+
+
 def test_documents_referenced_exist() -> None:
     """Issue 22 item 8: an offline-install document under docs/ was named and missing."""
     import re
