@@ -14,6 +14,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, wait
+from dataclasses import replace
 from pathlib import Path
 from threading import Event
 from typing import Any
@@ -62,6 +63,8 @@ class ExportJob:
         db_user: str | None = None,
     ) -> None:
         self.store = store
+        if job_id is None:  # stored absolute: a resume from another folder writes here too
+            spec = replace(spec, out_dir=str(ExportPlanner.out_dir(spec)))
         self.spec = spec.validate()
         self.open_source = open_source
         self.masker = masker
@@ -71,10 +74,10 @@ class ExportJob:
             job_id
             if job_id is not None
             else store.create_job(
-                "export", spec.to_config(), connection=spec.connection, db_user=db_user
+                "export", self.spec.to_config(), connection=spec.connection, db_user=db_user
             )
         )
-        self.out_dir = ExportPlanner.out_dir(spec)
+        self.out_dir = ExportPlanner.out_dir(self.spec)
         self._throttle = Throttle(0.25)
         self._meter = RateMeter()
         self._schemas: dict[str, pa.Schema] = {}

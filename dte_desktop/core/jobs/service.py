@@ -114,11 +114,29 @@ def resume_export(
                 f"Job {job_id} is {job.status}; only interrupted, failed, cancelled "
                 "or partly failed jobs can be resumed."
             )
-        spec = ExportSpec.from_config(job.config)
+        spec = _with_absolute_out(ctx, job_id, ExportSpec.from_config(job.config))
         return prepare_export(ctx, spec, on_event=on_event, job_id=job_id, prompt=prompt)
     except BaseException:
         ctx.store.unlock_job(job_id)
         raise
+
+
+def _with_absolute_out(ctx: AppContext, job_id: int, spec: ExportSpec) -> ExportSpec:
+    """Jobs stored before folders were kept absolute: the folder is where their finished
+    slices went, never the resume's working directory (that split one export in two)."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    if Path(spec.out_dir).expanduser().is_absolute():
+        return spec
+    for item in ctx.store.list_items(job_id):
+        rel = (item.checkpoint.get("item") or {}).get("out_path")
+        if item.output_path and rel and item.output_path.endswith("/" + rel):
+            return replace(spec, out_dir=item.output_path[: -len(rel) - 1])
+    raise ConfigError(
+        f"Job {job_id} was given the relative folder {spec.out_dir!r} and has no finished "
+        "file to tell where it was; export again with an absolute --out."
+    )
 
 
 def run_with_threads(job: ExportJob) -> JobStatus:
