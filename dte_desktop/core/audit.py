@@ -22,12 +22,14 @@ import json
 import os
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from dte_desktop.core.filelock import FileLock
 from dte_desktop.core.logs import get_logger, redact_mapping
@@ -119,7 +121,9 @@ class AuditLog:
         row_count: int | None = None,
         job_id: int | None = None,
         extra: dict[str, Any] | None = None,
+        also: Callable[[Session], None] | None = None,
     ) -> AuditRecord:
+        """``also`` runs in the record's transaction (see ``Store.audit_append``)."""
         if action not in ACTIONS:
             raise ValueError(f"unknown audit action {action!r}")
         details = {
@@ -148,7 +152,7 @@ class AuditLog:
             what="The audit head",
             timeout=HEAD_LOCK_WAIT_S,
         ):
-            rec, head = self.store.audit_append(fields, seal)
+            rec, head = self.store.audit_append(fields, seal, also)
             self._write_head(head)
         return rec
 

@@ -37,6 +37,7 @@ from dte_desktop.core.jobs.events import (
     RateMeter,
     Throttle,
 )
+from dte_desktop.core.jobs.job_end import end_export
 from dte_desktop.core.jobs.planner import ExportPlanner, WorkItem
 from dte_desktop.core.jobs.prefetch import Prefetch
 from dte_desktop.core.jobs.resume_check import ResumeCheck, check_finished
@@ -199,9 +200,9 @@ class ExportJob:
         self.store.add_error(
             self.job_id, type=type(exc).__name__, message=str(exc), traceback=traceback.format_exc()
         )
-        self.store.set_job_status(self.job_id, JobStatus.FAILED, summary={"error": str(exc)})
-        self.on_event(JobFinished(self.job_id, JobStatus.FAILED, {"error": str(exc)}))
-        return JobStatus.FAILED
+        status = end_export(self, JobStatus.FAILED, {"error": str(exc)})
+        self.on_event(JobFinished(self.job_id, status, {"error": str(exc)}))
+        return status
 
     def _run_item(self, item: WorkItem, total: int) -> None:
         attempt = next(i.attempts for i in self.store.list_items(self.job_id) if i.key == item.key)
@@ -428,7 +429,7 @@ class ExportJob:
         }
         if files:
             write_manifest(self.out_dir, self._manifest(files, status))
-        self.store.set_job_status(self.job_id, status, summary=summary)
+        status = end_export(self, status, summary)  # with its audit record, atomically
         self.on_event(JobFinished(self.job_id, status, summary))
         return status
 

@@ -151,9 +151,9 @@ def run(job: ExportJob, executor: Executor | None = None) -> JobStatus:
 
 
 def finish_export(ctx: AppContext, job: ExportJob, status: JobStatus) -> dict[str, Any] | None:
-    """After every export, whoever ran it (CLI, resume, the app's worker): its audit record,
-    then, when it completed and asked for it, the sealed package (returned)."""
-    record_export_audit(ctx, job)
+    """After every export, whoever ran it (CLI, resume, the app's worker): when it completed
+    and asked for it, the sealed package (returned). Its audit record is already written,
+    with its final status (``job_end``)."""
     if not job.spec.encrypt_to or status != JobStatus.COMPLETE:
         return None
     from pathlib import Path
@@ -163,25 +163,3 @@ def finish_export(ctx: AppContext, job: ExportJob, status: JobStatus) -> dict[st
     info = seal_and_audit(ctx, job.out_dir, Path(job.spec.encrypt_to))
     log.info("export %d sealed for %d recipient(s)", job.job_id, len(info["recipients"]))
     return info
-
-
-def record_export_audit(ctx: AppContext, job: ExportJob) -> None:
-    """Every export leaves an audit entry, whoever started it (CLI or desktop app)."""
-    from dte_desktop.core.audit import AuditLog
-
-    spec = job.spec
-    summary = ctx.store.get_job(job.job_id).summary
-    AuditLog(ctx.store).record(
-        "export",
-        connection=spec.connection,
-        object=", ".join(spec.tables + tuple(q.name for q in spec.queries)),
-        row_count=summary.get("rows"),
-        job_id=job.job_id,
-        extra={
-            "masked": spec.mask,
-            "format": spec.format,
-            "out_dir": summary.get("out_dir"),
-            **({"overwrite": True} if spec.overwrite else {}),
-            **({"risk": job.risk_summary()} if job.k_checks else {}),
-        },
-    )

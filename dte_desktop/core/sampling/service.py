@@ -155,7 +155,7 @@ def _export(
     ctx: Any, sel: Selection, label: str, prompt: Any, on_event: Callable[[object], None] | None
 ) -> tuple[int, str, str, list[dict[str, Any]]]:
     from dte_desktop.core.jobs.planner import ExportPlanner
-    from dte_desktop.core.jobs.service import prepare_export, record_export_audit, run
+    from dte_desktop.core.jobs.service import prepare_export, run
 
     spec = sel.spec
     assert spec.out_dir is not None
@@ -166,7 +166,6 @@ def _export(
     ).validate()  # fmt: skip
     job = prepare_export(ctx, es, on_event=on_event, prompt=prompt)
     status = run(job)
-    record_export_audit(ctx, job)  # a sample's export is an export: audited like one
     out_dir = ExportPlanner.out_dir(es)
     # The export's own masker: it classified the table on the export's first batch, so
     # the lineage's keys are masked exactly like the key columns in the data file.

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from dte_desktop.core.store.models import AuditAnchorRow, AuditRow
 
@@ -60,12 +61,17 @@ class AuditRows:
     """Mixed into ``Store``: append under the write lock, read in id order."""
 
     def audit_append(
-        self, fields: dict[str, Any], seal: Callable[[dict[str, Any]], str]
+        self,
+        fields: dict[str, Any],
+        seal: Callable[[dict[str, Any]], str],
+        also: Callable[[Session], None] | None = None,
     ) -> tuple[AuditRecord, dict[str, Any]]:
         """Insert one record chained to the last one, and move the anchor to it, in one
         ``BEGIN IMMEDIATE`` transaction: two writers can never chain to the same parent, and
-        the anchor never disagrees with the rows it describes. Returns the record and what
-        the head file should now say (written by the caller once this has committed)."""
+        the anchor never disagrees with the rows it describes. ``also`` writes what the record
+        is about in the same transaction (a job's final status): both land or neither.
+        Returns the record and what the head file should now say (written by the caller once
+        this has committed)."""
         with self.session() as s:  # type: ignore[attr-defined]
             last = s.scalar(select(AuditRow).order_by(AuditRow.id.desc()).limit(1))
             prev = last.hash if last else GENESIS
@@ -79,6 +85,8 @@ class AuditRows:
                 anchor.last_id, anchor.last_hash = row.id, row.hash
                 if anchor.first_hash is None:
                     anchor.first_hash = row.hash
+            if also is not None:
+                also(s)
             s.flush()
             head = {
                 "log_id": anchor.log_id if anchor is not None else None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -181,6 +181,17 @@ class Store(AuditRows, ProfileRows, ClassificationRows, JobLocks):
     ) -> None:
         """``running`` takes the job's lock for this process first (``LockBusy`` when another
         process runs it); a finished status lets go of it once written."""
+        write = self.job_status_writer(job_id, status, summary=summary)
+        with self.session() as s:
+            write(s)
+        if status.finished:
+            self.unlock_job(job_id)
+
+    def job_status_writer(
+        self, job_id: int, status: JobStatus, *, summary: dict[str, Any] | None = None
+    ) -> Callable[[Session], None]:
+        """The status change as a step of someone's transaction (the audit record of a
+        finished export goes with it); the caller lets go of a finished job's lock after."""
         values: dict[str, Any] = {"status": str(status)}
         now = _now()
         if status == JobStatus.RUNNING:
@@ -190,12 +201,13 @@ class Store(AuditRows, ProfileRows, ClassificationRows, JobLocks):
             values.update(finished_at=now, pid=None)
         if summary is not None:
             values["summary"] = redact_mapping(summary)
-        with self.session() as s:
+
+        def write(s: Session) -> None:
             res = s.execute(update(JobRow).where(JobRow.id == job_id).values(**values))
             if res.rowcount == 0:
                 raise NotFound(f"No job {job_id}.")
-        if status.finished:
-            self.unlock_job(job_id)
+
+        return write
 
     def get_job(self, job_id: int) -> Job:
         with self.session() as s:
