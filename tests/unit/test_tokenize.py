@@ -173,6 +173,10 @@ def test_floats_decimals_booleans_keep_their_type() -> None:
     assert 1 <= out[0] < 2 and -4 < out[1] <= -2  # same sign and binary exponent
     assert math.isnan(out[3]) and out[4] == float("inf") and out[5] is None
     assert _tok(pa.array([1.5], pa.float32())).type == pa.float32()
+    # Zero stays zero: a permuted mantissa under exponent 0 is a subnormal (2.6e-309 where a
+    # balance was 0.00), no value a real column holds; subnormals themselves stay subnormal.
+    assert out[2] == 0.0 and _tok(pa.array([-0.0])).to_pylist() == [-0.0]
+    assert 0 < _tok(pa.array([5e-324])).to_pylist()[0] < 2.3e-308
     dec = pa.array([decimal.Decimal("1234.50"), decimal.Decimal("-0.07")], pa.decimal128(6, 2))
     out = _tok(dec)
     assert out.type == pa.decimal128(6, 2) and out.to_pylist() != dec.to_pylist()

@@ -12,8 +12,10 @@ values give equal tokens and distinct values distinct ones):
   keep working; where a narrower type caps the range (10-digit values in ``int32``) the
   token is re-drawn to fit and may differ from the ``int64`` one.
 * decimals: the unscaled digits as an integer, same precision and scale.
-* floats: sign and binary exponent kept, the mantissa permuted (NaN and infinities kept):
-  a float of the same magnitude.
+* floats: sign and binary exponent kept, the mantissa permuted (NaN, infinities and ±0
+  kept): a float of the same magnitude. Zero is kept because under exponent 0 a permuted
+  mantissa is a subnormal (2.6e-309 for a balance of 0.00), which no real column holds;
+  that a value is zero is the one thing a float token tells.
 * dates: a date of 1900–2099 (any date a real record holds) becomes a valid date far
   outside it (years 9800–9999 for ``date32``, 1677–1899 or 2100–2262 for nanosecond
   timestamps), so a token can never equal, nor pass for, a real date. Timestamps: the
@@ -257,7 +259,8 @@ class TypedTokenizer:
         bits = raw.view(utype).astype(np.uint64)
         high = bits >> np.uint64(mbits)  # sign and exponent
         mant = bits & np.uint64((1 << mbits) - 1)
-        special = (high & np.uint64((1 << ebits) - 1)) == np.uint64((1 << ebits) - 1)
+        exponent = high & np.uint64((1 << ebits) - 1)
+        special = (exponent == np.uint64((1 << ebits) - 1)) | ((exponent == 0) & (mant == 0))
         out = mant.copy()
         todo = ~special & pc.is_valid(arr).to_numpy(zero_copy_only=False)
         for h in np.unique(high[todo]).tolist():
