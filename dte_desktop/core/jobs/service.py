@@ -54,6 +54,10 @@ def prepare_export(
             "Your site forces masked exports: an unmasked export (--no-mask) is not allowed."
         )
     masker = build_masker(ctx, spec.connection, policy) if spec.mask else None
+    if masker is not None and spec.where and spec.tables and not policy.allow_reveal:
+        from dte_desktop.core.privacy.filter_check import refuse_masked_filter
+
+        refuse_masked_filter(opener, spec, masker)  # before the job row: nothing to undo
     k_checks = {}
     if masker is not None and policy.min_k is not None:  # before the job row: a stop is clean
         from dte_desktop.core.privacy.kcheck import check_tables
