@@ -92,6 +92,52 @@ def test_killed_backend_retries_and_completes(big_pg: str, tmp_path: Path) -> No
     assert verify_manifest(out) == []
 
 
+def _killer(url: str, times: int):  # type: ignore[no-untyped-def]
+    """An event sink that terminates the backend serving the COPY, once per attempt, up to
+    ``times`` attempts."""
+    killed: list[int] = []
+
+    def on_event(ev: object) -> None:
+        if isinstance(ev, ItemProgress) and ev.status == "running" and len(killed) < times:
+            if killed and killed[-1] == ev.attempt:
+                return
+            with psycopg.connect(dsn(url), autocommit=True) as c:
+                for (pid,) in c.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND query ILIKE 'COPY%' AND pid <> pg_backend_pid()"
+                ).fetchall():
+                    c.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            killed.append(ev.attempt)
+
+    return on_event, killed
+
+
+def test_a_resume_gets_its_own_retry_budget(big_pg: str, tmp_path: Path) -> None:
+    """``attempts`` counts every try in the history, but each run has max_attempts of its
+    own: a resume of a slice that used up its tries before still retries a dropped
+    connection (it was failed at once: the count went on across runs)."""
+    from dte_desktop.core.app import bootstrap
+    from dte_desktop.core.jobs.service import resume_export, run
+
+    out = tmp_path / "out"
+    spec = ExportSpec(mask=False, connection=big_pg, out_dir=str(out), tables=("public.big",),
+                      layout="file", batch_rows=5_000, max_attempts=2)  # fmt: skip
+    sink, killed = _killer(big_pg, times=2)
+    job_id, status = export(spec, on_event=sink)
+    assert len(killed) == 2 and status == JobStatus.FAILED
+
+    sink, killed = _killer(big_pg, times=1)
+    ctx = bootstrap(demo=False)
+    try:
+        status = run(resume_export(ctx, job_id, on_event=sink))
+        (item,) = ctx.store.list_items(job_id)
+    finally:
+        ctx.close()
+    assert killed == [3] and status == JobStatus.COMPLETE
+    assert item.attempts == 4 and item.rows == ROWS  # the history still counts every try
+    assert ids_in(out) == list(range(1, ROWS + 1)) and verify_manifest(out) == []
+
+
 def test_killed_process_leaves_an_interrupted_job_that_resumes(big_pg, tmp_path) -> None:
     out = tmp_path / "killed"
     cmd = [

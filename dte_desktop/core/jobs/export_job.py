@@ -205,9 +205,13 @@ class ExportJob:
         return status
 
     def _run_item(self, item: WorkItem, total: int) -> None:
-        attempt = next(i.attempts for i in self.store.list_items(self.job_id) if i.key == item.key)
+        # The history counts every try of the slice (``attempt``); the retry budget is this
+        # run's own (``tries``): a resume after a failure must not start with none left.
+        before = next(i.attempts for i in self.store.list_items(self.job_id) if i.key == item.key)
+        tries = 0
         while True:
-            attempt += 1
+            tries += 1
+            attempt = before + tries
             if self.cancel_event.is_set():
                 self.store.update_item(self.job_id, item.key, status=ItemStatus.CANCELLED)
                 return
@@ -222,14 +226,14 @@ class ExportJob:
                 self._emit_item(item, "cancelled", 0, 0, attempt)
                 return
             except TransientError as exc:
-                if attempt < self.spec.max_attempts:
-                    delay = min(0.5 * 2 ** (attempt - 1), 10.0)
+                if tries < self.spec.max_attempts:
+                    delay = min(0.5 * 2 ** (tries - 1), 10.0)
                     log.warning(
                         "%s: %s; retrying in %.1f s (attempt %d of %d)",
                         item.key,
                         exc,
                         delay,
-                        attempt + 1,
+                        tries + 1,
                         self.spec.max_attempts,
                     )
                     self._record_error(item, exc, retrying=True)
