@@ -7,27 +7,22 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import psycopg
 import pytest
-from sqlalchemy.engine import make_url
 
 from tests.integration.test_privacy_cli import dte
+from tests.integration.test_query_preview import SSN, make_people
 
 pytestmark = pytest.mark.postgres
-SSN = "219-09-9999"
 
 
 @pytest.fixture
 def people(pg_url: str, dte_home: str) -> str:
-    u = make_url(pg_url)
-    with psycopg.connect(f"host={u.host} port={u.port} user={u.username} dbname={u.database}") as c:
-        c.execute('CREATE TABLE people (id int PRIMARY KEY, "Notes" text, ssn text)')
-        c.execute(
-            "INSERT INTO people SELECT g, 'n' || g, lpad((100 + g)::text, 3, '0') || '-45-' "
-            "|| lpad((1000 + g)::text, 4, '0') FROM generate_series(1, 30) g"
-        )
-        c.execute("UPDATE people SET ssn = %s WHERE id = 7", (SSN,))
-    assert dte("connections", "add", "hr", "--url", pg_url).returncode == 0
+    make_people(
+        pg_url,
+        'CREATE TABLE people (id int PRIMARY KEY, "Notes" text, ssn text)',
+        "INSERT INTO people SELECT g, 'n' || g, lpad((100 + g)::text, 3, '0') || '-45-' "
+        "|| lpad((1000 + g)::text, 4, '0') FROM generate_series(1, 30) g",
+    )
     assert dte("classify", "hr", "people", "id", "--level", "Public").returncode == 0
     return pg_url
 

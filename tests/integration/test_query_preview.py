@@ -19,20 +19,28 @@ pytestmark = pytest.mark.postgres
 SSN = "219-09-9999"
 
 
-@pytest.fixture
-def people(pg_url: str, dte_home: str) -> str:
+def make_people(pg_url: str, *statements: str) -> None:
+    """A ``people`` table with an ``ssn`` column whose row 7 holds ``SSN``, in the test's
+    database, saved as the connection ``hr``."""
     u = make_url(pg_url)
     with psycopg.connect(f"host={u.host} port={u.port} user={u.username} dbname={u.database}") as c:
-        c.execute("CREATE TABLE people (id int PRIMARY KEY, email text, city text, ssn text)")
-        c.execute(
-            "INSERT INTO people SELECT g, 'user' || g || '@corp.example', "
-            "(ARRAY['Oslo','Lima','Pune'])[1 + g % 3], "
-            "lpad((100 + g)::text, 3, '0') || '-' || lpad((10 + g % 80)::text, 2, '0') || '-' "
-            "|| lpad((1000 + g)::text, 4, '0') FROM generate_series(1, 50) g"
-        )
+        for sql in statements:
+            c.execute(sql)
         c.execute("UPDATE people SET ssn = %s WHERE id = 7", (SSN,))
     r = dte("connections", "add", "hr", "--url", pg_url)
     assert r.returncode == 0, r.stderr
+
+
+@pytest.fixture
+def people(pg_url: str, dte_home: str) -> str:
+    make_people(
+        pg_url,
+        "CREATE TABLE people (id int PRIMARY KEY, email text, city text, ssn text)",
+        "INSERT INTO people SELECT g, 'user' || g || '@corp.example', "
+        "(ARRAY['Oslo','Lima','Pune'])[1 + g % 3], "
+        "lpad((100 + g)::text, 3, '0') || '-' || lpad((10 + g % 80)::text, 2, '0') || '-' "
+        "|| lpad((1000 + g)::text, 4, '0') FROM generate_series(1, 50) g",
+    )
     for column, level in (("id", "Public"), ("city", "Public"), ("email", "Confidential")):
         r = dte("classify", "hr", "people", column, "--level", level)
         assert r.returncode == 0, r.stderr
