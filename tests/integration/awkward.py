@@ -135,6 +135,47 @@ PG: dict[str, Column] = {
             ("NULL", None),
         ],
     ),
+    "tx": (  # PostgreSQL's end of day: one past Arrow's last time of day
+        "time",
+        "time",
+        [
+            ("'24:00:00'", Iso("24:00:00")),
+            ("'00:00:00.000001'", dt.time(0, 0, 0, 1)),
+            ("NULL", None),
+        ],
+    ),
+    "dx": (  # the largest and smallest dates PostgreSQL has, and Excel's last
+        "date",
+        "date",
+        [
+            ("'5874897-12-31'", Iso("5874897-12-31")),
+            ("'4713-01-01 BC'", Iso("-4712-01-01")),
+            ("'9999-12-31'", dt.date(9999, 12, 31)),
+        ],
+    ),
+    "nu": (  # unconstrained numeric: NaN and ±Infinity kept, as exact text
+        "numeric",
+        "text",
+        [
+            ("'NaN'", "NaN"),
+            ("'-Infinity'", "-Infinity"),
+            (
+                "123456789012345678901234567890123456789012.5",
+                "123456789012345678901234567890123456789012.5",
+            ),
+        ],
+    ),
+    "u64": (  # BIGINT UNSIGNED's max, as PostgreSQL holds it
+        "numeric(20,0)",
+        "decimal",
+        [("18446744073709551615", Decimal(2**64 - 1)), ("0", Decimal(0)), ("NULL", None)],
+    ),
+    "pt": ("point", "text", [("'(1.5,-2)'", "(1.5,-2)"), ("NULL", None), ("'(0,0)'", "(0,0)")]),
+    "tt": (
+        "timetz",
+        "text",
+        [("'24:00:00-15:59'", "24:00:00-15:59"), ("'00:00+14'", "00:00:00+14"), ("NULL", None)],
+    ),
 }
 PG_ROWS = 3
 
@@ -212,6 +253,18 @@ MY: dict[str, Column] = {
         ],
     ),
     "bl": ("blob", "bytes", [("x'00ff10'", b"\x00\xff\x10"), ("''", b""), ("NULL", None)]),
+    "js": (
+        "json",
+        "json",
+        [
+            (
+                '\'{"a": [1, null, "q\\\\"", "🙂"], "n": 1.5}\'',
+                {"a": [1, None, 'q"', "🙂"], "n": 1.5},
+            ),
+            ("'[]'", []),
+            ("NULL", None),
+        ],
+    ),
     "g": (
         "geometry",
         "geometry",

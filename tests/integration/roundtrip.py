@@ -68,18 +68,37 @@ def read_rows(path: Path, fmt: str) -> list[dict[str, Any]]:
     raise AssertionError(fmt)
 
 
+_DAY_US = 86_400_000_000
+
+
 def _py(col: pa.Array) -> list[Any]:
+    if pa.types.is_time64(col.type) and col.type.unit == "us":
+        # pyarrow wraps 24:00:00 (86,400,000,000 µs) to time(0): read the storage instead
+        ints = col.cast(pa.int64()).to_pylist()
+        if any(v is not None and v >= _DAY_US for v in ints):
+            return [Iso(_sql_time(dt.timedelta(microseconds=v))) if v is not None
+                    and v >= _DAY_US else None if v is None else col[i].as_py()
+                    for i, v in enumerate(ints)]  # fmt: skip
     try:
         return col.to_pylist()
-    except (ValueError, OverflowError):  # BC dates: Python has none
-        text = col.cast(pa.string()).to_pylist()
+    except (ValueError, OverflowError):  # BC dates, years past 9999: Python has none
         out = []
         for i in range(len(col)):
             try:
                 out.append(col[i].as_py())
             except (ValueError, OverflowError):
-                out.append(Iso(text[i]))
+                out.append(Iso(_np_text(col.type, col[i])))
         return out
+
+
+def _np_text(t: pa.DataType, value: pa.Scalar) -> str:
+    """ISO text of a date Python cannot hold, by numpy (any year), not by the writers."""
+    if not pa.types.is_date32(t):
+        return value.cast(pa.string()).as_py()
+    text = str(np.datetime64(value.cast(pa.int32()).as_py(), "D"))  # year -43 as "-043"
+    sign, body = ("-", text[1:]) if text.startswith("-") else ("", text)
+    y, m, d = body.split("-")
+    return f"{sign}{int(y):04d}-{m}-{d}"
 
 
 def _sql_time(td: dt.timedelta) -> str:
@@ -139,7 +158,7 @@ def decode(kind: str, fmt: str, v: Any) -> Any:
         return v
     if kind == "time":
         if isinstance(v, str):
-            return dt.time.fromisoformat(v)
+            return _iso_or(v, dt.time.fromisoformat)  # 24:00:00 has no Python time
         return v
     if kind == "json":  # JSON Lines nests the document; other formats hold its text
         if fmt == "jsonl":

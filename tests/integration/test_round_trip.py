@@ -5,6 +5,7 @@ format cannot hold either fails its item with a clear message or is noted in the
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -100,7 +101,42 @@ def check(url: str, out: Path, fmt: str, columns: dict, rows: int) -> None:
         assert all("millisecond" in notes[n] for n in stamps), notes
     if fmt in ("parquet", "arrow"):
         assert notes == {}
+    if "tx" in columns:  # PostgreSQL's 24:00:00 is past Arrow's time of day: said so
+        table = next(t for k, t in manifest["tables"].items() if k.endswith("awkward"))
+        assert "24:00:00" in table["type_notes"]["tx"]
+    if fmt == "xlsx":
+        assert_excel_dates(out / by_table["awkward"]["path"], columns, rows)
     assert verify_manifest(out) == []
+
+
+def assert_excel_dates(path: Path, columns: dict, rows: int) -> None:
+    """A date Excel can hold is an Excel date (a date cell with a date format), not a
+    serial number in General format nor ISO text; outside Excel's range it is ISO text."""
+    import openpyxl
+
+    ws = openpyxl.load_workbook(path).active
+    header = [c.value for c in ws[1]]
+    for name, (_, kind, values) in columns.items():
+        if kind not in ("date", "timestamp", "timestamptz"):
+            continue
+        col = header.index(name) + 1
+        for i in range(rows):
+            want, cell = values[i][1], ws.cell(row=i + 2, column=col)
+            if want is None:
+                assert cell.value is None
+            elif isinstance(want, dt.date):
+                day = want.date() if isinstance(want, dt.datetime) else want
+                if dt.date(1900, 3, 1) <= day:
+                    assert cell.is_date and isinstance(cell.value, dt.datetime), (
+                        name,
+                        i,
+                        cell.value,
+                    )
+                    assert "yy" in cell.number_format, (name, cell.number_format)
+                else:
+                    assert isinstance(cell.value, str), (name, i, cell.value)
+            else:
+                assert isinstance(cell.value, str), (name, i, cell.value)
 
 
 @pytest.mark.postgres

@@ -74,6 +74,61 @@ def _ns_text(ns: int) -> str:
     return text
 
 
+_OUT_OF_RANGE = "<value out of range"  # what Arrow's cast to text prints for such values
+_UNIT_US = {"s": 1_000_000, "ms": 1_000, "us": 1}
+
+
+def _civil(days: int) -> str:
+    """Proleptic Gregorian ``Y-MM-DD`` of days since 1970-01-01, any year (H. Hinnant's
+    algorithm): PostgreSQL's 5874897-12-31 is a valid date32 Arrow cannot print."""
+    z = days + 719_468
+    era, doe = divmod(z, 146_097)
+    yoe = (doe - doe // 1460 + doe // 36_524 - doe // 146_096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    d, m = doy - (153 * mp + 2) // 5 + 1, mp + 3 if mp < 10 else mp - 9
+    y = yoe + era * 400 + (m <= 2)
+    return f"{'-' if y < 0 else ''}{abs(y):04d}-{m:02d}-{d:02d}"
+
+
+def _exact_text(t: pa.DataType, v: int) -> str:
+    """One temporal value (its integer storage) Arrow could not print."""
+    if pa.types.is_time(t):  # PostgreSQL's 24:00:00: one past the last time of day
+        return time_text(v * _UNIT_US[t.unit]) if t.unit != "ns" else _ns_text(v)
+    if pa.types.is_date32(t):
+        return _civil(v)
+    if pa.types.is_date64(t):
+        return _civil(v // 86_400_000)
+    per_day = 86_400 * 1_000_000 * (1000 if t.unit == "ns" else 1) // _UNIT_US.get(t.unit, 1)
+    days, rest = divmod(v, per_day)
+    sub = rest * _UNIT_US[t.unit] if t.unit != "ns" else rest // 1000
+    clock = time_text(sub) if t.unit != "ns" else _ns_text(rest)
+    return f"{_civil(days)}T{clock}" + ("Z" if t.tz is not None else "")
+
+
+def temporal_texts(col: pa.Array) -> pa.Array:
+    """A date/time/timestamp column as Arrow's ISO text (BC years as ``-0043``), with the
+    values Arrow cannot print (years past 9999 in a date, a time of 24:00:00) written
+    exactly instead of ``<value out of range: …>``."""
+    text = col.cast(pa.string())
+    odd = pc.fill_null(pc.starts_with(text, _OUT_OF_RANGE), False)
+    if not pc.any(odd).as_py():
+        return text
+    ints = col.cast(pa.int32() if pa.types.is_date32(col.type) or pa.types.is_time32(col.type)
+                    else pa.int64()).to_pylist()  # fmt: skip
+    values = text.to_pylist()
+    for i in pc.indices_nonzero(odd).to_pylist():
+        values[i] = _exact_text(col.type, ints[i])
+    return pa.array(values, pa.string())
+
+
+def out_of_range(col: pa.Array) -> bool:
+    """Whether a temporal column holds a value Python's datetime cannot (or Arrow prints
+    as ``<value out of range``): such a column is written as text."""
+    return bool(pc.any(pc.fill_null(pc.starts_with(col.cast(pa.string()), _OUT_OF_RANGE),
+                                    False)).as_py())  # fmt: skip
+
+
 def decimal_text(value: decimal.Decimal) -> str:
     """Exact, plain notation (``format(d, 'f')``): no exponent whatever the magnitude."""
     return format(value, "f")
@@ -159,6 +214,8 @@ def textual(batch: pa.RecordBatch) -> pa.RecordBatch:
             col = _per_value(col, str)
         elif pa.types.is_decimal(t):
             col = decimal_texts(col)
+        elif pa.types.is_temporal(t) and out_of_range(col):
+            col = temporal_texts(col)
         arrays.append(col)
         fields.append(pa.field(f.name, col.type, f.nullable))
     return pa.RecordBatch.from_arrays(arrays, schema=pa.schema(fields))
@@ -224,7 +281,7 @@ def _jsonl_column(col: pa.Array) -> list[Any]:
     if pa.types.is_duration(t):
         return duration_texts(col).to_pylist()
     if pa.types.is_temporal(t) and not pa.types.is_interval(t):
-        return col.cast(pa.string()).to_pylist()  # Arrow's ISO text: BC and year 10000 too
+        return temporal_texts(col).to_pylist()  # ISO text: BC and years past 9999 too
     if is_binary(t):
         return [None if v is None else v.hex() for v in col.to_pylist()]
     return col.to_pylist()

@@ -36,7 +36,9 @@ from dte_desktop.core.export.cells import (
     duration_texts,
     is_binary,
     json_text,
+    out_of_range,
     plain,
+    temporal_texts,
 )
 from dte_desktop.core.export.spec import FormatOptions
 
@@ -84,7 +86,7 @@ def _note(t: pa.DataType) -> str | None:
             f"or after 9999 written as ISO text{utc}"
         )
     if pa.types.is_time(t):
-        return "XLSX: times cut to the millisecond (Excel's resolution)"
+        return "XLSX: times cut to the millisecond (Excel's resolution); 24:00:00 as text"
     if pa.types.is_duration(t):
         return "XLSX: TIME written as SQL time text ([-]H:MM:SS[.ffffff])"
     if is_binary(t):
@@ -206,9 +208,15 @@ class XlsxWriter:
             return self._dates(col, key), cell
         if pa.types.is_time(t):
             key = "time" if t.unit == "s" else "time_ms"
-            return [
-                None if v is None else (_cut_ms(v), self._fmt[key]) for v in col.to_pylist()
-            ], cell
+            out = [None if v is None else (_cut_ms(v), self._fmt[key]) for v in col.to_pylist()]
+            if out_of_range(col):  # 24:00:00 (read as time(0) by pyarrow): text, per cell
+                day = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000}.get(t.unit, 86_400e9)
+                ints = col.cast(pa.int64() if pa.types.is_time64(t) else pa.int32()).to_pylist()
+                texts = temporal_texts(col).to_pylist()
+                out = [
+                    texts[i] if v is not None and v >= day else out[i] for i, v in enumerate(ints)
+                ]
+            return out, cell
         return col.to_pylist(), cell
 
     def _dates(self, col: pa.Array, key: str) -> list[Any]:
@@ -227,7 +235,7 @@ class XlsxWriter:
         values = pc.if_else(outside, pa.scalar(None, col.type), col).to_pylist()
         out: list[Any] = [None if v is None else (_cut_ms(v), fmt) for v in values]
         if pc.any(outside).as_py():
-            texts = col.cast(pa.string()).to_pylist()
+            texts = temporal_texts(col).to_pylist()
             for i in pc.indices_nonzero(outside).to_pylist():
                 out[i] = texts[i]
         return out

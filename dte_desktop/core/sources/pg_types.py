@@ -89,6 +89,11 @@ for _geo in ("point", "line", "lseg", "box", "path", "polygon", "circle"):
 
 _TS_MIN, _TS_MAX = "0001-01-01 00:00:00", "9999-12-31 23:59:59.999999"
 _TS_NOTE = "±infinity, BC and years after 9999 read as null"
+# Arrow's time of day stops at 23:59:59.999999; PostgreSQL also has 24:00:00.
+_TIME_NOTE = (
+    "24:00:00 kept as 86,400,000,000 µs (one past Arrow's last time of day); "
+    "text formats write 24:00:00"
+)
 
 
 @dataclass(frozen=True)
@@ -203,7 +208,7 @@ def _plan(t: PgType, typmod: int) -> ColumnPlan:
     if name == "time":
         return ColumnPlan(
             pa.time64("us"), pa.int64(), "(EXTRACT(EPOCH FROM {c}) * 1000000)::int8",
-            finish=_to(pa.time64("us")),
+            finish=_to(pa.time64("us")), note=_TIME_NOTE,
         )  # fmt: skip
     if name == "bytea":
         return ColumnPlan(pa.binary(), pa.binary(), finish=decode_pg_hex)
