@@ -13,7 +13,12 @@ from dte_desktop.commands import add_command
 from dte_desktop.core.errors import ConfigError
 from dte_desktop.core.privacy.masking import build_masker
 from dte_desktop.core.profiling.model import TableProfile
-from dte_desktop.core.profiling.profiler import MODES, ProfileOptions, profile_tables
+from dte_desktop.core.profiling.profiler import (
+    MODES,
+    ProfileCancelled,
+    ProfileOptions,
+    profile_tables,
+)
 from dte_desktop.core.profiling.report import render
 from dte_desktop.core.profiling.rules import KINDS, check_rule, validate
 from dte_desktop.core.sources.base import TableRef
@@ -102,20 +107,44 @@ def _profile_text(profiles: list[TableProfile], job_id: int) -> str:
 
 
 def cmd_profile(args: argparse.Namespace) -> int:
+    import threading
+
+    from dte_desktop.core.jobs.interrupt import run_cancellable
+
     ctx = context(args)
     conn = ctx.resolve(args.name)
     source = ctx.open_source(args.name, prompt_password)
+    stop = threading.Event()
     opts = ProfileOptions(
         mode=args.mode,
         partitions=args.partitions,
         sample_rows=args.sample_rows,
         exact_distinct=args.exact_distinct,
         gate=build_masker(ctx, conn.name),
+        should_stop=stop.is_set,
     )
+
+    def cancel() -> None:
+        """Ctrl+C / SIGTERM: stop between batches, and stop the statement on the server
+        where the source can (a push-down aggregate has no batches to stop between)."""
+        if stop.is_set():
+            return
+        stop.set()
+        print("cancelling: the profile stops (what is done is kept)…", file=sys.stderr)
+        if source.capabilities.can_cancel:
+            source.cancel()  # type: ignore[attr-defined]
+
     try:
         tables = resolve_tables(source, args.tables)  # typos refused first, all named
-        job_id, profiles = profile_tables(source, conn.name, tables, opts, ctx.store,
-                                          job_id=args.resume)  # fmt: skip
+        job_id, profiles = run_cancellable(
+            lambda: profile_tables(source, conn.name, tables, opts, ctx.store, job_id=args.resume),
+            cancel,
+        )
+    except ProfileCancelled as exc:
+        print(f"profile cancelled: {exc} Nothing was written; finished tables are kept in "
+              "the history.",
+              file=sys.stderr)  # fmt: skip
+        return exc.exit_code
     finally:
         source.close()
     data = {"job_id": job_id, "mode": args.mode, "tables": [p.to_json() for p in profiles]}

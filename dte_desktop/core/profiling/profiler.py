@@ -17,6 +17,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import pyarrow as pa
 
@@ -244,14 +245,23 @@ def profile_tables(
             prior = store.list_profiles(connection, key, limit=20)
             if any(p.job_id == job_id for p in prior):
                 continue
+        stopping = opts.should_stop or (lambda: False)
         store.update_item(job_id, key, status=ItemStatus.RUNNING)
         try:
-            prof = profile_table(source, connection, table, opts, store, job_id)
+            if stopping():
+                raise ProfileCancelled(f"Profile job {job_id} cancelled before {key}.")
+            prof = profile_table(
+                _Stoppable(source, stopping), connection, table, opts, store, job_id
+            )
+            if stopping():  # stopped mid-table: its figures are not all there
+                raise ProfileCancelled(f"Profile job {job_id} cancelled during {key}.")
         except (ProfileCancelled, KeyboardInterrupt):  # never leave the item ``running``
-            store.update_item(job_id, key, status=ItemStatus.CANCELLED)
-            store.set_job_status(job_id, JobStatus.CANCELLED)
+            _cancelled(store, job_id, key)
             raise
         except Exception as exc:  # one table's failure (driver, odd type) must not end the job
+            if stopping():  # the server's "canceling statement" after a cancel: not a failure
+                _cancelled(store, job_id, key)
+                raise ProfileCancelled(f"Profile job {job_id} cancelled during {key}.") from None
             failed += 1
             store.add_error(job_id, type=type(exc).__name__, message=str(exc), item_key=key,
                             traceback=traceback.format_exc())  # fmt: skip
@@ -284,6 +294,38 @@ def profile_tables(
         },
     )
     return job_id, results
+
+
+class _Stoppable:
+    """The source as a profile sees it once a cancel was asked: every later call fails at
+    once, and a call the cancel broke (the server's "canceling statement") says cancelled.
+    Profiling catches a column's failure and goes on to the next column; without this each
+    would wait on the server in turn (one lock, one slow scan) after the user said stop."""
+
+    def __init__(self, source: Source, stopping: Callable[[], bool]) -> None:
+        self._source, self._stopping = source, stopping
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._source, name)
+        if not callable(attr) or name in ("cancel", "close"):
+            return attr
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if self._stopping():
+                raise ProfileCancelled()
+            try:
+                return attr(*args, **kwargs)
+            except Exception:
+                if self._stopping():
+                    raise ProfileCancelled() from None
+                raise
+
+        return call
+
+
+def _cancelled(store: Store, job_id: int, key: str) -> None:
+    store.update_item(job_id, key, status=ItemStatus.CANCELLED)
+    store.set_job_status(job_id, JobStatus.CANCELLED)
 
 
 __all__ = ["MODES", "ProfileCancelled", "ProfileOptions", "profile_table", "profile_tables"]
