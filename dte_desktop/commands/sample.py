@@ -89,6 +89,31 @@ def _checked(
     return ref.display(), cols
 
 
+def _cancellable(work: Any) -> Any:
+    """Ctrl+C / SIGTERM: the sample stops (between strategies, the running statement cancelled
+    on the server where the source can, its export job cancelled); None when it did."""
+    import threading
+
+    from dte_desktop.core.errors import Cancelled
+    from dte_desktop.core.jobs.interrupt import run_cancellable
+
+    stop = threading.Event()
+    jobs: list[Any] = []
+
+    def cancel() -> None:
+        if not stop.is_set():
+            stop.set()
+            print("cancelling: the sample stops…", file=sys.stderr)
+            for thing in jobs:  # the source (a statement on the server), the export job
+                thing.cancel()
+
+    try:
+        return run_cancellable(lambda: work(stop.is_set, jobs.append), cancel)
+    except Cancelled as exc:
+        print(f"sample cancelled: {exc} Nothing was written as complete.", file=sys.stderr)
+        return None
+
+
 def cmd_sample(args: argparse.Namespace) -> int:
     ctx = context(args)
     if args.rerun is not None:
@@ -118,6 +143,17 @@ def cmd_sample(args: argparse.Namespace) -> int:
             format=args.format,
         ).validate()
         progress = TerminalProgress(sys.stderr.isatty() and not args.json)
-        outcome = run_sample(ctx, spec, prompt=prompt_once, on_event=progress)
+        outcome = _cancellable(
+            lambda stop, on_cancellable: run_sample(
+                ctx,
+                spec,
+                prompt=prompt_once,
+                on_event=progress,
+                should_stop=stop,
+                on_cancellable=on_cancellable,
+            )
+        )
+        if outcome is None:
+            return 3
     emit(args, outcome.to_json(), lambda: _text(outcome))
     return 0 if outcome.export_status in (None, "complete") else 1

@@ -1,6 +1,7 @@
-"""Ctrl+C / SIGTERM during `dte profile` (issue 19): the job ends `cancelled`, exit 3, no item
-left `running`, no report written — also while the server is busy with one long statement
-(push-down mode has no batches to stop between: the statement is cancelled on the server)."""
+"""Ctrl+C / SIGTERM during `dte profile` and `dte sample` (issue 19): the job ends
+`cancelled`, exit 3, no item left `running`, no report or lineage written — also while the
+server is busy with one long statement (push-down mode has no batches to stop between: the
+statement is cancelled on the server)."""
 
 from __future__ import annotations
 
@@ -46,6 +47,39 @@ def test_a_signal_cancels_a_profile_cleanly(
     assert took < 5, took
     assert "cancelled" in err and "Traceback" not in err
     assert out == "" and not report.exists()
+    store = Store.open(recover=False)
+    try:
+        assert store.get_job(job_id).status == JobStatus.CANCELLED
+        assert {i.status for i in store.list_items(job_id)} == {ItemStatus.CANCELLED}
+    finally:
+        store.close()
+
+
+def _running_sample(store: Store) -> int | None:
+    jobs = [j for j in store.list_jobs() if j.kind == "sample" and j.status == JobStatus.RUNNING]
+    return jobs[0].id if jobs else None
+
+
+@pytest.mark.parametrize("export", [False, True])
+def test_a_signal_cancels_a_sample_cleanly(pg_url: str, tmp_path: Path, export: bool) -> None:
+    make_table(pg_url, 20_000)
+    out = tmp_path / "sample"
+    extra = ["--out", str(out)] if export else []
+    with table_locked(pg_url, "big"):
+        proc = start("sample", pg_url, "public.big", "--size", "50", "--no-mask", *extra)
+        try:
+            job_id = wait_for(_running_sample)
+            time.sleep(1.0)
+            t0 = time.monotonic()
+            proc.send_signal(signal.SIGINT)
+            _out, err = proc.communicate(timeout=30)
+            took = time.monotonic() - t0
+        finally:
+            proc.kill()
+    assert proc.returncode == 3, err
+    assert took < 5, took
+    assert "sample cancelled" in err and "Traceback" not in err
+    assert not (out / "lineage.jsonl").exists()
     store = Store.open(recover=False)
     try:
         assert store.get_job(job_id).status == JobStatus.CANCELLED

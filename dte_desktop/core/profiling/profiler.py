@@ -17,12 +17,12 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import pyarrow as pa
 
 from dte_desktop.core.audit import AuditLog
 from dte_desktop.core.errors import ConfigError, DteError
+from dte_desktop.core.jobs.stoppable import StoppableSource
 from dte_desktop.core.privacy.gate import PrivacyGate
 from dte_desktop.core.profiling import figures
 from dte_desktop.core.profiling.dialect import dialect_for
@@ -251,7 +251,12 @@ def profile_tables(
             if stopping():
                 raise ProfileCancelled(f"Profile job {job_id} cancelled before {key}.")
             prof = profile_table(
-                _Stoppable(source, stopping), connection, table, opts, store, job_id
+                StoppableSource(source, stopping, ProfileCancelled),
+                connection,
+                table,
+                opts,
+                store,
+                job_id,
             )
             if stopping():  # stopped mid-table: its figures are not all there
                 raise ProfileCancelled(f"Profile job {job_id} cancelled during {key}.")
@@ -294,33 +299,6 @@ def profile_tables(
         },
     )
     return job_id, results
-
-
-class _Stoppable:
-    """The source as a profile sees it once a cancel was asked: every later call fails at
-    once, and a call the cancel broke (the server's "canceling statement") says cancelled.
-    Profiling catches a column's failure and goes on to the next column; without this each
-    would wait on the server in turn (one lock, one slow scan) after the user said stop."""
-
-    def __init__(self, source: Source, stopping: Callable[[], bool]) -> None:
-        self._source, self._stopping = source, stopping
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._source, name)
-        if not callable(attr) or name in ("cancel", "close"):
-            return attr
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            if self._stopping():
-                raise ProfileCancelled()
-            try:
-                return attr(*args, **kwargs)
-            except Exception:
-                if self._stopping():
-                    raise ProfileCancelled() from None
-                raise
-
-        return call
 
 
 def _cancelled(store: Store, job_id: int, key: str) -> None:

@@ -22,9 +22,10 @@ from typing import Any
 import pyarrow as pa
 
 from dte_desktop.core.audit import AuditLog
-from dte_desktop.core.errors import ConfigError
+from dte_desktop.core.errors import Cancelled, ConfigError
 from dte_desktop.core.export.manifest import MANIFEST, sha256_file, write_atomic, write_manifest
 from dte_desktop.core.export.spec import ExportSpec, QuerySpec
+from dte_desktop.core.jobs.stoppable import StoppableSource
 from dte_desktop.core.privacy.labels import labels_for
 from dte_desktop.core.privacy.masking import TableMasker, build_masker
 from dte_desktop.core.profiling.model import json_value
@@ -152,7 +153,12 @@ def _write_lineage(sel: Selection, out_dir: Path, masker: TableMasker | None, la
 
 
 def _export(
-    ctx: Any, sel: Selection, label: str, prompt: Any, on_event: Callable[[object], None] | None
+    ctx: Any,
+    sel: Selection,
+    label: str,
+    prompt: Any,
+    on_event: Callable[[object], None] | None,
+    on_cancellable: Callable[[Any], None] | None = None,
 ) -> tuple[int, str, str, list[dict[str, Any]]]:
     from dte_desktop.core.jobs.planner import ExportPlanner
     from dte_desktop.core.jobs.service import prepare_export, run
@@ -165,6 +171,8 @@ def _export(
         layout="file", overwrite=True,  # a sample again into its folder replaces the last one
     ).validate()  # fmt: skip
     job = prepare_export(ctx, es, on_event=on_event, prompt=prompt)
+    if on_cancellable is not None:  # the caller's cancel reaches the export job too
+        on_cancellable(job)
     status = run(job)
     out_dir = ExportPlanner.out_dir(es)
     # The export's own masker: it classified the table on the export's first batch, so
@@ -183,8 +191,13 @@ def run_sample(
     *,
     prompt: Any = None,
     on_event: Callable[[object], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    on_cancellable: Callable[[Any], None] | None = None,
 ) -> SampleOutcome:
-    """Pick, preview (masked) or export, record the job and audit it."""
+    """Pick, preview (masked) or export, record the job and audit it. ``should_stop``: a
+    cancel asked (the job ends ``cancelled``, ``Cancelled`` raised); ``on_cancellable`` gets
+    what a cancel must reach: the source where it can stop a statement on the server, and an
+    exported sample's export job."""
     spec = spec.with_seed().validate()
     conn = ctx.resolve(spec.connection)
     table = parse_table(spec.table)
@@ -194,7 +207,10 @@ def run_sample(
     store.add_items(job_id, [label])
     store.set_job_status(job_id, JobStatus.RUNNING)
     store.update_item(job_id, label, status=ItemStatus.RUNNING)
-    source = ctx.open_source(spec.connection, prompt)
+    stopping = should_stop or (lambda: False)
+    source = StoppableSource(ctx.open_source(spec.connection, prompt), stopping)
+    if on_cancellable is not None and source.capabilities.can_cancel:
+        on_cancellable(source)
     try:
         profiles = store.list_profiles(conn.name, label, limit=1)
         profile = (profiles[0].id, profiles[0].result) if profiles else None
@@ -204,10 +220,16 @@ def run_sample(
             outcome = _preview(ctx, conn.name, sel, label)
         else:
             outcome = SampleOutcome(0, sel)
-            eid, estatus, out, lineage = _export(ctx, sel, label, prompt, on_event)
+            eid, estatus, out, lineage = _export(ctx, sel, label, prompt, on_event, on_cancellable)
             outcome.export_job_id, outcome.export_status, outcome.out_dir = eid, estatus, out
             outcome.lineage = lineage
+        if stopping():
+            raise Cancelled(f"Sample job {job_id} cancelled.")
     except Exception as exc:
+        if stopping() or isinstance(exc, Cancelled):  # asked for, not a failure
+            store.update_item(job_id, label, status=ItemStatus.CANCELLED)
+            store.set_job_status(job_id, JobStatus.CANCELLED)
+            raise Cancelled(f"Sample job {job_id} cancelled.") from None
         store.add_error(job_id, type=type(exc).__name__, message=str(exc), item_key=label,
                         traceback=traceback.format_exc())  # fmt: skip
         store.update_item(job_id, label, status=ItemStatus.FAILED)

@@ -1,0 +1,39 @@
+"""A source as a long job sees it once the user asked it to stop (profile, sample): every
+later call fails at once with the job's ``Cancelled``, and a call the cancel broke (the
+server's "canceling statement due to user request") says cancelled, not failed.
+
+Profiling catches a column's failure and goes on with the next column, a sample tries its
+next strategy: without this, each would in turn wait on the server (behind one lock, one
+slow scan) after the user said stop. The job's own ``should_stop`` is the flag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from dte_desktop.core.errors import Cancelled
+
+
+class StoppableSource:
+    def __init__(
+        self, source: Any, stopping: Callable[[], bool], error: type[Cancelled] = Cancelled
+    ) -> None:
+        self._source, self._stopping, self._error = source, stopping, error
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._source, name)
+        if not callable(attr) or name in ("cancel", "close"):
+            return attr
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if self._stopping():
+                raise self._error()
+            try:
+                return attr(*args, **kwargs)
+            except Exception:
+                if self._stopping():
+                    raise self._error() from None
+                raise
+
+        return call
