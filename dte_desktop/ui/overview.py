@@ -93,7 +93,8 @@ class Overview(QScrollArea):
             cols, keys = result
             self.suggested = self._new_rules(connection, info, suggest_rules(keys))
             self._target = (connection, info)
-            self.label.setText(self._table_html(connection, info, cols, keys, self.suggested))
+            html = self._table_html(connection, info, cols, keys, self.suggested)
+            self.label.setText(html + self._pii_html(connection, info))
             self.add_rules_button.setVisible(bool(self.suggested))
             self.described.emit(keys)
 
@@ -105,6 +106,27 @@ class Overview(QScrollArea):
                 )
 
         run_in_pool(work, done, failed)
+
+    def _pii_html(self, connection: str, info: TableInfo) -> str:
+        """What the last profile's detectors found per column, with their evidence (share of
+        values, validator) and the suggested level — figures and names only, never a value."""
+        from dte_desktop.ui.pii_evidence import evidence_html
+
+        last = self.ctx.store.list_profiles(connection, info.ref.display(), limit=1)
+        if not last:
+            return (
+                "<h3>PII</h3><p>Not profiled yet: <b>Ctrl+P</b> profiles the table and "
+                "suggests classifications from what its values hold.</p>"
+            )
+        cols = [c for c in last[0].result.get("columns", []) if c.get("pii")]
+        when = last[0].created_at.strftime("%Y-%m-%d %H:%M")
+        if not cols:
+            return f"<h3>PII</h3><p>The profile of {when} found no PII in any column.</p>"
+        items = "".join(
+            f"<p>{evidence_html(c['name'], c['pii'], c.get('suggested_classification', ''))}</p>"
+            for c in cols
+        )
+        return f"<h3>PII found by the profile of {escape(when)}</h3>{items}"
 
     def _new_rules(
         self, connection: str, info: TableInfo, rules: list[SuggestedRule]

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from tests.ui.conftest import select_table
 
@@ -46,3 +47,33 @@ def test_overview_lists_keys_and_stores_the_rules_they_suggest(qtbot, window) ->
         select_table(qtbot, window, "orders")
     assert overview.suggested == [] and not overview.add_rules_button.isVisible()
     assert "Suggested rules" not in overview.text()
+
+
+def test_overview_shows_the_last_profiles_pii_evidence(qtbot, window) -> None:
+    overview = window.overview_tab
+    with qtbot.waitSignal(overview.described, timeout=30_000):
+        select_table(qtbot, window, "customers")
+    assert "Not profiled yet" in overview.text()
+    view = window.profile_view
+    window.tree.setFocus()
+    with qtbot.waitSignal(view.profiled, timeout=120_000) as done:
+        qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    found = {c["name"]: c for c in done.args[0]["columns"] if c.get("pii")}
+    assert {"email", "ssn", "card_number"} <= set(found)
+    with qtbot.waitSignal(overview.described, timeout=30_000):
+        select_table(qtbot, window, "orders")
+    with qtbot.waitSignal(overview.described, timeout=30_000):
+        select_table(qtbot, window, "customers")
+    text = overview.text()
+    assert "PII found by the profile of" in text
+    for name, col in found.items():  # every column, its type, its evidence, its level
+        assert f"<b>{name}</b>: looks like <b>{col['pii']['type']}" in text
+        assert f"suggested classification <b>{col['suggested_classification']}</b>" in text
+    assert "% of values" in text or "validator" in text.lower()
+    window.tabs.setCurrentWidget(overview)
+    page = QLabel(overview.text())  # the whole page, beyond the scroll area's height
+    page.setWordWrap(True)
+    page.setMargin(16)
+    page.setFixedWidth(900)
+    page.adjustSize()
+    page.grab().save(str(SHOTS / "overview-pii.png"))
