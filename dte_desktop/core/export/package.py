@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from dte_desktop.core.errors import ConfigError, DteError
+from dte_desktop.core.export.manifest import sha256_file
 from dte_desktop.core.secrets import CredentialStore
 
 FORMAT = "dte-package/1"
@@ -109,14 +110,6 @@ def read_recipients(path: Path) -> list[str]:
     return out
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _durable_rename(tmp: Path, final: Path) -> None:
     with tmp.open("rb") as fh:
         os.fsync(fh.fileno())
@@ -158,7 +151,8 @@ def seal(folder: Path, recipients: list[str], credentials: CredentialStore) -> d
     }
     (folder / "package.json").write_text(json.dumps(info, indent=1), "utf-8")
     sums = "".join(
-        f"{_sha256(folder / n)}  {n}\n" for n in sorted([*entries, "manifest.json", "package.json"])
+        f"{sha256_file(folder / n)}  {n}\n"
+        for n in sorted([*entries, "manifest.json", "package.json"])
     )
     (folder / "SHA256SUMS").write_text(sums, "utf-8")
     sig = signer.sign(sums.encode("utf-8"))
@@ -222,7 +216,7 @@ def verify(folder: Path, signer: str | None = None) -> dict[str, Any]:
         path = folder / name
         if path.is_symlink() or not path.is_file():
             raise PackageError(f"{name} is missing (or not a plain file).")
-        if _sha256(path) != digest:
+        if sha256_file(path) != digest:
             raise PackageError(f"{name} does not match its checksum: the package was changed.")
     return {**info, "fingerprint": fingerprint(info["signer"]), "pinned": signer is not None}
 
@@ -255,11 +249,11 @@ def open_package(
                 f"({str(ident.to_public())[:16]}…)."
             ) from None
         want = expected.get(plain_name)
-        if want is not None and _sha256(tmp) != want:
+        if want is not None and sha256_file(tmp) != want:
             tmp.unlink()
             raise PackageError(f"{plain_name} decrypted to other bytes than the manifest lists.")
         _durable_rename(tmp, target)
     (out / "manifest.json").write_bytes((folder / "manifest.json").read_bytes())
-    sums = "".join(f"{_sha256(out / n)}  {n}\n" for n in sorted(expected) if (out / n).exists())
+    sums = "".join(f"{sha256_file(out / n)}  {n}\n" for n in sorted(expected) if (out / n).exists())
     (out / "SHA256SUMS").write_text(sums, "utf-8")
     return {**info, "decrypted": len(info["encrypted"]), "out": str(out)}
