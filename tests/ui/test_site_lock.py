@@ -47,7 +47,11 @@ def test_locked_site_policy_cannot_be_loosened_from_the_gui(qtbot, locked_ctx) -
         with qtbot.waitSignal(window.preview.loaded, timeout=30_000):
             window.preview_selected()
         assert not window.preview.reveal_button.isEnabled()
-        assert "allow_reveal = false" in window.preview.reveal_button.toolTip()
+        # Core names the policy that forbids it, asked in a worker: the tooltip follows.
+        qtbot.waitUntil(
+            lambda: "allow_reveal = false" in window.preview.reveal_button.toolTip(),
+            timeout=10_000,
+        )
         assert window.preview.masked_columns()  # still masked
         assert window.catalog.find_connection(DEMO_CONNECTION) is not None
     finally:
