@@ -8,39 +8,23 @@ connection test, a broken audit chain), 2 usage or configuration error, 3 interr
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
-from typing import Any
 
 from dte_desktop import __version__
+from dte_desktop.commands._context import (  # re-exported: the CLI's public helpers
+    context,
+    emit,
+    master_passphrase,
+    prompt_password,
+)
 from dte_desktop.core.errors import DteError
 from dte_desktop.core.logs import get_logger, redact
 
+__all__ = ["build_parser", "context", "emit", "main", "master_passphrase", "prompt_password"]
+
 log = get_logger("cli")
 Handler = Callable[[argparse.Namespace], int]
-
-
-def emit(args: argparse.Namespace, data: Any, text: Callable[[], str] | str) -> None:
-    """One place that prints results: JSON for scripts, lines for people."""
-    if getattr(args, "json", False):
-        print(json.dumps(data, indent=2, default=str, ensure_ascii=False))
-    else:
-        print(text() if callable(text) else text)
-
-
-def context(args: argparse.Namespace, *, demo: bool = True):  # type: ignore[no-untyped-def]
-    """Bootstrap once per invocation (history, logging, demo connection)."""
-    ctx = getattr(args, "_ctx", None)
-    if ctx is None:
-        from dte_desktop.core.app import bootstrap
-
-        ctx = bootstrap(demo=demo, console_logging=True, passphrase=master_passphrase)
-        args._ctx = ctx
-        password = getattr(args, "_url_password", None)
-        if password:
-            ctx.remember_url_password(args.name, password)
-    return ctx
 
 
 def take_url_password(args: argparse.Namespace) -> None:
@@ -58,26 +42,6 @@ def take_url_password(args: argparse.Namespace) -> None:
     if password:
         register_secret(password)
         args._url_password = password
-
-
-def master_passphrase() -> str | None:
-    """For the encrypted credential store (no OS keyring): the environment, else a prompt."""
-    import os
-
-    env = os.environ.get("DTE_MASTER_PASSPHRASE")
-    if env or not sys.stdin.isatty():
-        return env
-    import getpass
-
-    return getpass.getpass("Master passphrase for the DTE credential store: ")
-
-
-def prompt_password(name: str) -> str | None:
-    if not sys.stdin.isatty():
-        return None
-    import getpass
-
-    return getpass.getpass(f"Password for {name}: ")
 
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:

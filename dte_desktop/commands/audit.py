@@ -7,8 +7,8 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from dte_desktop.cli import context, emit
 from dte_desktop.commands import add_command
+from dte_desktop.commands._context import context, emit
 from dte_desktop.core.audit import AuditLog
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from dte_desktop.cli import context, emit, prompt_password
 from dte_desktop.commands import add_command
+from dte_desktop.commands._context import context, emit, prompt_password
 from dte_desktop.core.sources.base import ColumnInfo, Source, TableInfo
 from dte_desktop.core.sources.identifiers import resolve_schema, resolve_table
 from dte_desktop.core.sources.keys import TableKeys, keys_of, suggest_rules

@@ -6,8 +6,8 @@ import argparse
 from dataclasses import asdict
 from pathlib import Path
 
-from dte_desktop.cli import context, emit, prompt_password
 from dte_desktop.commands import add_command
+from dte_desktop.commands._context import context, emit, prompt_password
 from dte_desktop.core.sources.names import parse_table
 
 

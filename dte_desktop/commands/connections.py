@@ -6,8 +6,8 @@ import argparse
 import sys
 import time
 
-from dte_desktop.cli import context, emit, prompt_password
 from dte_desktop.commands import add_command
+from dte_desktop.commands._context import context, emit, prompt_password
 from dte_desktop.core.audit import AuditLog
 from dte_desktop.core.errors import ConfigError, DteError
 from dte_desktop.core.secrets import CredentialStore

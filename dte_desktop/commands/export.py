@@ -8,8 +8,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from dte_desktop.cli import context, emit, prompt_password
 from dte_desktop.commands import add_command
+from dte_desktop.commands._context import context, emit, prompt_password
 from dte_desktop.core.errors import ConfigError
 from dte_desktop.core.export.spec import FORMATS, LAYOUTS, ExportSpec, FormatOptions, QuerySpec
 from dte_desktop.core.jobs.events import ItemProgress, JobFinished, JobProgress

@@ -6,8 +6,8 @@ import argparse
 import sys
 from dataclasses import asdict
 
-from dte_desktop.cli import context, emit, prompt_password
 from dte_desktop.commands import add_command
+from dte_desktop.commands._context import context, emit, prompt_password
 from dte_desktop.core.errors import ConfigError
 from dte_desktop.core.store import JobStatus
 

@@ -7,8 +7,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from dte_desktop.cli import context, emit
 from dte_desktop.commands import add_command
+from dte_desktop.commands._context import context, emit
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -7,8 +7,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-from dte_desktop.cli import context, emit, prompt_password
 from dte_desktop.commands import add_command
+from dte_desktop.commands._context import context, emit, prompt_password
 from dte_desktop.core.export.cells import NON_FINITE, json_default
 
 

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from dte_desktop.cli import context, emit, prompt_password
 from dte_desktop.commands import add_command
+from dte_desktop.commands._context import context, emit, prompt_password
 from dte_desktop.core.errors import ConfigError
 from dte_desktop.core.privacy.masking import build_masker
 from dte_desktop.core.profiling.model import TableProfile

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import argparse
 
-from dte_desktop.cli import context, emit, prompt_password
 from dte_desktop.commands import add_command
+from dte_desktop.commands._context import context, emit, prompt_password
 from dte_desktop.core.privacy.risk import DEFAULT_K, RiskReport
 
 

@@ -7,8 +7,8 @@ import argparse
 import sys
 from typing import Any
 
-from dte_desktop.cli import context, emit, prompt_password
 from dte_desktop.commands import add_command
+from dte_desktop.commands._context import context, emit, prompt_password
 from dte_desktop.commands.export import TerminalProgress
 from dte_desktop.core.errors import ConfigError
 from dte_desktop.core.export.spec import FORMATS

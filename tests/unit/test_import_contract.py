@@ -39,3 +39,19 @@ def test_contract_fails_when_core_imports_qt(tmp_path) -> None:
     assert "BROKEN" in out.stdout and "dte_desktop.core.qt_probe" in out.stdout
     probe.unlink()
     assert _lint(tmp_path).returncode == 0  # probe removed: kept again
+
+
+def test_contract_fails_when_a_command_imports_the_cli(tmp_path) -> None:
+    """Commands take context/emit from commands._context; cli.py sits above them (issue 19)."""
+    shutil.copytree(
+        ROOT / "dte_desktop",
+        tmp_path / "dte_desktop",
+        ignore=shutil.ignore_patterns("__pycache__", "resources"),
+    )
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    probe = tmp_path / "dte_desktop" / "commands" / "cli_probe.py"
+    probe.write_text("from dte_desktop.cli import emit  # the probe\n")
+    out = _lint(tmp_path)
+    assert out.returncode != 0
+    assert "commands never import the CLI" in out.stdout and "BROKEN" in out.stdout
+    assert "dte_desktop.commands.cli_probe" in out.stdout
