@@ -109,6 +109,21 @@ class PreviewLoader(QObject):
         run_in_pool(work, self.page.emit, self._fail, pool=self.pool)
         return gen
 
+    def sort(self, column: str, descending: bool) -> int:
+        """Read the table again ordered by ``column`` on the server; core refuses a masked
+        column (``sort_refusal``) and the failure is reported like any other."""
+        self.generation += 1
+        gen = self.generation
+
+        def work() -> PreviewPage:
+            session = self._session
+            if session is None:
+                raise RuntimeError("No preview is open.")
+            return _page(gen, session.sort(column, descending))
+
+        run_in_pool(work, self.page.emit, self._fail, pool=self.pool)
+        return gen
+
     def cancel(self) -> None:
         """From the GUI thread: stop the running statement on the server (where the source
         can); the worker then reports the source's cancel error."""

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 
@@ -23,6 +24,16 @@ from dte_desktop.ui import theme
 
 Index = QModelIndex | QPersistentModelIndex
 _MAX_CELL = 200
+
+
+def full_text(value: Any) -> str:
+    """A cell's whole text, as copied and shown in the value viewer (the grid shortens
+    it): bytes as hex, NULL as ``NULL``."""
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    if isinstance(value, str):
+        return value
+    return format_value(value)
 
 
 def format_value(value: Any) -> str:
@@ -59,6 +70,8 @@ class ArrowTableModel(QAbstractTableModel):
         self.tooltips: dict[str, str] = {}
         self.masked: frozenset[str] = frozenset()  # columns core masked (operator not keep)
         self._masked_cols: frozenset[int] = frozenset()
+        self._perm: list[int] | None = None  # a client-side sort of the loaded rows
+        self.sorted_by: tuple[int, bool] | None = None
         self._null_font = QFont()
         self._null_font.setItalic(True)
 
@@ -74,6 +87,8 @@ class ArrowTableModel(QAbstractTableModel):
             self._starts.append(first)
             self._rows += batch.num_rows
             self.endInsertRows()
+            if self.sorted_by is not None:  # new rows take their place in the sort
+                self.sort_loaded(*self.sorted_by)
 
     def fetch_failed(self) -> None:
         self._fetching = False
@@ -110,7 +125,22 @@ class ArrowTableModel(QAbstractTableModel):
             self._fetching = True
             self.fetch_requested.emit()
 
+    def sort_loaded(self, column: int, descending: bool) -> None:
+        """Order the rows loaded so far by ``column`` (client-side; the caller has asked
+        core's ``sort_refusal`` first: a masked column is never sorted). Nulls last.
+        Raises ``pa.ArrowNotImplementedError`` for a type Arrow cannot order."""
+        self.layoutAboutToBeChanged.emit()
+        if self._rows:
+            values = pa.chunked_array([b.column(column) for b in self.batches])
+            order = "descending" if descending else "ascending"
+            idx = pc.sort_indices(values, sort_keys=[("x", order, "at_end")])
+            self._perm = idx.to_pylist()
+        self.sorted_by = (column, descending)
+        self.layoutChanged.emit()
+
     def value(self, row: int, column: int) -> Any:
+        if self._perm is not None and row < len(self._perm):
+            row = self._perm[row]
         i = bisect.bisect_right(self._starts, row) - 1
         batch = self.batches[i]
         return batch.column(column)[row - self._starts[i]].as_py()

@@ -3,7 +3,7 @@ headers, and the audited reveal flow."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from dte_desktop.core.app import AppContext
 from dte_desktop.core.sources.base import TableRef
+from dte_desktop.ui.grid import GridActions
 from dte_desktop.ui.passphrase import PassphraseKeeper
 from dte_desktop.ui.preview_loader import PreviewLoader, PreviewPage
 from dte_desktop.ui.preview_model import ArrowTableModel
@@ -58,15 +59,23 @@ class PreviewView(QWidget):
         self.reveal_button.setObjectName("revealButton")
         self.reveal_button.setEnabled(False)
         self.reveal_button.clicked.connect(self.ask_reveal)
+        # The status can be long (a refused sort says why): it wraps rather than clip.
+        self.status.setWordWrap(True)
+        self.status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         top = QHBoxLayout()
-        top.addWidget(self.title, 1)
-        top.addWidget(self.status)
+        top.addWidget(self.title)
+        top.addWidget(self.status, 1)
         top.addWidget(self.reveal_button)
         self.table = QTableView()
         self.table.setObjectName("previewTable")
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.horizontalHeader().setHighlightSections(False)
+        self.grid = GridActions(self.table)
+        self.grid.sort_requested.connect(self.sort)
+        self.grid.copied.connect(self.status.setText)
+        self.sorted_by: tuple[str, bool] | None = None  # the server-side sort in force
+        self._pending_sort: tuple[str, bool] | None = None  # asked, not yet read
         self.banner = QFrame()
         self.banner.setObjectName("unclassifiedBanner")
         self.banner.setFrameShape(QFrame.Shape.StyledPanel)
@@ -98,6 +107,8 @@ class PreviewView(QWidget):
         self.status.setText("Loading masked preview…")
         self.table.setModel(None)
         self.model = None
+        self.sorted_by = self._pending_sort = None
+        self.grid.show_sorted(None)
         self.banner.hide()
         self.loader.open(connection, ref)
 
@@ -114,6 +125,8 @@ class PreviewView(QWidget):
         self.status.setText("Running the query (read-only)…")
         self.table.setModel(None)
         self.model = None
+        self.sorted_by = self._pending_sort = None
+        self.grid.show_sorted(None)
         self.loader.open(connection, target)  # type: ignore[arg-type]
 
     def _on_page(self, page: PreviewPage) -> None:
@@ -149,6 +162,12 @@ class PreviewView(QWidget):
         self.model = model
         self.table.setModel(model)
         self.table.resizeColumnsToContents()
+        if self._pending_sort is not None:
+            self.sorted_by, self._pending_sort = self._pending_sort, None
+        if self.sorted_by is not None and self.sorted_by[0] in model.names:
+            self.grid.show_sorted(model.names.index(self.sorted_by[0]), self.sorted_by[1])
+        else:
+            self.grid.show_sorted(None)
         allow = bool(page.policy and page.policy.allow_reveal)
         maskable = [c for c, op in self.applied.items() if op != "keep"]
         self.reveal_button.setEnabled(allow and bool(maskable))
@@ -227,12 +246,63 @@ class PreviewView(QWidget):
         more = " (scroll for more)" if self.model.has_more else ""
         clear = ", ".join(sorted(self.revealed_columns))
         masked = f"masked except {clear} (revealed)" if clear else "masked"
-        self.status.setText(f"{self.model.rowCount():,} rows, {masked}{more}")
+        order = ""
+        if self.sorted_by is not None:
+            way = "descending" if self.sorted_by[1] else "ascending"
+            order = f", sorted by {self.sorted_by[0]} {way} (server)"
+        self.status.setText(f"{self.model.rowCount():,} rows, {masked}{order}{more}")
 
     def _on_failed(self, title: str, message: str) -> None:
         if self.model is not None:
             self.model.fetch_failed()
         self.status.setText(f"{title}: {message}")
+        self._pending_sort = None
+        self._show_sort()
+
+    # -- sorting ---------------------------------------------------------------------
+    def sort(self, column: int, descending: bool) -> None:
+        """A table preview sorts on the server (ORDER BY in the source's dialect: every
+        row of the table, and scrolling reads on in that order); a query's results sort
+        the rows loaded so far, in the grid (wrapping the user's query in another SELECT
+        would change the statement that was checked, traced and audited). Either way a
+        masked column is refused by core's ``sort_refusal``."""
+        from dte_desktop.core.privacy.preview_session import QueryText, sort_refusal
+
+        if self.model is None or not 0 <= column < len(self.model.names):
+            return
+        name = self.model.names[column]
+        why = sort_refusal(self.applied, name)
+        if why is not None:
+            self.status.setText(why)
+            self._show_sort()
+            return
+        way = "descending" if descending else "ascending"
+        if isinstance(self.ref, QueryText):
+            try:
+                self.model.sort_loaded(column, descending)
+            except (NotImplementedError, TypeError) as exc:  # pa.ArrowNotImplementedError
+                self.status.setText(f"{name} cannot be sorted: {exc}")
+                self._show_sort()
+                return
+            self.grid.show_sorted(column, descending)
+            self.status.setText(
+                f"Sorted the {self.model.rowCount():,} loaded rows by {name}, {way} "
+                "(in the grid; rows loaded later join the sort)"
+            )
+            return
+        self._pending_sort = (name, descending)
+        self.status.setText(f"Sorting by {name}, {way}, on the server…")
+        self.loader.sort(name, descending)
+
+    def _show_sort(self) -> None:
+        """Put the header's indicator back to the sort in force (a click flips it)."""
+        model = self.model
+        if model is not None and model.sorted_by is not None:
+            self.grid.show_sorted(*model.sorted_by)
+        elif model is not None and self.sorted_by and self.sorted_by[0] in model.names:
+            self.grid.show_sorted(model.names.index(self.sorted_by[0]), self.sorted_by[1])
+        else:
+            self.grid.show_sorted(None)
 
     # -- reveal ----------------------------------------------------------------------
     def masked_columns(self) -> list[str]:

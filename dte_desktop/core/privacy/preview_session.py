@@ -18,14 +18,14 @@ Qt-free and not thread-safe: one thread steps a session (the GUI's single-thread
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
 
 from dte_desktop.core.audit import AuditLog
-from dte_desktop.core.errors import NotFound, PolicyViolation
+from dte_desktop.core.errors import ConfigError, NotFound, PolicyViolation
 from dte_desktop.core.privacy.classification import ColumnClassification
 from dte_desktop.core.privacy.gate import Decision, PrivacyGate
 from dte_desktop.core.privacy.masking import build_masker
@@ -50,6 +50,22 @@ SHORT_REASON = (
     f"Revealing a column needs a reason of at least {MIN_REASON} characters; "
     "it is kept in the audit log."
 )
+
+
+def sort_refusal(operators: Mapping[str, str], column: str) -> str | None:
+    """Why ``column`` cannot be sorted, or None. A masked column is never sorted: ordered
+    by its stored values (server-side) the rows would show the raw values' order, and
+    ordered by the masked text the grid would make one rule look like two. Both grids (the
+    table preview's ORDER BY and the SQL tab's sort of its loaded rows) ask here."""
+    op = operators.get(column)
+    if op is None:
+        return f"There is no column {column!r} to sort."
+    if op != "keep":
+        return (
+            f"{column} is masked ({op}): sorting it would show the order of its stored "
+            "values, so masked columns are not sortable."
+        )
+    return None
 
 
 @dataclass(frozen=True)
@@ -94,6 +110,8 @@ class PreviewSession:
         self.revealed: frozenset[str] = frozenset()
         self.query = table.sql if isinstance(table, QueryText) else None
         self._names: list[str] = []  # a query's output columns, once read
+        self._operators: dict[str, str] = {}  # as the last read decided
+        self.order_by: tuple[tuple[str, bool], ...] = ()  # a table read's server-side sort
         self._source: Source | None = None
         self._batches: Iterator[pa.RecordBatch] | None = None
         self._gate: PrivacyGate | None = None
@@ -126,7 +144,7 @@ class PreviewSession:
         self._source = source
         if self.query is None:
             self.table = resolve_table(source, self.typed, rule_of(source))
-            spec = SelectSpec(table=self.table, limit=self.limit)
+            spec = SelectSpec(table=self.table, limit=self.limit, order_by=self.order_by)
         else:
             spec = SelectSpec(query=self.query, limit=self.limit)
         if reveal:
@@ -137,10 +155,13 @@ class PreviewSession:
         page = self._page(first=True)
         assert page is not None
         self._names = list(page.batch.schema.names)
+        self._operators = page.operators
         extra = {"policy": self.policy.name, "operators": page.operators}
         extra["revealed"] = sorted(self.revealed)
         if self.query is not None:
             extra["query"] = self.query_shape()
+        if self.order_by:
+            extra["order_by"] = [[n, "desc" if d else "asc"] for n, d in self.order_by]
         AuditLog(self.ctx.store).record(
             "preview",
             connection=self.connection,
@@ -165,6 +186,18 @@ class PreviewSession:
         if self._source is None or (self.table is None and not self._names):
             return self.open(reveal=columns, reason=reason)
         self._grant(columns, reason)
+        return self.open()
+
+    def sort(self, column: str, descending: bool = False) -> PreviewPage:
+        """Read the table again from its first row, ordered by ``column`` on the server
+        (each source spells the ORDER BY). Refused for a masked column (``sort_refusal``)
+        and for a query, whose rows the grid sorts where they are loaded."""
+        if self.query is not None:
+            raise ConfigError("A query's results are sorted in the grid, over the rows loaded.")
+        why = sort_refusal(self._operators, column)
+        if why is not None:
+            raise PolicyViolation(why)
+        self.order_by = ((column, bool(descending)),)
         return self.open()
 
     def read_all(self, reveal: Sequence[str] = (), reason: str | None = None) -> PreviewPage:

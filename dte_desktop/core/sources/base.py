@@ -91,6 +91,9 @@ class SelectSpec:
     query: str | None = None
     limit: int | None = None
     snapshot: str | None = None  # PostgreSQL exported snapshot id shared by slices
+    # (column, descending) pairs, table reads only: the preview's server-side sort. Each
+    # source quotes the names itself; a query's rows are never re-ordered by wrapping it.
+    order_by: tuple[tuple[str, bool], ...] = ()
 
 
 @dataclass(frozen=True)

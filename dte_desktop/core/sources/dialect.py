@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from dte_desktop.core.errors import ConfigError
-from dte_desktop.core.sources.base import TableRef
+from dte_desktop.core.sources.base import ColumnInfo, TableRef
 
 
 def double_quote(name: str) -> str:
@@ -33,6 +33,12 @@ def plain_literal(value: str) -> str:
     if "\x00" in value:
         raise ConfigError("A literal cannot contain a NUL character.")
     return "'" + value.replace("'", "''") + "'"
+
+
+def order_sql(quote: Callable[[str], str], order_by: Sequence[tuple[str, bool]]) -> str:
+    """``"a" DESC, "b" ASC`` for ``SelectSpec.order_by``, names quoted by the source's own
+    quoting (the preview's server-side sort)."""
+    return ", ".join(f"{quote(name)} {'DESC' if desc else 'ASC'}" for name, desc in order_by)
 
 
 class Dialect:
@@ -77,6 +83,11 @@ class Dialect:
 
     def literal(self, value: str) -> str:
         return plain_literal(value)
+
+    def ddl_column(self, column: ColumnInfo) -> str:
+        """One column of a reconstructed CREATE TABLE (core/sources/ddl.py)."""
+        null = "" if column.nullable else " NOT NULL"
+        return f"{self.quote(column.name)} {column.db_type}{null}"
 
     def bool_literal(self, value: bool) -> str:
         return str(int(value))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dte_desktop.core.errors import ConfigError
+from dte_desktop.core.sources.dialect import order_sql
 from dte_desktop.core.sources.sql_words import refuse_words, require_select_like, words
 from dte_desktop.core.sources.user_filter import filter_group
 
@@ -82,8 +83,9 @@ def build_inner_select(
     predicates: Sequence[str] = (),
     where: str | None = None,
     limit: int | None = None,
+    order_by: Sequence[tuple[str, bool]] = (),
 ) -> str:
-    """``SELECT exprs FROM source WHERE (p1) AND (p2) AND (user filter) LIMIT n``.
+    """``SELECT exprs FROM source WHERE (p1) AND (p2) AND (user filter) ORDER BY … LIMIT n``.
 
     ``source_sql`` is a quoted relation or a parenthesised, aliased subquery. The user
     filter goes last and in its own parentheses so it cannot widen our predicates."""
@@ -93,6 +95,8 @@ def build_inner_select(
         conds.append(filter_group(where, "postgresql"))
     if conds:
         sql += " WHERE " + " AND ".join(conds)
+    if order_by:
+        sql += " ORDER BY " + order_sql(quote_ident, order_by)
     if limit is not None:
         if int(limit) < 0:
             raise ConfigError("The row limit cannot be negative.")

@@ -345,9 +345,12 @@ class PostgresSource:
                 if count_only
                 else [p.expr(column_sql(n)) for n, p in zip(names, plans, strict=True)]
             )
+        if select.order_by and select.query is not None:
+            raise ConfigError("A query's rows are sorted by its own ORDER BY.")
         inner = pg_sql.build_inner_select(
-            source, exprs, predicates=predicates, where=select.where, limit=select.limit
-        )
+            source, exprs, predicates=predicates, where=select.where, limit=select.limit,
+            order_by=select.order_by,
+        )  # fmt: skip
         if select.where is not None or select.query is not None:
             conn.execute(pg_sql.probe_statement(inner), prepare=True)
         return names, plans, inner

@@ -308,6 +308,9 @@ class SQLASource:
             self._refuse(words(select.where, self.query_dialect))
             engine = self.url.get_backend_name()  # the filter is read the way it will run
             stmt = stmt.where(sa.text(escape_text(filter_group(select.where, engine))))
+        for name, desc in select.order_by:  # the preview's server-side sort
+            col = sa.column(qname(name))
+            stmt = stmt.order_by(col.desc() if desc else col.asc())
         if select.limit is not None:
             stmt = stmt.limit(int(select.limit))
         return stmt

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import pyarrow as pa
 
 from dte_desktop.core.sources.base import ColumnInfo, Partition, SelectSpec, TableRef
+from dte_desktop.core.sources.dialect import order_sql
 from dte_desktop.core.sources.sql_words import require_select_like
 from dte_desktop.core.sources.sqla_types import decimal_type
 from dte_desktop.core.sources.user_filter import filter_group
@@ -110,6 +111,8 @@ def select_sql(select: SelectSpec, columns: Sequence[str]) -> str:
     conds = _conditions(select)
     if conds:
         sql += " WHERE " + " AND ".join(conds)
+    if select.order_by:
+        sql += " ORDER BY " + order_sql(quote_ident, select.order_by)
     if select.limit is not None:
         sql += f" LIMIT {int(select.limit)}"
     return sql
