@@ -71,6 +71,7 @@ class CatalogTree(QWidget):
     children_loaded = Signal(object)  # the QTreeWidgetItem whose children arrived
     node_selected = Signal(dict)
     status = Signal(str)
+    action_requested = Signal(str)  # "preview" | "profile" | "export", on the selected table
 
     def __init__(self, ctx: AppContext, keeper: PassphraseKeeper, parent: Any = None) -> None:
         super().__init__(parent)
@@ -104,6 +105,10 @@ class CatalogTree(QWidget):
         self.tree.itemExpanded.connect(self._on_expanded)
         self.tree.currentItemChanged.connect(lambda cur, _p: self.node_selected.emit(node(cur)))
         theme.state().changed.connect(self._repaint_badges)  # a method: gone with self
+        from dte_desktop.ui import catalog_menu
+
+        catalog_menu.install(self)  # Preview, Profile, Export…, Copy name, Show DDL
+        self.ddl_dialog: Any = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.filter)

@@ -76,6 +76,10 @@ class MainWindow(QMainWindow):
         self.catalog.status.connect(self._status)
         self.catalog.connections_loaded.connect(self.connections_loaded)
         self.catalog.node_selected.connect(self._on_node)
+        self.catalog.action_requested.connect(
+            lambda key: {"preview": self.preview_selected, "profile": self.profile_selected,
+                         "export": self.export_selected}[key]()
+        )  # fmt: skip
         self.tree.itemDoubleClicked.connect(lambda item, _c: self._double_clicked(item))
 
         self.overview_tab = Overview(self.ctx)

@@ -44,7 +44,8 @@ KEYWORDS = (
     "select from where and or not in is null as join left right inner outer full cross on "
     "group by order having limit offset distinct union all intersect except with values "
     "table case when then else end between like ilike exists asc desc nulls first last "
-    "over partition window cast true false fetch rows only any some lateral using"
+    "over partition window cast true false fetch rows only any some lateral using "
+    "create primary key foreign references index unique constraint"
 ).split()
 HISTORY_MAX = 100
 

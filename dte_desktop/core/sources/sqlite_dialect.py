@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from dte_desktop.core.sources.base import TableRef
+from dte_desktop.core.sources.base import ColumnInfo, TableRef
 from dte_desktop.core.sources.dialect import Dialect
 
 _P32, _A = 4294967291, 1103515245  # a prime below 2**32; a multiplier below 2**31
@@ -40,6 +40,12 @@ class SQLiteDialect(Dialect):
         if ref.schema in (None, "main"):
             return self.quote(ref.name)
         return f"{self.quote(ref.schema)}.{self.quote(ref.name)}"
+
+    def ddl_column(self, column: ColumnInfo) -> str:
+        """A column declared without a type has none (SQLite allows it)."""
+        null = "" if column.nullable else " NOT NULL"
+        kind = f" {column.db_type}" if column.db_type else ""
+        return f"{self.quote(column.name)}{kind}{null}"
 
     def floor_div(self, expr: str) -> str:
         # SQLite may lack math functions.
