@@ -20,7 +20,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--screenshots",
         type=Path,
         metavar="DIR",
-        help="with --selftest: open every main screen in both themes and save each to DIR",
+        help="with --selftest: save screenshots to DIR: a first session on a new PostgreSQL "
+        "database (steps.txt and index.html name them), then every main screen in both themes",
+    )
+    p.add_argument(
+        "--tour",
+        choices=("all", "first-session", "screens"),
+        default="all",
+        help="with --screenshots: which tour to run (default: both)",
+    )
+    p.add_argument(
+        "--pg-url",
+        metavar="URL",
+        help="with --screenshots: the PostgreSQL database of the first-session tour (seeded "
+        "with a customers table if it has none); default: a new database on "
+        "127.0.0.1:5432, dropped afterwards",
     )
     return p.parse_args(argv)
 
@@ -75,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.selftest and args.screenshots:
         window.connections_loaded.connect(
-            lambda _n: QTimer.singleShot(0, lambda: _tour(window, args.screenshots, result, app))
+            lambda _n: QTimer.singleShot(0, lambda: _tour(window, args, result, app))
         )
         QTimer.singleShot(900_000, lambda: (result.update(code=2), app.quit()))
     elif args.selftest:
@@ -112,16 +126,25 @@ def _private_credentials_if_locked(ctx) -> str | None:  # type: ignore[no-untype
     return phrase
 
 
-def _tour(window, out: Path, result: dict, app) -> None:  # type: ignore[no-untyped-def]
+def _tour(window, args: argparse.Namespace, result: dict, app) -> None:  # type: ignore[no-untyped-def]
     if result.get("touring"):
         return  # connections_loaded fires again after each refresh
     result["touring"] = True
+    from dte_desktop.ui.first_session import FirstSessionTour
     from dte_desktop.ui.selftest import ScreenshotTour, StepFailed
 
     try:
-        ScreenshotTour(window, out).run()
+        if args.tour in ("all", "first-session"):
+            FirstSessionTour(window, args.screenshots, args.pg_url).run()
+        if args.tour in ("all", "screens"):
+            ScreenshotTour(window, args.screenshots).run()
     except StepFailed as exc:
         print(f"selftest failed: {exc}", file=sys.stderr)
+        result["code"] = 1
+    except Exception:  # a bug in the app or the tour: fail loudly, never exit 0
+        import traceback
+
+        traceback.print_exc()
         result["code"] = 1
     app.quit()
 

@@ -52,7 +52,8 @@ def test_selftest_exits_zero_with_a_screenshot(demo_home: str, tmp_path: Path) -
 def test_selftest_tours_every_screen_in_both_themes(demo_home: str, tmp_path: Path) -> None:
     out = tmp_path / "shots"
     run = subprocess.run(
-        [sys.executable, "-m", "dte_desktop.ui.app", "--selftest", "--screenshots", str(out)],
+        [sys.executable, "-m", "dte_desktop.ui.app", "--selftest"]
+        + ["--screenshots", str(out), "--tour", "screens"],
         capture_output=True,
         text=True,
         timeout=300,
