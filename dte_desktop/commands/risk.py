@@ -4,9 +4,11 @@ journalist and marketer figures) over quasi-identifier columns, computed in the 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from dte_desktop.commands import add_command
 from dte_desktop.commands._context import context, emit, prompt_password
+from dte_desktop.core.errors import ConfigError
 from dte_desktop.core.privacy.risk import DEFAULT_K, RiskReport
 
 
@@ -14,7 +16,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = add_command(sub, "risk")
     p.add_argument("name", help="connection name or URL")
     p.add_argument("table", help="schema.table (quote odd parts)")
-    p.add_argument("--qi", required=True, metavar="COL,COL", help="quasi-identifier columns")
+    p.add_argument(
+        "--qi",
+        metavar="COL,COL",
+        help="quasi-identifier columns (default: the suggested ones, see --suggest-qi)",
+    )
+    p.add_argument(
+        "--suggest-qi",
+        action="store_true",
+        help="only list the columns suggested as quasi-identifiers, and why",
+    )
     p.add_argument("--sensitive", metavar="COL", help="sensitive column for l-diversity")
     p.add_argument("--k", type=int, default=DEFAULT_K, help=f"k threshold (default {DEFAULT_K})")
     p.add_argument(
@@ -46,10 +57,35 @@ def _text(r: RiskReport) -> str:
     return "\n".join(lines)
 
 
+def _suggested(args: argparse.Namespace) -> tuple[str, dict[str, str]]:
+    from dte_desktop.core.privacy.qi_suggest import suggest_for_connection
+
+    ref, reasons = suggest_for_connection(context(args), args.name, args.table, prompt_password)
+    return ref.display(), reasons
+
+
 def cmd_risk(args: argparse.Namespace) -> int:
     from dte_desktop.core.privacy.risk import audited_risk
 
-    qi = [c.strip() for c in args.qi.split(",")]
+    if args.suggest_qi:
+        table, reasons = _suggested(args)
+        listed = [{"column": c, "reason": r} for c, r in reasons.items()]
+        lines = [f"  {c:<24} {r}" for c, r in reasons.items()] or ["  (none)"]
+        emit(args, {"table": table, "suggested": listed},
+             "\n".join([f"Suggested quasi-identifiers of {table}:", *lines]))  # fmt: skip
+        return 0
+    if args.qi:
+        qi = [c.strip() for c in args.qi.split(",")]
+    else:
+        table, reasons = _suggested(args)
+        if not reasons:
+            raise ConfigError(
+                f"No column of {table} looks like a quasi-identifier (by name, stored "
+                "classification or the last profile's cardinalities): name them with --qi."
+            )
+        qi = list(reasons)
+        print(f"Quasi-identifiers suggested: {', '.join(qi)} (see --suggest-qi; --qi to "
+              "choose)", file=sys.stderr)  # fmt: skip
     report = audited_risk(
         context(args),
         args.name,

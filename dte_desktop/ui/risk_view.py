@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from dte_desktop.core.app import AppContext
-from dte_desktop.core.privacy.risk import DEFAULT_K, RiskReport, suggested_for_table
+from dte_desktop.core.privacy.qi_suggest import suggested_for_table
+from dte_desktop.core.privacy.risk import DEFAULT_K, RiskReport
 from dte_desktop.core.sources.base import TableRef
 from dte_desktop.ui.passphrase import PassphraseKeeper
 from dte_desktop.ui.tables import read_only_table

@@ -78,7 +78,7 @@ def test_labels_and_badges_match_names_as_the_engine_does(dte_home) -> None:
 
 
 def test_quasi_identifier_suggestions_follow_stored_pii_types() -> None:
-    from dte_desktop.core.privacy.risk import suggest_quasi_identifiers
+    from dte_desktop.core.privacy.qi_suggest import suggest_quasi_identifiers
 
     names = ["id", "zip", "city", "signup", "gender", "email"]
     assert suggest_quasi_identifiers(names) == ["zip", "city", "gender"]

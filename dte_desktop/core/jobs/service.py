@@ -13,7 +13,7 @@ from dte_desktop.core.jobs.events import EventSink
 from dte_desktop.core.jobs.export_job import ExportJob
 from dte_desktop.core.logs import get_logger
 from dte_desktop.core.store import JobStatus
-from dte_desktop.core.urls import parse_url
+from dte_desktop.core.urls import parse_url, public_ref
 
 log = get_logger("jobs.service")
 
@@ -61,8 +61,13 @@ def prepare_export(
     k_checks = {}
     if masker is not None and policy.min_k is not None:  # before the job row: a stop is clean
         from dte_desktop.core.privacy.kcheck import check_tables
+        from dte_desktop.core.privacy.qi_suggest import suggested_for_table
 
-        k_checks = check_tables(opener, spec, masker, policy.min_k, policy.below_min_k)
+        stored_as = public_ref(spec.connection)
+        k_checks = check_tables(
+            opener, spec, masker, policy.min_k, policy.below_min_k,
+            lambda table, names: suggested_for_table(ctx.store, stored_as, table, names),
+        )  # fmt: skip
     job = ExportJob(
         ctx.store,
         spec,

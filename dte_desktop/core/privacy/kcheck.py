@@ -10,8 +10,9 @@ for both) and counted per class. Below ``min_k`` the policy says what happens:
   table in the manifest and the audit record (the masked keys of the small classes are kept
   in memory for the export: one set entry per small class).
 
-The QIs are the export's ``--qi`` columns, else the columns whose names say they are QIs
-(``risk.suggest_quasi_identifiers``). A table with none is recorded as unchecked.
+The QIs are the export's ``--qi`` columns, else the suggested ones (``qi_suggest``: by name,
+stored classification and the last profile's cardinalities, when the export gives a store;
+by name alone otherwise). A table with none is recorded as unchecked.
 """
 
 from __future__ import annotations
@@ -24,16 +25,13 @@ from typing import Any
 import pyarrow as pa
 
 from dte_desktop.core.errors import PolicyViolation
-from dte_desktop.core.privacy.risk import (
-    RiskReport,
-    figures,
-    masked_classes,
-    suggest_quasi_identifiers,
-)
+from dte_desktop.core.privacy.qi_suggest import suggest_quasi_identifiers
+from dte_desktop.core.privacy.risk import RiskReport, figures, masked_classes
 from dte_desktop.core.sources.base import Source, TableRef
 from dte_desktop.core.sources.identifiers import resolve_columns
 
 Mask = Callable[[str, pa.RecordBatch], pa.RecordBatch]
+Suggest = Callable[[TableRef, list[str]], list[str]]
 
 
 @dataclass
@@ -74,12 +72,15 @@ def check_table(
     action: str,
     columns: tuple[str, ...] | None = None,
     where: str | None = None,
+    suggest: Suggest | None = None,
 ) -> TableKCheck:
     """Count the masked QI classes of ``table``; ``PolicyViolation`` when a class is below
-    ``min_k`` and the policy says stop."""
+    ``min_k`` and the policy says stop. Without ``qi``, ``suggest(table, names)`` picks them
+    (by default: by their names)."""
     names = [c.name for c in source.describe(table)]
     chosen = tuple(resolve_columns(source, table, list(qi))) if qi else ()
-    chosen = chosen or tuple(suggest_quasi_identifiers(names))
+    if not chosen:
+        chosen = tuple(suggest(table, names) if suggest else suggest_quasi_identifiers(names))
     if columns:  # a column the export leaves out identifies no one in its files
         chosen = tuple(c for c in chosen if c in columns)
     label = table.display()
@@ -108,7 +109,12 @@ def suppressed_rows(check: TableKCheck | None) -> int:
 
 
 def check_tables(
-    open_source: Callable[[], Source], spec: Any, gate: Any, min_k: int, action: str
+    open_source: Callable[[], Source],
+    spec: Any,
+    gate: Any,
+    min_k: int,
+    action: str,
+    suggest: Suggest | None = None,
 ) -> dict[str, TableKCheck]:
     """Every table of an export (``ExportSpec``), through the export's own gate."""
     from dte_desktop.core.sources.names import parse_table
@@ -122,7 +128,7 @@ def check_tables(
                 source, table, spec.quasi_identifiers,
                 lambda label, batch: gate.mask(label, batch)[0],
                 min_k=min_k, action=action,
-                columns=spec.columns.get(text), where=spec.where,
+                columns=spec.columns.get(text), where=spec.where, suggest=suggest,
             )  # fmt: skip
             out[text] = check  # by the label the export's items carry
     finally:

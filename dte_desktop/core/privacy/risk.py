@@ -30,7 +30,7 @@ one counter per class (memory bounded by the number of classes, not rows).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -42,14 +42,6 @@ from dte_desktop.core.sources.base import SelectSpec, Source, TableRef
 from dte_desktop.core.sources.identifiers import resolve_columns, resolve_table
 
 DEFAULT_K = 5
-# Names of the classic quasi-identifiers (Sweeney: ZIP, birth date and sex single out 87 %
-# of the US population), as column names spell them. Words match whole name parts.
-QI_WORDS = {
-    "zip", "zipcode", "postal", "postcode", "plz", "birth", "dob", "birthdate", "birthday",
-    "born", "age", "gender", "sex", "city", "town", "county", "district", "region", "state",
-    "province", "country", "nationality", "ethnicity", "race", "marital", "occupation",
-    "job", "title", "profession", "employer", "education", "religion", "language",
-}  # fmt: skip
 SMALLEST_SHOWN = 10  # sizes of the smallest classes listed (sizes only, never their values)
 
 
@@ -144,48 +136,6 @@ def figures(
         l_diversity=l_min if sensitive is not None else None,
         classes_below_l2=below_l2 if sensitive is not None else None,
     )
-
-
-#: PII types that narrow a person down rather than name them: a column classified as one
-#: is a quasi-identifier whatever its name; any other PII type is a direct identifier.
-QI_PII_TYPES = frozenset({"date_of_birth"})
-
-
-def suggest_quasi_identifiers(
-    names: Iterable[str],
-    direct: Iterable[str] = (),
-    pii_types: Mapping[str, str | None] | None = None,
-) -> list[str]:
-    """Columns whose names say they are quasi-identifiers, plus those classified with a
-    quasi-identifying PII type (``pii_types``: column -> stored type); ``direct``
-    identifiers and columns classified with any other PII type (names, emails, SSNs: masked
-    anyway, and unique) are left out: they are not *quasi*."""
-    import re
-
-    types = {n: t for n, t in (pii_types or {}).items() if t}
-    skip = set(direct) | {n for n, t in types.items() if t not in QI_PII_TYPES}
-    out = []
-    for name in names:
-        parts = {p for p in re.split(r"[^a-z0-9]+|(?<=[a-z])(?=[0-9])", name.lower()) if p}
-        camel = {p.lower() for p in re.findall(r"[A-Z]?[a-z]+", name)}
-        if name in skip:
-            continue
-        if types.get(name) in QI_PII_TYPES or (parts | camel) & QI_WORDS:
-            out.append(name)
-    return out
-
-
-def suggested_for_table(
-    store: Any, connection: str, table: TableRef, names: list[str]
-) -> list[str]:
-    """The suggestion for a stored table: its column names and what officers classified
-    (a neutrally named column stored as a date of birth is ticked; one stored as an e-mail
-    is not, even if named ``city_email``)."""
-    from dte_desktop.core.privacy.labels import labels_for
-
-    labels = labels_for(store, connection, table)
-    types = {n: labels.columns[n].pii_type for n in names if n in labels.columns}
-    return suggest_quasi_identifiers(names, pii_types=types)
 
 
 def _check_columns(
