@@ -31,6 +31,7 @@ from dte_desktop.core.export.spec import FORMATS, LAYOUTS, ExportSpec, FormatOpt
 from dte_desktop.core.export.target import check_target
 from dte_desktop.core.jobs.checkpoints import check_writable
 from dte_desktop.core.sources.base import ColumnInfo, TableInfo
+from dte_desktop.ui.export_query import QueryBox
 from dte_desktop.ui.privacy_state import PrivacyState
 from dte_desktop.ui.workers import run_in_pool
 
@@ -185,8 +186,12 @@ class ExportForm(QWidget):
         right.addWidget(masking)
         right.addWidget(package)
         right.addStretch(1)
+        self.what = what
+        self.query_box = QueryBox()  # "Export this query" from the SQL tab
+        self.query_box.activate(False)
         body = QHBoxLayout()
         body.addWidget(what, 3)
+        body.addWidget(self.query_box, 3)
         body.addLayout(right, 2)
         lay = QVBoxLayout(self)
         lay.addWidget(self.heading)
@@ -197,6 +202,7 @@ class ExportForm(QWidget):
     # -- target ------------------------------------------------------------------------
     def set_target(self, connection: str, tables: list[TableInfo], selected: str | None) -> None:
         self.connection = connection
+        self._query_mode(False)
         self.heading.setText(f"Export from <b>{connection}</b>")
         self.tables.blockSignals(True)
         self.tables.clear()
@@ -214,6 +220,23 @@ class ExportForm(QWidget):
         self.start_button.setEnabled(True)
         self._load_columns()
         self.apply_policy(self.privacy.policy)
+
+    def set_query(self, connection: str, sql: str) -> None:
+        """Export a query (the SQL tab's): masked, as every new export starts."""
+        self.connection = connection
+        self.heading.setText(f"Export a query from <b>{connection}</b>")
+        self.query_box.set_query(sql)
+        self._query_mode(True)
+        self.mask.setChecked(ExportSpec.mask)
+        self.start_button.setEnabled(True)
+        self.apply_policy(self.privacy.policy)
+
+    def _query_mode(self, on: bool) -> None:
+        self.query_box.activate(on)
+        self.what.setVisible(not on)
+        self.partitions.setEnabled(not on)  # a query is read as one stream
+        if on:
+            self.partitions.setValue(0)
 
     def apply_policy(self, policy: object) -> None:
         """Show what the site decides: a forced masked export cannot be unticked here
@@ -332,12 +355,14 @@ class ExportForm(QWidget):
             compression=compression,
             csv_delimiter=self.delimiter.text() or ",",
         )
+        query = self.query_box.active
         return ExportSpec(
             connection=self.connection,
             out_dir=self.out_dir.text().strip(),
-            tables=tables,
-            columns={tables[0]: tuple(cols)} if cols and len(tables) == 1 else {},
-            where=self.where.text().strip() or None,
+            tables=() if query else tables,
+            queries=(self.query_box.query_spec(),) if query else (),
+            columns={tables[0]: tuple(cols)} if cols and len(tables) == 1 and not query else {},
+            where=None if query else self.where.text().strip() or None,
             format=fmt,
             options=options,
             workers=self.workers.value(),
@@ -373,7 +398,8 @@ class ExportForm(QWidget):
         except DteError as exc:
             self.message.setText(f"{exc.title}: {exc}")
             return
-        self.message.setText(f"Starting the export of {', '.join(spec.tables)}…")
+        what = [*spec.tables, *(f"query {q.name}" for q in spec.queries)]
+        self.message.setText(f"Starting the export of {', '.join(what)}…")
         self.start_requested.emit(spec)
 
     def job_started(self, job_id: int) -> None:

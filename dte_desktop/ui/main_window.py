@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         self.sample_view.sampled.connect(lambda _d: self.jobs_dock.refresh())
         self.risk_view = RiskView(self.ctx, self.keeper)
         self.sql_console = SqlConsole(self.ctx, self.privacy, self.keeper)
+        self.sql_console.export_requested.connect(self.export_query)
         self.export_form = ExportForm(self.ctx, self.privacy)
         self.export_form.start_requested.connect(self.start_export)
         self.tabs = QTabWidget()
@@ -304,9 +305,11 @@ class MainWindow(QMainWindow):
             if node(parent.child(i)).get("type") == "table"
         ]
         label = data["info"].ref.display()
-        if self.export_form.connection == data[
-            "connection"
-        ] and self.export_form.checked_tables() == [label]:
+        if (
+            self.export_form.connection == data["connection"]
+            and self.export_form.checked_tables() == [label]
+            and not self.export_form.query_box.active
+        ):
             return  # already filled: keep what the user set
         self.export_form.set_target(data["connection"], siblings, label)
 
@@ -370,8 +373,13 @@ class MainWindow(QMainWindow):
         self._status("Job history (jobs dock): double-click a job to open it.")
 
     # -- jobs --------------------------------------------------------------------------
+    def export_query(self, connection: str, sql: str) -> None:
+        self.tabs.setCurrentIndex(TAB_EXPORT)  # first: opening the tab fills it from the table
+        self.export_form.set_query(connection, sql)
+
     def start_export(self, spec: ExportSpec) -> None:
-        self._status(f"Starting export of {', '.join(spec.tables)}…")
+        what = [*spec.tables, *(f"query {q.name}" for q in spec.queries)]
+        self._status(f"Starting export of {', '.join(what)}…")
         self.jobs.run_export(spec)
 
     def _job_started(self, ev: JobStarted) -> None:

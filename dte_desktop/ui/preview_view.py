@@ -199,7 +199,8 @@ class PreviewView(QWidget):
             n for n in names if (c := page.classifications.get(n)) is None or c.source == "default"
         ]
         masked = [n for n in unclassified if page.applied.get(n, "keep") != "keep"]
-        if not masked or self.connection is None or self.ref is None:
+        # A query's results (the SQL tab) have no table to profile or classify.
+        if not masked or self.connection is None or not isinstance(self.ref, TableRef):
             self.banner.hide()
             return
         from dte_desktop.core.privacy.column_plan import latest_profile

@@ -78,6 +78,7 @@ class SqlHighlighter(QSyntaxHighlighter):
 
 class SqlConsole(QWidget):
     ran = Signal(str)  # the query text, when it was sent to core
+    export_requested = Signal(str, str)  # connection, the query text
 
     def __init__(
         self,
@@ -102,10 +103,15 @@ class SqlConsole(QWidget):
         self.cancel_button.setToolTip("Stop the running statement on the server (Esc)")
         self.cancel_button.clicked.connect(self.cancel)
         self.cancel_button.setEnabled(False)
+        self.export_button = QPushButton("Export this query…")
+        self.export_button.setObjectName("exportQuery")
+        self.export_button.setToolTip("Open the Export tab with this query (masked by default)")
+        self.export_button.clicked.connect(self.export_query)
         top = QHBoxLayout()
         top.addWidget(self.target, 1)
         top.addWidget(self.run_button)
         top.addWidget(self.cancel_button)
+        top.addWidget(self.export_button)
 
         self.editor = QPlainTextEdit()
         self.editor.setObjectName("sqlEditor")
@@ -144,7 +150,7 @@ class SqlConsole(QWidget):
         self.target.setText(f"<b>{name}</b> — read-only")
 
     def run(self) -> None:
-        sql = self.editor.toPlainText().strip().rstrip(";").strip()
+        sql = self.query_text()
         if not sql:
             self.results.status.setText("Type a query first.")
             return
@@ -162,6 +168,18 @@ class SqlConsole(QWidget):
         self.cancel_button.setEnabled(True)
         self.results.load_query(self.connection, sql)
         self.ran.emit(sql)
+
+    def query_text(self) -> str:
+        return self.editor.toPlainText().strip().rstrip(";").strip()
+
+    def export_query(self) -> None:
+        """Hand the editor's query to the Export tab; core refuses a non-query there too."""
+        sql = self.query_text()
+        if not sql or self.connection is None:
+            what = "Type a query first." if not sql else "Select a connection first."
+            self.results.status.setText(what)
+            return
+        self.export_requested.emit(self.connection, sql)
 
     def cancel(self) -> None:
         if self.cancel_button.isEnabled():
