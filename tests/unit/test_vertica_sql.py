@@ -141,3 +141,9 @@ def test_source_settings() -> None:
         ]
         is False
     )
+
+
+def test_select_orders_by_quoted_columns_before_the_limit() -> None:
+    spec = SelectSpec(table=TableRef("s", "t"), order_by=(('we"ird', True), ("b", False)), limit=10)
+    sql = vsql.select_sql(spec, ["a"])
+    assert sql.endswith(' ORDER BY "we""ird" DESC, "b" ASC LIMIT 10')
