@@ -5,13 +5,14 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .PHONY: run test demo lint contract format servers test-tools clean help package wheelhouse \
-        verify-wheelhouse selftest-frozen
+        verify-wheelhouse selftest-frozen package-bullseye
 
 help:
 	@echo "make run    - create .venv, install, open the app on the demo database"
 	@echo "make test   - create .venv, install .[test], start/verify databases, lint, import contract, pytest"
 	@echo "make demo   - headless: demo catalog, a profile + HTML report, a masked export (out/demo)"
 	@echo "make package - PyInstaller bundle + installer for this OS, offline self-test, SBOM, SHA256SUMS (dist/)"
+	@echo "make package-bullseye - the Linux release: built and self-tested in Debian 11 chroots (glibc >= 2.31)"
 	@echo "make wheelhouse PLATFORM=manylinux_2_34_x86_64|win_amd64|macosx_13_0_arm64 - offline wheels"
 	@echo "make verify-wheelhouse [PLATFORM=…] - install from wheelhouse/PLATFORM in a fresh venv, no network"
 
@@ -78,6 +79,11 @@ $(PACKAGE_STAMP): pyproject.toml $(PACKAGE_LOCK)
 
 package: $(PACKAGE_STAMP)
 	PY=$(PY) bash installers/package.sh
+
+# The Linux release (issue 22 item 1): CPython 3.11 and the bundle built inside a Debian 11
+# (glibc 2.31) debootstrap chroot, self-tested in a second, clean one; as root.
+package-bullseye:
+	bash installers/build_in_bullseye.sh all
 
 selftest-frozen:
 	bash installers/selftest_frozen.sh dist/dte-desktop

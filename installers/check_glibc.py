@@ -17,12 +17,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-#: The glibc the Linux bundle is stated to need (README, the tarball's README.txt), as this
-#: script measured it: libpython 3.11 of the build interpreter (built on Debian 12) needs 2.35;
-#: PySide6 6.11's Qt (manylinux_2_34 wheels), lib-dynload and Debian 12's libsystemd, libzstd,
-#: liblzma, libsqlite3 copies need 2.34. 2.31 would need a Python built on glibc <= 2.31,
-#: PySide6 <= 6.9.3 (the last manylinux_2_28 wheels) and those libraries from Debian 11.
-FLOOR = "2.35"
+#: The glibc the Linux bundle is stated to need (README, the tarball's README.txt): Debian 11's.
+#: Met only by a bundle built on Debian 11 (installers/build_in_bullseye.sh): there libpython
+#: comes from a CPython 3.11 built on glibc 2.31, the system libraries the bundle copies are
+#: bullseye's, and PySide6 6.9.3's Qt is manylinux_2_28. A bundle built on a newer host
+#: (`make package` on Debian 12: libpython 2.35, Debian 12's libraries 2.34) fails this check.
+FLOOR = "2.31"
+#: libstdc++ is the target system's (build_spec.spec HOST_RUNTIME): no file may need a
+#: GLIBCXX_/CXXABI_ version newer than Debian 11's libstdc++ (GCC 10) provides.
+CXX_FLOOR = {"GLIBCXX": "3.4.28", "CXXABI": "1.3.12"}
 NEED = re.compile(r"Name: ((?:GLIBC|GLIBCXX|CXXABI)_[0-9.]+)")
 
 
@@ -61,6 +64,16 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("bundle", type=Path)
     ap.add_argument("--floor", default=FLOOR, help=f"highest GLIBC_ allowed (default {FLOOR})")
+    ap.add_argument(
+        "--glibcxx-floor",
+        default=CXX_FLOOR["GLIBCXX"],
+        help=f"highest GLIBCXX_ allowed (default {CXX_FLOOR['GLIBCXX']})",
+    )
+    ap.add_argument(
+        "--cxxabi-floor",
+        default=CXX_FLOOR["CXXABI"],
+        help=f"highest CXXABI_ allowed (default {CXX_FLOOR['CXXABI']})",
+    )
     ap.add_argument("--top", type=int, default=15, help="how many files to list")
     ap.add_argument("--print-floor", action="store_true", help="print FLOOR and exit")
     args = ap.parse_args(argv)
@@ -81,16 +94,26 @@ def main(argv: list[str] | None = None) -> int:
         extra = ", ".join(f"{k}_{n}" for k, n in sorted(found[p].items()) if k != "GLIBC")
         print(f"  GLIBC_{v:<6} {p.relative_to(args.bundle)}" + (f"  ({extra})" if extra else ""))
     top = ranked[0][1] if ranked else "0"
+    cxx_floor = {"GLIBCXX": args.glibcxx_floor, "CXXABI": args.cxxabi_floor}
+    over = [(p, v) for p, v in ranked if version(v) > version(args.floor)]
     for fam in ("GLIBCXX", "CXXABI"):
         vs = [n[fam] for n in found.values() if fam in n]
         if vs:
-            print(f"check_glibc: highest {fam}_{max(vs, key=version)} (libstdc++)")
-    over = [(p, v) for p, v in ranked if version(v) > version(args.floor)]
+            hi = max(vs, key=version)
+            print(f"check_glibc: highest {fam}_{hi} (libstdc++; floor {cxx_floor[fam]})")
+        over += [
+            (p, f"{n[fam]} ({fam})")
+            for p, n in found.items()
+            if fam in n and version(n[fam]) > version(cxx_floor[fam])
+        ]
     print(f"check_glibc: the bundle needs glibc >= {top}; stated floor {args.floor}")
     if over:
-        print(f"check_glibc: FAILED — {len(over)} files need more than GLIBC_{args.floor}:")
-        for p, v in over[: args.top]:
-            print(f"  GLIBC_{v:<6} {p.relative_to(args.bundle)}")
+        print(
+            f"check_glibc: FAILED — {len(over)} needs above GLIBC_{args.floor} / "
+            f"GLIBCXX_{cxx_floor['GLIBCXX']} / CXXABI_{cxx_floor['CXXABI']}:"
+        )
+        for p, v in over[: max(args.top, 10)]:
+            print(f"  {'' if '(' in v else 'GLIBC_'}{v:<6} {p.relative_to(args.bundle)}")
         return 1
     print("check_glibc: OK")
     return 0

@@ -85,7 +85,8 @@ if [ "$OS" = linux ]; then
     # the glibc every ELF file needs, against the floor the README states (fails above it)
     GLIBC_FLOOR=$("$PY" installers/check_glibc.py --print-floor x)
     "$PY" installers/check_glibc.py "$BUNDLE" --top 5 | tee build/check-glibc.txt
-    [ "${PIPESTATUS[0]}" = 0 ] || { echo "package: the bundle needs more than glibc $GLIBC_FLOOR" >&2; exit 1; }
+    [ "${PIPESTATUS[0]}" = 0 ] || { echo "package: the bundle needs more than glibc $GLIBC_FLOOR" \
+        "(build the Linux release on Debian 11: make package-bullseye)" >&2; exit 1; }
 fi
 SIZE_B=$(du -sb "$BUNDLE" 2>/dev/null | cut -f1 || du -sk "$BUNDLE" | awk '{print $1*1024}')
 say "bundle: $BUNDLE, $(( SIZE_B / 1000000 )) MB unpacked, built in ${BUILD_S}s"

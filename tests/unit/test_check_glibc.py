@@ -49,3 +49,22 @@ def test_spec_leaves_the_build_hosts_cxx_runtime_out() -> None:
     assert "not in HOST_RUNTIME" in spec
     script = (ROOT / "installers" / "package.sh").read_text("utf-8")
     assert script.index("installers/check_glibc.py") < script.index("bash installers/seal_stage.sh")
+
+
+def test_libstdcxx_needs_above_the_targets_fail(tmp_path) -> None:
+    """libstdc++ comes from the target system: a file needing a newer GLIBCXX_ than Debian
+    11's fails the check even when its GLIBC_ needs are within the floor."""
+    bundle = tmp_path / "b"
+    bundle.mkdir()
+    # a small C++ consumer is not at hand: the shared venv's PySide6 Qt needs GLIBCXX symbols
+    pyside = Path(__import__("PySide6").__file__).parent / "Qt" / "lib" / "libQt6Core.so.6"
+    shutil.copy2(pyside, bundle / pyside.name)
+    need = check_glibc.needs(bundle / pyside.name)
+    assert "GLIBCXX" in need, need
+    cxxabi = ("--cxxabi-floor", need.get("CXXABI", "1.3"))
+    ok = _run(str(bundle), "--floor", "9.99", "--glibcxx-floor", need["GLIBCXX"], *cxxabi)
+    assert ok.returncode == 0, ok.stdout
+    below = need["GLIBCXX"].rsplit(".", 1)
+    below = f"{below[0]}.{int(below[1]) - 1}"
+    r = _run(str(bundle), "--floor", "9.99", "--glibcxx-floor", below, *cxxabi)
+    assert r.returncode == 1 and "(GLIBCXX)" in r.stdout and "libQt6Core" in r.stdout, r.stdout

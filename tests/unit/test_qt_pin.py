@@ -22,4 +22,4 @@ def test_installed_pyside6_is_within_the_pin() -> None:
     from importlib.metadata import version
 
     major, minor, *_ = (int(x) for x in version("PySide6-Essentials").split("."))
-    assert (major, minor) >= (6, 11) and (major, minor) < (6, 12)
+    assert (major, minor) >= (6, 9) and (major, minor) < (6, 12)
