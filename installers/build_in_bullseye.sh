@@ -25,7 +25,7 @@
 # (passed to package.sh), DEBIAN_MIRROR (debootstrap's default when unset).
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ROOT=${DTE_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
 DIR=${BULLSEYE_DIR:-/work/chroot}
 BUILD="$DIR/bullseye-build"
 TEST="$DIR/bullseye-test"
@@ -53,12 +53,16 @@ mounts() {  # /proc, /sys, /dev inside a chroot (unshare, apt and the compiler n
         MOUNTED+=("$d/$m")
     done
     cp -L /etc/resolv.conf "$d/etc/resolv.conf" 2>/dev/null || true
+    # the build host's trust store for pip (a site behind a TLS-inspecting proxy adds its CA
+    # there); apt checks Debian's signatures and needs none of it
+    cp -L "${PIP_CERT:-/etc/ssl/certs/ca-certificates.crt}" "$d/etc/ssl/build-host-ca.crt" 2>/dev/null || true
 }
 run_in() {  # DIR COMMAND: a login-free, clean environment inside the chroot
     local d=$1; shift
     chroot "$d" env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME=/root LANG=C.UTF-8 \
         DEBIAN_FRONTEND=noninteractive SOURCE_DATE_EPOCH="$SOURCE_DATE_EPOCH" \
-        SIGNING_KEY="${SIGNING_KEY:-}" JOBS="$JOBS" bash -euo pipefail -c "$*"
+        SIGNING_KEY="${SIGNING_KEY:-}" JOBS="$JOBS" PIP_CERT=/etc/ssl/build-host-ca.crt \
+        bash -euo pipefail -c "$*"
 }
 
 stage_chroots() {
@@ -126,7 +130,7 @@ stage_test() {
     # OpenGL/EGL/fontconfig stay the system's), plus strace for the self-test's socket audit
     run_in "$TEST" 'apt-get update -qq && apt-get install -y -qq --no-install-recommends \
         libexpat1 libgl1 libegl1 libfontconfig1 libx11-6 libx11-xcb1 libxkbcommon0 libglib2.0-0 \
-        libdbus-1-3 strace binutils >/dev/null; ldd --version | head -1'
+        libdbus-1-3 strace >/dev/null; ldd --version | head -1'
     rm -rf "$TEST/opt/dte-test" && mkdir -p "$TEST/opt/dte-test"
     tar -xzf "$tarball" -C "$TEST/opt/dte-test"
     cp "$ROOT/installers/selftest_frozen.sh" "$TEST/opt/dte-test/"
