@@ -21,8 +21,9 @@
 #            (installers/selftest_frozen.sh, no network) and check_glibc.py there
 #
 # Env: BULLSEYE_DIR (default /work/chroot), OUT (default dist-bullseye/ in the repository),
-# SOURCE_DATE_EPOCH (default: the last commit's time), JOBS (default 2), SIGNING_KEY/GNUPGHOME
-# (passed to package.sh), DEBIAN_MIRROR (debootstrap's default when unset).
+# REF (default HEAD: the commit built), SOURCE_DATE_EPOCH (default: that commit's time),
+# JOBS (default 2), SIGNING_KEY/GNUPGHOME (passed to package.sh), DEBIAN_MIRROR
+# (debootstrap's default when unset).
 set -euo pipefail
 
 ROOT=${DTE_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -33,7 +34,8 @@ OUT=${OUT:-$ROOT/dist-bullseye}
 JOBS=${JOBS:-2}
 PYPREFIX=/opt/python3.11
 VENV=/opt/dte-build-venv
-export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$ROOT" log -1 --format=%ct)}
+REF=${REF:-HEAD}  # the commit to build (two builds of one commit must be byte-identical)
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$ROOT" log -1 --format=%ct "$REF")}
 say() { echo "bullseye: $*"; }
 [ "$(id -u)" = 0 ] || { echo "bullseye: run as root (debootstrap, chroot)" >&2; exit 2; }
 
@@ -106,9 +108,9 @@ stage_python() {
 
 stage_build() {
     mounts "$BUILD"
-    say "project tree: git archive $(git -C "$ROOT" rev-parse --short HEAD), SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH"
+    say "project tree: git archive $(git -C "$ROOT" rev-parse --short "$REF"), SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH"
     rm -rf "$BUILD/src/dte" && mkdir -p "$BUILD/src/dte"
-    git -C "$ROOT" archive HEAD | tar -x -C "$BUILD/src/dte"
+    git -C "$ROOT" archive "$REF" | tar -x -C "$BUILD/src/dte"
     [ -n "${GNUPGHOME:-}" ] && { rm -rf "$BUILD/root/.gnupg"; cp -a "$GNUPGHOME" "$BUILD/root/.gnupg"; }
     run_in "$BUILD" "rm -rf $VENV && $PYPREFIX/bin/python3.11 -m venv $VENV \
         && $VENV/bin/pip install -q --disable-pip-version-check --require-hashes --no-deps \
