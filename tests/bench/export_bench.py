@@ -6,15 +6,17 @@ Not a test (pytest does not collect it). Run:
 
 Generates the 13-column table of tests/bench/read_throughput.py in a scratch database, then
 runs each way in its own process and prints wall time, rows/s, that process's peak RSS, the
-output size, and the ratios to the ceiling and to ConnectorX. ``--also-4x`` repeats
-`dte export` on a table four times larger to show memory does not grow with the table.
-Goal (issue): dte ≤ 0.8 × ConnectorX's time, ≤ 1.5 × the ceiling, peak RSS < 300 MB.
+output size, then one table (``goals.py``) with the ratios to the ceiling and to ConnectorX
+and the goals of issue 21: Parquet zstd ≤ 0.9 × ConnectorX ``arrow_stream`` → streaming
+Parquet zstd and ≤ 1.2 × the ceiling, peak RSS < 250 MB; CSV the same against the ceiling.
+``--also-4x`` repeats `dte export` on a table four times larger to show memory stays flat.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -23,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from tests.bench.goals import Goal, Run, flat, table  # noqa: E402
 from tests.bench.read_throughput import (  # noqa: E402
     COLUMNS,
     GENERATE,
@@ -31,6 +34,9 @@ from tests.bench.read_throughput import (  # noqa: E402
     _measure,
     _url,
 )
+
+os.environ.setdefault("DTE_KEYRING", "file")  # a scratch DTE_HOME: no keyring, no prompt
+os.environ.setdefault("DTE_MASTER_PASSPHRASE", "export-bench")
 
 
 def worker(mode: str, db: str, out: str) -> None:
@@ -85,70 +91,57 @@ def dir_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def run_modes(db: str, rows: int, modes: list[str], tmp: str, extra: list[str]) -> None:
+PEER = "ConnectorX arrow_stream -> Parquet zstd"
+GOALS = {
+    "dte export -> Parquet zstd": Goal(ceil_x=1.2, peer=PEER, peer_x=0.9, rss_mb=250),
+    "dte export -> CSV": Goal(ceil_x=1.2, rss_mb=250),
+}
+LABELS = {
+    "psql": ("ceiling", "psql \\copy to /dev/null"),
+    "connectorx": ("export", PEER),
+    "adbc": ("export", "ADBC postgresql -> Parquet zstd"),
+    "dte": ("export", "dte export -> Parquet zstd"),
+    "dte_csv": ("export", "dte export -> CSV"),
+    "dte_masked": ("export", "dte export -> Parquet zstd, masked"),
+}
+
+
+def _command(mode: str, db: str, out: Path, extra: list[str]) -> list[str]:
+    if mode == "psql":
+        copy = f"\\copy (SELECT {COLUMNS} FROM {TABLE}) TO /dev/null"
+        return ["psql", "-X", "-q", _dsn(db), "-c", copy]
+    if mode.startswith("dte"):
+        fmt = "csv" if mode == "dte_csv" else "parquet"
+        mask = ["--mask"] if mode == "dte_masked" else ["--no-mask"]  # the peers write raw
+        return [sys.executable, "-m", "dte_desktop", "export", _url(db), f"public.{TABLE}",
+                "--out", str(out), "--format", fmt, *mask, *extra]  # fmt: skip
     me = [sys.executable, str(Path(__file__).resolve())]
-    ceiling = cx_time = None
-    print(
-        f"{'way':<38}{'wall s':>8}{'rows/s':>12}{'RSS MB':>8}{'out MB':>8}{'x ceil':>8}{'x CX':>7}"
-    )
+    return [*me, "--worker", mode, "--db", db, "--out", str(out) + ".parquet"]
+
+
+def run_modes(db: str, rows: int, modes: list[str], tmp: str, extra: list[str]) -> list[Run]:
+    runs = []
     for mode in modes:
         out = Path(tmp) / f"{mode}-{rows}"
-        if mode == "psql":
-            cmd = [
-                "psql",
-                "-X",
-                "-q",
-                _dsn(db),
-                "-c",
-                f"\\copy (SELECT {COLUMNS} FROM {TABLE}) TO /dev/null",
-            ]
-            label = "psql \\copy to /dev/null (ceiling)"
-        elif mode == "dte":
-            cmd = [
-                sys.executable,
-                "-m",
-                "dte_desktop",
-                "export",
-                _url(db),
-                f"public.{TABLE}",
-                "--out",
-                str(out),
-                "--format",
-                "parquet",
-                *([] if "--mask" in extra else ["--no-mask"]),  # the peers write raw values
-                *extra,
-            ]
-            label = f"dte export -> Parquet zstd {' '.join(extra)}".strip()
-        else:
-            cmd = [*me, "--worker", mode, "--db", db, "--out", str(out) + ".parquet"]
-            label = {"connectorx": "ConnectorX arrow_stream -> Parquet", "adbc": "ADBC -> Parquet"}[
-                mode
-            ]
-        env_home = tempfile.mkdtemp(prefix="dte_home_")
-        os.environ["DTE_HOME"] = env_home
-        wall, rss, _ = _measure(cmd)
-        size = (
-            dir_size(out)
-            if out.is_dir()
-            else (Path(str(out) + ".parquet").stat().st_size if mode != "psql" else 0)
-        )
-        if mode == "psql":
-            ceiling = wall
-        if mode == "connectorx":
-            cx_time = wall
-        r_ceil = f"{wall / ceiling:.2f}" if ceiling else "-"
-        r_cx = f"{wall / cx_time:.2f}" if cx_time else "-"
-        print(
-            f"{label:<38}{wall:>8.1f}{rows / wall:>12,.0f}{rss:>8}{size / 1e6:>8.0f}"
-            f"{r_ceil:>8}{r_cx:>7}",
-            flush=True,
-        )
+        os.environ["DTE_HOME"] = tempfile.mkdtemp(prefix="dte_home_")
+        wall, rss, _ = _measure(_command(mode, db, out, extra))
+        task, tool = LABELS[mode]
+        runs.append(Run(task, tool, wall, None if mode == "psql" else rss))
+        size = 0
+        if out.is_dir():
+            size = dir_size(out)
+        elif Path(str(out) + ".parquet").exists():
+            size = Path(str(out) + ".parquet").stat().st_size
+        print(f"{tool:<40}{wall:>8.1f} s{rows / wall:>12,.0f} rows/s{rss:>6} MB"
+              f"{size / 1e6:>6.0f} MB out", flush=True)  # fmt: skip
+        shutil.rmtree(out, ignore_errors=True)
+    return runs
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=5_000_000)
-    ap.add_argument("--modes", default="psql,connectorx,adbc,dte")
+    ap.add_argument("--modes", default="psql,connectorx,adbc,dte,dte_csv,dte_masked")
     ap.add_argument("--dte-args", default="", help="extra dte export arguments")
     ap.add_argument("--also-4x", action="store_true")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
@@ -169,7 +162,9 @@ def main() -> None:
                 f"{args.rows:,} rows, table {size / 1e6:.0f} MB, generated in "
                 f"{time.perf_counter() - t0:.0f} s"
             )
-            run_modes(db, args.rows, args.modes.split(","), tmp, extra)
+            runs = run_modes(db, args.rows, args.modes.split(","), tmp, extra)
+            print()
+            print(table(runs, GOALS, f"export, {args.rows:,} rows x 13 columns, one run"))
         finally:
             drop(db)
         if args.also_4x:
@@ -177,9 +172,12 @@ def main() -> None:
             try:
                 size = generate(db4, args.rows * 4)
                 print(f"{args.rows * 4:,} rows, table {size / 1e6:.0f} MB")
-                run_modes(db4, args.rows * 4, ["dte"], tmp, extra)
+                big = run_modes(db4, args.rows * 4, ["dte"], tmp, extra)[0]
             finally:
                 drop(db4)
+            small = next((r for r in runs if r.tool == big.tool), None)
+            if small is not None:
+                print(flat(small, big, 4))
 
 
 if __name__ == "__main__":

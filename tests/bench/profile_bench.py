@@ -7,8 +7,11 @@ Not a test (pytest does not collect it). Run:
 Creates a scratch database holding the 13-column table of ``read_throughput.py`` (same
 generator: ints, numeric, float, text, email/phone/SSN-like text, low-cardinality text, bool,
 date, timestamptz, jsonb, ~5 % NULLs), then runs, each in its own subprocess, the reference
-scan (``psql \\copy (select …) to /dev/null``) and ``dte profile --mode pushdown|stream|auto``,
-printing wall time and that subprocess's peak RSS (wait4). Accuracy: every column's distinct
+scan (``psql \\copy (select …) to /dev/null``, the ceiling), the peer (DuckDB ``SUMMARIZE`` over
+a ConnectorX ``arrow_stream``, both in the ``bench`` extra) and ``dte profile --mode
+pushdown|stream|auto``, printing wall time, that subprocess's peak RSS (wait4) and the ratio
+to each goal of issue 21 (``goals.py``); ``--also-4x`` repeats ``--mode stream`` on a table
+four times larger to show memory stays flat. Accuracy: every column's distinct
 count and every numeric column's quantiles are compared with exact SQL (count(DISTINCT),
 percentile_cont). ydata-profiling is not run (not installed on air-gapped machines; skipped).
 The scratch database is dropped at the end.
@@ -27,7 +30,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from tests.bench.goals import Goal, Run, flat, table  # noqa: E402
 from tests.bench.read_throughput import COLUMNS, GENERATE, TABLE, _dsn, _measure, _url  # noqa: E402
+
+os.environ.setdefault("DTE_KEYRING", "file")  # a scratch DTE_HOME: no keyring, no prompt
+os.environ.setdefault("DTE_MASTER_PASSPHRASE", "profile-bench")
+PEER = "DuckDB SUMMARIZE over ConnectorX arrow_stream"
+FULL = Goal(ceil_x=1.5, peer=PEER, peer_x=0.8, rss_mb=300)  # every figure, same accuracy
+GOALS = {"dte profile --mode stream": FULL, "dte profile --mode auto": FULL,
+         "dte profile --mode pushdown": Goal(ceil_x=3.0)}  # fmt: skip
 
 QS = [("p1", 0.01), ("p5", 0.05), ("p25", 0.25), ("p50", 0.5), ("p75", 0.75), ("p95", 0.95),
       ("p99", 0.99)]  # fmt: skip
@@ -65,70 +76,118 @@ def _rank_error(db: str, col: str, q: dict[str, float]) -> float:
     return worst
 
 
+def peer(db: str) -> None:
+    """Runs in the subprocess: the peer's profile (SUMMARIZE: min, max, approx_unique, avg,
+    std, q25/50/75, count, null %) over a stream of Arrow batches, never the whole table."""
+    import connectorx as cx
+    import duckdb
+
+    reader = cx.read_sql(_url(db), f"SELECT {COLUMNS} FROM {TABLE}", return_type="arrow_stream",
+                         batch_size=50_000)  # fmt: skip
+    con = duckdb.connect()
+    con.register("stream", reader)
+    print(len(con.execute("SUMMARIZE SELECT * FROM stream").fetchall()))
+
+
+def run_dte(db: str, mode: str, partitions: int, home: str) -> tuple[Run, dict]:
+    cmd = [sys.executable, "-c",
+           "import sys; from dte_desktop.cli import main; sys.exit(main(sys.argv[1:]))",
+           "profile", _url(db), TABLE, "--mode", mode, "--json",
+           "--partitions", str(partitions)]  # fmt: skip
+    os.environ["DTE_HOME"] = home
+    wall, rss, text = _measure(cmd)
+    return Run("profile", f"dte profile --mode {mode}", wall, rss), json.loads(text)["tables"][0]
+
+
+def generate(db: str, rows: int) -> None:
+    import psycopg
+
+    t0 = time.perf_counter()
+    with psycopg.connect(_dsn("postgres"), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{db}"')
+    with psycopg.connect(_dsn(db), autocommit=True) as conn:
+        conn.execute(GENERATE.replace("%(rows)s", str(int(rows))))
+        conn.execute(f"VACUUM ANALYZE {TABLE}")
+        size = conn.execute(f"SELECT pg_total_relation_size('{TABLE}')").fetchone()[0]
+    print(f"generated {rows:,} rows x 13 columns ({size / 1e6:.0f} MB) in "
+          f"{time.perf_counter() - t0:.1f} s; {os.cpu_count()} cores shared")  # fmt: skip
+
+
+def drop(db: str) -> None:
+    import psycopg
+
+    with psycopg.connect(_dsn("postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+
+def accuracy(db: str, results: dict) -> None:
+    numeric = ["id", "qty", "price", "score"]
+    distinct, quant = _exact(db, numeric)
+    print(f"\n{'accuracy vs exact SQL':<22}" + "".join(f"{m:>24}" for m in results))
+    for c in distinct:
+        cells = []
+        for res in results.values():
+            col = next(x for x in res["columns"] if x["name"] == c)
+            err = abs((col["distinct"] or 0) - distinct[c]) / max(distinct[c], 1)
+            cells.append(f"{'~' if col['distinct_approx'] else '='}{err * 100:.3f}% distinct")
+        print(f"{c:<22}" + "".join(f"{x:>24}" for x in cells))
+    for c in numeric:
+        cells = []
+        for res in results.values():
+            col = next(x for x in res["columns"] if x["name"] == c)
+            cells.append(f"rank err {_rank_error(db, c, col['quantiles']) * 100:.3f}%")
+        print(f"{c + ' quantiles':<22}" + "".join(f"{x:>24}" for x in cells))
+    print("exact percentile_cont:", {c: [round(v, 2) for v in quant[c]] for c in numeric})
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=5_000_000)
     ap.add_argument("--modes", default="pushdown,stream,auto")
     ap.add_argument("--partitions", type=int, default=1)
     ap.add_argument("--no-accuracy", action="store_true")
+    ap.add_argument("--no-peer", action="store_true")
+    ap.add_argument("--also-4x", action="store_true")
+    ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    import psycopg
-
+    if args.worker:
+        peer(args.worker)
+        return
     db = f"dte_pbench_{os.getpid()}"
-    with psycopg.connect(_dsn("postgres"), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{db}"')
+    generate(db, args.rows)
     try:
-        t0 = time.perf_counter()
-        with psycopg.connect(_dsn(db), autocommit=True) as conn:
-            conn.execute(GENERATE.replace("%(rows)s", str(int(args.rows))))
-            conn.execute(f"VACUUM ANALYZE {TABLE}")
-            size = conn.execute(f"SELECT pg_total_relation_size('{TABLE}')").fetchone()[0]
-        print(f"generated {args.rows:,} rows x 13 columns ({size / 1e6:.0f} MB) in "
-              f"{time.perf_counter() - t0:.1f} s; {os.cpu_count()} cores shared")  # fmt: skip
-        print(f"{'run':<40}{'wall s':>8}{'peak RSS MB':>13}{'x COPY':>8}")
+        runs = []
         copy = f"\\copy (SELECT {COLUMNS} FROM {TABLE}) TO /dev/null"
-        ceiling, _, _ = _measure(["psql", "-X", "-q", _dsn(db), "-c", copy])
-        label = "psql \\copy to /dev/null (reference)"
-        print(f"{label:<40}{ceiling:>8.1f}{'-':>13}{1.0:>8.2f}")
+        wall, rss, _ = _measure(["psql", "-X", "-q", _dsn(db), "-c", copy])
+        runs.append(Run("ceiling", "psql \\copy to /dev/null", wall, None))
+        print(f"ceiling {wall:.1f} s", flush=True)
+        if not args.no_peer:
+            wall, rss, _ = _measure([sys.executable, str(Path(__file__).resolve()), "--worker", db])
+            runs.append(Run("profile", PEER, wall, rss))
+            print(f"peer {wall:.1f} s", flush=True)
         results = {}
         with tempfile.TemporaryDirectory() as home:
-            env_home = {"DTE_HOME": home}
-            os.environ.update(env_home)
             for mode in args.modes.split(","):
-                out = Path(home) / f"{mode}.json"
-                cmd = [sys.executable, "-c",
-                       "import sys; from dte_desktop.cli import main; sys.exit(main(sys.argv[1:]))",
-                       "profile", _url(db), TABLE, "--mode", mode, "--json",
-                       "--partitions", str(args.partitions)]  # fmt: skip
-                wall, rss, text = _measure(cmd)
-                out.write_text(text)
-                results[mode] = json.loads(text)["tables"][0]
-                print(
-                    f"{'dte profile --mode ' + mode:<40}{wall:>8.1f}{rss:>13}{wall / ceiling:>8.2f}"
-                )
+                run, results[mode] = run_dte(db, mode, args.partitions, home)
+                runs.append(run)
+                print(f"{run.tool} {run.wall:.1f} s", flush=True)
+        print()
+        print(table(runs, GOALS, f"profile, {args.rows:,} rows x 13 columns, one run"))
         print("ydata-profiling: skipped (optional; not installed on air-gapped machines)")
-        if args.no_accuracy:
-            return
-        numeric = ["id", "qty", "price", "score"]
-        distinct, quant = _exact(db, numeric)
-        print(f"\n{'accuracy vs exact SQL':<22}" + "".join(f"{m:>24}" for m in results))
-        for c in distinct:
-            cells = []
-            for res in results.values():
-                col = next(x for x in res["columns"] if x["name"] == c)
-                err = abs((col["distinct"] or 0) - distinct[c]) / max(distinct[c], 1)
-                cells.append(f"{'~' if col['distinct_approx'] else '='}{err * 100:.3f}% distinct")
-            print(f"{c:<22}" + "".join(f"{x:>24}" for x in cells))
-        for c in numeric:
-            cells = []
-            for res in results.values():
-                col = next(x for x in res["columns"] if x["name"] == c)
-                cells.append(f"rank err {_rank_error(db, c, col['quantiles']) * 100:.3f}%")
-            print(f"{c + ' quantiles':<22}" + "".join(f"{x:>24}" for x in cells))
-        print("exact percentile_cont:", {c: [round(v, 2) for v in quant[c]] for c in numeric})
+        if not args.no_accuracy:
+            accuracy(db, results)
     finally:
-        with psycopg.connect(_dsn("postgres"), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        drop(db)
+    if args.also_4x and "stream" in args.modes.split(","):
+        small = next(r for r in runs if r.tool == "dte profile --mode stream")
+        db4 = f"{db}_4x"
+        generate(db4, 4 * args.rows)
+        try:
+            with tempfile.TemporaryDirectory() as home:
+                big, _ = run_dte(db4, "stream", args.partitions, home)
+        finally:
+            drop(db4)
+        print(flat(small, big, 4))
 
 
 if __name__ == "__main__":
