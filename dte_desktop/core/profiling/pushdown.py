@@ -201,15 +201,7 @@ class Pushdown:
                 mine.append(f"sum(CASE WHEN {v} = 0 THEN 1 ELSE 0 END) AS c{i}_zero")
                 mine.append(f"sum(CASE WHEN {v} < 0 THEN 1 ELSE 0 END) AS c{i}_neg")
             elif c.kind == TEMPORAL:
-                v = self.val(c)
-                us = self.d.epoch_us(v)
-                if us is None:
-                    mine += [f"min({v}) AS c{i}_min", f"max({v}) AS c{i}_max"]
-                else:
-                    mine += [f"min({us}) AS c{i}_umin", f"max({us}) AS c{i}_umax"]
-                e = self.d.epoch(v, c.type)
-                if e is not None:
-                    mine += [f"min({e}) AS c{i}_emin", f"max({e}) AS c{i}_emax"]
+                mine += self._temporal_extremes(i, c)
             elif c.kind == BOOLEAN:
                 b = f"CASE WHEN {q} THEN 1 ELSE 0 END"
                 mine += [f"min({b}) AS c{i}_bmin", f"max({b}) AS c{i}_bmax"]
@@ -226,6 +218,23 @@ class Pushdown:
                     f"avg({self.d.to_double(ln)}) AS c{i}_lmean",
                 ]
         return parts
+
+    def _temporal_extremes(self, i: int, c: ColumnProfile) -> list[str]:
+        v = self.val(c)
+        after = self.d.epoch_monotone(c.type)  # epoch(min(v)), not min(epoch(v)): same figure
+        lo, hi = (f"min({v})", f"max({v})")
+        us_lo, us_hi = (self.d.epoch_us(lo), self.d.epoch_us(hi)) if after else (None, None)
+        if not after and self.d.epoch_us(v) is not None:
+            us_lo, us_hi = f"min({self.d.epoch_us(v)})", f"max({self.d.epoch_us(v)})"
+        out = [f"{lo} AS c{i}_min", f"{hi} AS c{i}_max"] if us_lo is None else [
+            f"{us_lo} AS c{i}_umin", f"{us_hi} AS c{i}_umax"]  # fmt: skip
+        e = self.d.epoch(v, c.type)
+        if e is not None and after:
+            out += [f"{self.d.epoch(lo, c.type)} AS c{i}_emin",
+                    f"{self.d.epoch(hi, c.type)} AS c{i}_emax"]  # fmt: skip
+        elif e is not None:
+            out += [f"min({e}) AS c{i}_emin", f"max({e}) AS c{i}_emax"]
+        return out
 
     def apply_aggregates(self, r: dict[str, Any]) -> int:
         self.rows = int(r.get("n_rows") or 0)

@@ -7,7 +7,10 @@ in ``numeric(p,s)`` and BC timestamps as null), exact extremes in the engine's o
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import contextlib
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from dte_desktop.core.profiling import figures
 from dte_desktop.core.profiling.dialect import Dialect
@@ -65,6 +68,11 @@ def run_stream(
             if not _high_cardinality(sample, c.name):
                 plan.frequent.add(c.name)
     read = list(infos)
+    # The engine's aggregate scan runs while the stream reads, on its own connection, where
+    # the source reads concurrently and can stop a running statement (PostgreSQL).
+    caps = source.capabilities
+    exact = Background(lambda: exact_twins(source, d, table, prof),
+                       source if caps.can_partition and caps.can_cancel else None)  # fmt: skip
     while True:
         try:
             sketch, resumed = stream_table(
@@ -73,7 +81,10 @@ def run_stream(
                 on_event=opts.on_event,
             )  # fmt: skip
             break
-        except ColumnCoercionError as exc:
+        except BaseException as exc:
+            if not isinstance(exc, ColumnCoercionError):
+                exact.abandon()
+                raise
             # SQLite keeps any value in any column: read the table without that column.
             bad = next((c for c in cols if c.name == exc.column), None)
             if bad is None or len(read) <= 1:
@@ -100,7 +111,7 @@ def run_stream(
             if values is not None and c.kind not in ("binary", "nested"):
                 c.top_values = figures.repeated_top_values(values, c.non_null)
                 c.approximate.add("top_values")
-    exact_aggregates(source, d, table, prof)
+    apply_exact(prof, *exact.result())
     est = sketch.rows_hll.estimate()
     if est > 0 and len(read) == len(infos):
         prof.duplicate_rows = max(0, sketch.rows - min(sketch.rows, round(est)))
@@ -111,8 +122,48 @@ def run_stream(
         prof.notes.append(f"duplicate_rows estimated from a HyperLogLog of row hashes: ± {bound}")
 
 
-def exact_aggregates(source: Source, d: Dialect, table: TableRef, prof: TableProfile) -> None:
-    """One aggregate scan: counts, nulls, special values, extremes, moments from the engine."""
+class Background:
+    """``fn()`` on a thread of its own when ``source`` is given (so the source can cancel
+    it), else run when the result is asked for; either way ``result()`` returns its value."""
+
+    def __init__(self, fn: Callable[[], Any], source: Source | None) -> None:
+        self._fn, self._source = fn, source
+        self._out: Any = None
+        self._exc: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if source is not None:
+            self._thread = threading.Thread(target=self._run, name="dte-exact-aggregates",
+                                            daemon=True)  # fmt: skip
+            self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._out = self._fn()
+        except BaseException as exc:  # handed to the caller by result()
+            self._exc = exc
+
+    def result(self) -> Any:
+        if self._thread is None:
+            return self._fn()
+        self._thread.join()
+        if self._exc is not None:
+            raise self._exc
+        return self._out
+
+    def abandon(self) -> None:
+        """The stream failed or stopped: stop the statement and wait for the thread."""
+        if self._thread is None:
+            return
+        with contextlib.suppress(Exception):  # a failed cancel must not hide the stream's error
+            self._source.cancel()  # type: ignore[union-attr]
+        self._thread.join()
+
+
+def exact_twins(
+    source: Source, d: Dialect, table: TableRef, prof: TableProfile
+) -> tuple[list[ColumnProfile] | None, str | None]:
+    """One aggregate scan: counts, nulls, special values, extremes, moments from the engine,
+    on twins of the profile's columns (the stream fills the columns themselves meanwhile)."""
     twins = [
         ColumnProfile(c.name, c.type, c.arrow_type, c.kind, type_note=c.type_note)
         for c in prof.columns
@@ -121,7 +172,13 @@ def exact_aggregates(source: Source, d: Dialect, table: TableRef, prof: TablePro
     try:
         pd.aggregates()
     except Exception as exc:  # the sketches' figures stand; say why the exact ones do not
-        prof.notes.append(f"exact aggregates not available: {cause(exc)}")
+        return None, f"exact aggregates not available: {cause(exc)}"
+    return twins, None
+
+
+def apply_exact(prof: TableProfile, twins: list[ColumnProfile] | None, note: str | None) -> None:
+    if twins is None:
+        prof.notes.append(note or "exact aggregates not available")
         return
     for c, t in zip(prof.columns, twins, strict=True):
         lost = c.nulls - t.nulls  # non-null in the table, null as the source read them

@@ -118,6 +118,12 @@ class Dialect:
         decimal, so extremes keep every digit and any year (BC, past 9999) survives."""
         return None
 
+    def epoch_monotone(self, db_type: str) -> bool:
+        """Whether ``epoch``/``epoch_us`` of a column of ``db_type`` keep its order, so the
+        extremes' epochs can be taken after min/max (one cheap comparison per row) instead of
+        converting every row."""
+        return False
+
     def number(self, expr: str, db_type: str) -> str:
         """The column as a number SQL can compare and add."""
         return expr

@@ -43,6 +43,11 @@ class PostgresDialect(Dialect):
     def epoch_us(self, expr: str) -> str | None:
         return f"(EXTRACT(EPOCH FROM {expr}) * 1000000)"
 
+    def epoch_monotone(self, db_type: str) -> bool:
+        # dates and timestamps (with or without zone) order as their epochs; not intervals
+        # (months of 30 days against years of 365.25) nor times with a zone.
+        return db_type.lower().startswith(("date", "timestamp"))
+
     def number(self, expr: str, db_type: str) -> str:
         # money prints a currency symbol.
         if db_type.lower() == "money":
