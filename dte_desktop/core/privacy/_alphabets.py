@@ -67,15 +67,18 @@ def _block(block: int) -> tuple[np.ndarray, np.ndarray]:
         return cls, rank
 
 
+_ASCII_CLS = np.zeros(128, dtype=np.uint64)
+_ASCII_VAL = np.zeros(128, dtype=np.uint64)
+for _c, _lo, _hi in ((1, 48, 57), (2, 97, 122), (3, 65, 90)):
+    _ASCII_CLS[_lo : _hi + 1] = _c
+    _ASCII_VAL[_lo : _hi + 1] = np.arange(_hi - _lo + 1, dtype=np.uint64)
+
+
 def classify(cps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(class, value) of each code point; class 0 = separator."""
-    cls = np.zeros(cps.shape, dtype=np.uint64)
-    val = np.zeros(cps.shape, dtype=np.uint64)
-    for c, lo, hi in ((1, 48, 57), (2, 97, 122), (3, 65, 90)):
-        hit = (cps >= lo) & (cps <= hi)
-        cls[hit] = c
-        val[hit] = cps[hit] - lo
     wide = cps > 127
+    ascii_cp = np.where(wide, 0, cps).astype(np.intp)  # U+0000 is a separator: (0, 0)
+    cls, val = _ASCII_CLS[ascii_cp], _ASCII_VAL[ascii_cp]
     if wide.any():
         blocks = cps >> np.uint64(8)
         for block in np.unique(blocks[wide]).tolist():

@@ -54,7 +54,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections import defaultdict
 from collections.abc import Sequence
 
 import numpy as np
@@ -88,13 +87,16 @@ class Tokenizer:
         return self.tokenize_many([value])[0]
 
     def tokenize_many(self, values: Sequence[str]) -> list[str]:
-        out: list[str] = list(values)
-        by_length: dict[int, list[int]] = defaultdict(list)
-        for i, v in enumerate(values):
-            if v:
-                by_length[len(v)].append(i)
-        for length, idx in by_length.items():
-            group = [values[i] for i in idx]
+        out = np.empty(len(values), dtype=object)
+        out[:] = values
+        lens = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+        order = np.argsort(lens, kind="stable")  # each length's values in their order
+        cuts = np.flatnonzero(np.diff(lens[order])) + 1
+        for idx in np.split(order, cuts):
+            length = int(lens[idx[0]]) if idx.size else 0
+            if length == 0:
+                continue
+            group = [values[i] for i in idx.tolist()]
             cps = np.frombuffer("".join(group).encode("utf-32-le"), dtype=np.uint32)
             cps = cps.reshape(len(group), length).astype(np.uint64)
             cls, val = _alphabets.classify(cps)
@@ -104,9 +106,19 @@ class Tokenizer:
             if single.any():
                 self._permute_single(cls, val, single)
             new = _alphabets.code_points(cls, val, cps).astype(np.uint32)
-            text = new.tobytes().decode("utf-32-le")
-            for k, i in enumerate(idx):
-                out[i] = text[k * length : (k + 1) * length]
+            out[idx] = _texts(new, length)
+        return out.tolist()
+
+    def tokenize_digits(self, digits: np.ndarray) -> np.ndarray:
+        """``tokenize_many`` of equal-length ASCII digit strings, given and returned as an
+        (n, length) matrix of digit values: the same arithmetic without building strings."""
+        val = np.ascontiguousarray(digits, dtype=np.uint64)
+        if val.size == 0:
+            return val
+        cls = np.ones_like(val)  # class 1: ASCII digits
+        out = self._scalar(cls, val) if len(val) < SCALAR_BELOW else self._vector(cls, val)
+        if val.shape[1] == 1:  # a lone symbol: the keyed shuffle, as tokenize_many does
+            self._permute_single(cls, out, np.ones(len(val), dtype=bool))
         return out
 
     # -- values with one symbol: a keyed permutation of its alphabet -------------------
@@ -168,9 +180,9 @@ class Tokenizer:
         state[:, 1] = np.uint64(0xD7E)
         for j in range(0, length, 32):
             y = np.frombuffer(enc.update(state.tobytes()), dtype=np.uint64).reshape(n, 2)
-            word = np.zeros(n, dtype=np.uint64)
-            for t, col in enumerate(range(j, min(j + 32, length))):
-                word |= ascii_cls[:, col] << np.uint64(2 * t)
+            block = ascii_cls[:, j : j + 32]
+            shifts = np.uint64(2) * np.arange(block.shape[1], dtype=np.uint64)
+            word = np.bitwise_or.reduce(block << shifts, axis=1)  # 2 bits a position
             state = y.copy()
             state[:, 0] ^= word
             state[:, 1] ^= np.uint64(j // 32 + 1) << np.uint64(32)
@@ -237,3 +249,12 @@ class Tokenizer:
                 s0 = int.from_bytes(y[:8], "little") ^ word
                 s1 = int.from_bytes(y[8:], "little") ^ (((j // 4) + 1) << 48 & _MASK64)
         return s0, s1
+
+
+def _texts(cps: np.ndarray, length: int) -> list[str]:
+    """Rows of code points as strings: NumPy's fixed-width unicode strips trailing NULs,
+    so a row ending in U+0000 goes through the plain decode."""
+    if cps[:, -1].all():
+        return np.ascontiguousarray(cps).view(f"<U{length}").ravel().tolist()
+    text = cps.tobytes().decode("utf-32-le")
+    return [text[k * length : (k + 1) * length] for k in range(len(cps))]

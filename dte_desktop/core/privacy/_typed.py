@@ -101,6 +101,8 @@ class TypedTokenizer:
             return list(offsets)
         width = width or len(str(size - 1))
         tok = self._tok(f"{domain}/{width}")
+        if width <= _FAST_WIDTH:
+            return _permute_fast(tok, offsets, size, width)
         out = [str(o).zfill(width) for o in offsets]
         pending = list(range(len(out)))
         while pending:
@@ -308,3 +310,22 @@ class TypedTokenizer:
 
     def json_float(self, value: float) -> float:
         return float(self._floats(pa.array([value], pa.float64()))[0].as_py())
+
+
+_FAST_WIDTH = 19  # 10^19 - 1 < 2^64: the digits and their value fit in uint64
+
+
+def _permute_fast(tok: Tokenizer, offsets: Sequence[int], size: int, width: int) -> list[int]:
+    """``permute``'s cycle walk on digit matrices (NumPy), not on strings: same images."""
+    out = np.asarray(offsets, dtype=np.uint64)
+    if out.size == 0:
+        return []
+    out = out.copy()
+    pow10 = np.uint64(10) ** np.arange(width - 1, -1, -1, dtype=np.uint64)
+    pending = np.arange(out.size)
+    while pending.size:
+        digits = (out[pending, None] // pow10) % np.uint64(10)
+        stepped = (tok.tokenize_digits(digits) * pow10).sum(axis=1, dtype=np.uint64)
+        out[pending] = stepped
+        pending = pending[stepped >= np.uint64(size)]
+    return out.tolist()

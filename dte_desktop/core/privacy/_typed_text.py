@@ -19,6 +19,10 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from dte_desktop.core.privacy._typed import _EPOCH, _INT64, _UNIT
 
 if TYPE_CHECKING:
@@ -27,12 +31,28 @@ if TYPE_CHECKING:
 _CANONICAL_INT = re.compile(r"0|-?[1-9][0-9]{0,18}")
 
 
+# What may be a canonical integer, an ISO date or timestamp, or JSON (a superset, matched
+# in Arrow's C kernels): only these values are looked at one by one below.
+_MAYBE_TYPED = r"(?s)^(?:-?[0-9]|.{4}-.{2}-.{2}(?:$|[T ])|[{\[])"
+
+
+def _maybe_typed(values: Sequence[str]) -> list[int]:
+    arr = pa.array(values, pa.string())
+    hit = pc.fill_null(pc.match_substring_regex(arr, _MAYBE_TYPED), False)
+    return np.flatnonzero(hit.to_numpy(zero_copy_only=False)).tolist()
+
+
 def tokenize_strings(self: TypedTokenizer, values: Sequence[str]) -> list[str]:
     out = list(values)
     plain: list[int] = []
     numbers: list[int] = []
     stamps: list[int] = []
-    for i, v in enumerate(values):
+    maybe = _maybe_typed(values)
+    if len(maybe) < len(values):  # the others are plain text, in their order
+        seen = set(maybe)
+        plain = [i for i in range(len(values)) if i not in seen]
+    for i in maybe:
+        v = values[i]
         if _canonical_int(v):
             numbers.append(i)
         elif _iso(v) is not None:
@@ -41,6 +61,7 @@ def tokenize_strings(self: TypedTokenizer, values: Sequence[str]) -> list[str]:
             out[i] = json.dumps(_json_value(self, doc), ensure_ascii=False)
         else:
             plain.append(i)
+    plain.sort()
     if numbers:
         for i, m in zip(numbers, self.ints([int(values[i]) for i in numbers]), strict=True):
             out[i] = str(m)
@@ -52,7 +73,8 @@ def tokenize_strings(self: TypedTokenizer, values: Sequence[str]) -> list[str]:
         tokens = self.text.tokenize_many([out[i] for i in plain])
         for i, t in zip(plain, tokens, strict=True):
             out[i] = t
-        plain = [i for i in plain if _canonical_int(out[i]) or _iso(out[i]) is not None]
+        again = [plain[k] for k in _maybe_typed([out[i] for i in plain])]
+        plain = [i for i in again if _canonical_int(out[i]) or _iso(out[i]) is not None]
     return out
 
 
