@@ -80,3 +80,38 @@ def test_interval_epochs_stay_inside_the_aggregate() -> None:
     # '1 mon' = '30 days' for the engine's order, not for EXTRACT(EPOCH): no shortcut.
     assert not PostgresDialect().epoch_monotone("interval")
     assert not PostgresDialect().epoch_monotone("time with time zone")
+
+
+def test_row_hashes_from_the_columns_hashes_are_the_row_hashes() -> None:
+    import numpy as np
+    import pyarrow as pa
+
+    from dte_desktop.core.profiling.arrow_hash import hash_array, hash_rows
+
+    batch = pa.record_batch(
+        {
+            "i": pa.array([1, None, 3, 3]),
+            "s": pa.array(["a", "b", None, "b"]).dictionary_encode(),
+            "f": pa.array([0.0, -0.0, None, 2.5]),
+        }
+    )
+    hashed = [hash_array(c) for c in batch.columns]
+    assert np.array_equal(hash_rows(batch, hashed), hash_rows(batch))
+    assert len(set(hash_rows(batch).tolist())) == 4  # the rows differ
+
+
+def test_stream_sketch_hashes_each_column_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyarrow as pa
+
+    from dte_desktop.core.profiling import arrow_hash
+    from dte_desktop.core.profiling.stream import StreamPlan, TableSketch
+    from dte_desktop.core.sources.base import ColumnInfo
+
+    calls: list[int] = []
+    real = arrow_hash._hash_no_nulls
+    monkeypatch.setattr(arrow_hash, "_hash_no_nulls", lambda a: calls.append(len(a)) or real(a))
+    cols = [ColumnInfo("a", "bigint", pa.int64()), ColumnInfo("b", "text", pa.string())]
+    sk = TableSketch(cols, {"a": "numeric", "b": "string"}, StreamPlan())
+    sk.update(pa.record_batch({"a": pa.array([1, 2, None]), "b": pa.array(["x", None, "y"])}))
+    assert calls == [2, 2]  # not four: the row hashes reuse the columns'
+    assert round(sk.rows_hll.estimate()) == 3 and round(sk.sketches["b"].hll.estimate()) == 2

@@ -116,15 +116,18 @@ def _hash_no_nulls(arr: pa.Array) -> np.ndarray:
         return _bytes_hash(pa.array(text, pa.string()))
 
 
-def hash_rows(batch: pa.RecordBatch) -> np.ndarray:
-    """One hash per row over all columns (NULL is a value of its own)."""
+def hash_rows(batch: pa.RecordBatch, hashed: list[np.ndarray] | None = None) -> np.ndarray:
+    """One hash per row over all columns (NULL is a value of its own). ``hashed``: each
+    column's ``hash_array`` when the caller has them already (each column hashed once)."""
     out = np.zeros(batch.num_rows, dtype=np.uint64)
-    for col in batch.columns:
+    for k, col in enumerate(batch.columns):
         arr = col.dictionary_decode() if pa.types.is_dictionary(col.type) else col
         h = np.full(batch.num_rows, _NULL, dtype=np.uint64)
         valid = np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
         if valid.any():
-            h[valid] = _hash_no_nulls(arr.filter(pa.array(valid)))
+            h[valid] = (
+                hashed[k] if hashed is not None else _hash_no_nulls(arr.filter(pa.array(valid)))
+            )
         with np.errstate(over="ignore"):
             out = _mix(out * _MULT + h)
     return out

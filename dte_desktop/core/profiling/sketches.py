@@ -134,17 +134,19 @@ class ColumnSketch:
         self.freq = Frequent(dtype) if frequent and kind not in (BINARY, NESTED) else None
         self.error: str | None = None  # the first failure; the column's figures stop there
 
-    def update(self, arr: pa.Array) -> None:
+    def update(self, arr: pa.Array, hashes: np.ndarray | None = None) -> None:
+        """One batch of the column; ``hashes``: its non-null values' ``hash_values``, when
+        the caller computed them (the table's row hashes use them too)."""
         self.rows += len(arr)
         self.nulls += arr.null_count
         if arr.null_count == len(arr) or self.error is not None:
             return
         try:
-            self._update(arr)
+            self._update(arr, hashes)
         except Exception as exc:
             self.error = cause(exc)
 
-    def _update(self, arr: pa.Array) -> None:
+    def _update(self, arr: pa.Array, hashes: np.ndarray | None = None) -> None:
         if self.extremes and self.kind not in (BINARY, NESTED):
             lo, hi = extremes(arr)
             if lo is not None:
@@ -165,7 +167,10 @@ class ColumnSketch:
             self.lmin = lo if self.lmin is None else min(self.lmin, lo)
             self.lmax = hi if self.lmax is None else max(self.lmax, hi)
             self.lsum += int(pc.sum(ln).as_py() or 0)
-        self.hll.update(arr)
+        if hashes is not None:
+            self.hll.update_hashes(hashes)
+        else:
+            self.hll.update(arr)
         if self.freq is not None:
             self.freq.update(arr)
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from dte_desktop.core.errors import Cancelled
 from dte_desktop.core.jobs.events import ItemProgress
+from dte_desktop.core.profiling.arrow_hash import hash_rows
 from dte_desktop.core.profiling.figures import bin_edges, iqr_fences
 from dte_desktop.core.profiling.hll import HASH_SCHEME, HyperLogLog, hash_values
 from dte_desktop.core.profiling.model import (
@@ -70,11 +71,22 @@ class TableSketch:
 
     def update(self, batch: Any) -> None:
         self.rows += batch.num_rows
+        hashed: list[Any] = []  # each column hashed once: its distinct count and the rows'
         for c in self.columns:
-            self.sketches[c.name].update(batch.column(c.name))
+            arr = batch.column(c.name)
+            try:
+                h = hash_values(arr)
+            except Exception:  # the column's sketch meets the same failure and records it
+                h = None
+            hashed.append(h)
+            self.sketches[c.name].update(arr, hashes=h)
         try:
-            self.rows_hll.update_hashes(hash_values(batch))
-        except Exception:  # a type polars cannot hash row-wise: no duplicate estimate
+            same = [c.name for c in self.columns] == batch.schema.names
+            if not same or any(h is None for h in hashed):
+                self.rows_hll.update_hashes(hash_values(batch))
+            else:
+                self.rows_hll.update_hashes(hash_rows(batch, hashed))
+        except Exception:  # a type that cannot be hashed row-wise: no duplicate estimate
             self.rows_hll = HyperLogLog()
 
     def merge(self, o: TableSketch) -> None:
