@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.bench.goals import Goal, Run, flat, table  # noqa: E402
+from tests.bench.goals import Goal, Run, before_env, flat, table  # noqa: E402
 from tests.bench.read_throughput import (  # noqa: E402
     COLUMNS,
     GENERATE,
@@ -119,13 +119,21 @@ def _command(mode: str, db: str, out: Path, extra: list[str]) -> list[str]:
     return [*me, "--worker", mode, "--db", db, "--out", str(out) + ".parquet"]
 
 
-def run_modes(db: str, rows: int, modes: list[str], tmp: str, extra: list[str]) -> list[Run]:
+def run_modes(
+    db: str, rows: int, modes: list[str], tmp: str, extra: list[str], before: str | None = None
+) -> list[Run]:
     runs = []
-    for mode in modes:
+    plan = [
+        (m, b)
+        for m in modes
+        for b in ([before, None] if before and m.startswith("dte") else [None])
+    ]
+    for mode, from_dir in plan:
         out = Path(tmp) / f"{mode}-{rows}"
         os.environ["DTE_HOME"] = tempfile.mkdtemp(prefix="dte_home_")
-        wall, rss, _ = _measure(_command(mode, db, out, extra))
+        wall, rss, _ = _measure(_command(mode, db, out, extra), before_env(from_dir))
         task, tool = LABELS[mode]
+        tool += " [before]" if from_dir else ""
         runs.append(Run(task, tool, wall, None if mode == "psql" else rss))
         size = 0
         if out.is_dir():
@@ -144,6 +152,7 @@ def main() -> None:
     ap.add_argument("--modes", default="psql,connectorx,adbc,dte,dte_csv,dte_masked")
     ap.add_argument("--dte-args", default="", help="extra dte export arguments")
     ap.add_argument("--also-4x", action="store_true")
+    ap.add_argument("--before", help="also run dte from this checkout, labelled [before]")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS, default="")
@@ -162,7 +171,7 @@ def main() -> None:
                 f"{args.rows:,} rows, table {size / 1e6:.0f} MB, generated in "
                 f"{time.perf_counter() - t0:.0f} s"
             )
-            runs = run_modes(db, args.rows, args.modes.split(","), tmp, extra)
+            runs = run_modes(db, args.rows, args.modes.split(","), tmp, extra, args.before)
             print()
             print(table(runs, GOALS, f"export, {args.rows:,} rows x 13 columns, one run"))
         finally:

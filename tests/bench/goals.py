@@ -7,6 +7,7 @@ ceiling and to its peer next to the goal it is held to, and whether the goal is 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 
@@ -83,3 +84,12 @@ def flat(small: Run, big: Run, factor: int, slack: float = 1.15) -> str:
         f"{big.tool}: peak RSS {small.rss_mb} MB -> {big.rss_mb} MB at {factor}x the rows "
         f"({big.rss_mb / small.rss_mb:.2f}x; flat = <= {slack:g}x): {'yes' if ok else 'NO'}"
     )
+
+
+def before_env(path: str | None) -> dict[str, str]:
+    """The environment of a ``[before]`` run: DTE imported from another checkout (``--before
+    DIR``, e.g. a worktree of the commit before a change), so before and after share a run."""
+    env = dict(os.environ)
+    if path:
+        env["PYTHONPATH"] = path
+    return env

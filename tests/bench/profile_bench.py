@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.bench.goals import Goal, Run, flat, table  # noqa: E402
+from tests.bench.goals import Goal, Run, before_env, flat, table  # noqa: E402
 from tests.bench.read_throughput import COLUMNS, GENERATE, TABLE, _dsn, _measure, _url  # noqa: E402
 
 os.environ.setdefault("DTE_KEYRING", "file")  # a scratch DTE_HOME: no keyring, no prompt
@@ -89,14 +89,17 @@ def peer(db: str) -> None:
     print(len(con.execute("SUMMARIZE SELECT * FROM stream").fetchall()))
 
 
-def run_dte(db: str, mode: str, partitions: int, home: str) -> tuple[Run, dict]:
+def run_dte(
+    db: str, mode: str, partitions: int, home: str, before: str | None = None
+) -> tuple[Run, dict]:
     cmd = [sys.executable, "-c",
            "import sys; from dte_desktop.cli import main; sys.exit(main(sys.argv[1:]))",
            "profile", _url(db), TABLE, "--mode", mode, "--json",
            "--partitions", str(partitions)]  # fmt: skip
     os.environ["DTE_HOME"] = home
-    wall, rss, text = _measure(cmd)
-    return Run("profile", f"dte profile --mode {mode}", wall, rss), json.loads(text)["tables"][0]
+    wall, rss, text = _measure(cmd, before_env(before))
+    tool = f"dte profile --mode {mode}" + (" [before]" if before else "")
+    return Run("profile", tool, wall, rss), json.loads(text)["tables"][0]
 
 
 def generate(db: str, rows: int) -> None:
@@ -148,6 +151,7 @@ def main() -> None:
     ap.add_argument("--no-accuracy", action="store_true")
     ap.add_argument("--no-peer", action="store_true")
     ap.add_argument("--also-4x", action="store_true")
+    ap.add_argument("--before", help="also run dte from this checkout, labelled [before]")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
@@ -168,6 +172,9 @@ def main() -> None:
         results = {}
         with tempfile.TemporaryDirectory() as home:
             for mode in args.modes.split(","):
+                if args.before:
+                    runs.append(run_dte(db, mode, args.partitions, home, args.before)[0])
+                    print(f"{runs[-1].tool} {runs[-1].wall:.1f} s", flush=True)
                 run, results[mode] = run_dte(db, mode, args.partitions, home)
                 runs.append(run)
                 print(f"{run.tool} {run.wall:.1f} s", flush=True)

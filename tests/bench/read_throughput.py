@@ -110,10 +110,10 @@ def worker(mode: str, db: str, out: str) -> None:
     print(rows, time.perf_counter() - t0)
 
 
-def _measure(cmd: list[str]) -> tuple[float, int, str]:
+def _measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
     """Wall seconds, peak RSS (MB) of that child alone, and its stdout."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     out_r = proc.stdout.read()
     err_r = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)

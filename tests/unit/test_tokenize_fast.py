@@ -35,6 +35,15 @@ def test_permute_fast_path_equals_the_string_walk(monkeypatch: pytest.MonkeyPatc
     assert sorted(set(fast)) == sorted(fast) and max(fast) < 9_000  # still a permutation
 
 
+def test_offsets_outside_the_width_take_the_string_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A day before the inner range is a negative offset (a masked date of year 1917 failed
+    # with "out of bounds for uint64"): the string walk's result, sign and all.
+    offsets = [-15998, 3, 99_999]
+    got = TypedTokenizer(KEY).permute("d", offsets, 9_000, 4)
+    monkeypatch.setattr(_typed, "_FAST_WIDTH", 0)
+    assert got == TypedTokenizer(KEY).permute("d", offsets, 9_000, 4)
+
+
 def test_rows_ending_in_nul_keep_it() -> None:
     cps = np.array([[97, 0], [98, 99]], dtype=np.uint32)
     assert _texts(cps, 2) == ["a\x00", "bc"]

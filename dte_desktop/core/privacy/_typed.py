@@ -101,8 +101,8 @@ class TypedTokenizer:
             return list(offsets)
         width = width or len(str(size - 1))
         tok = self._tok(f"{domain}/{width}")
-        if width <= _FAST_WIDTH:
-            return _permute_fast(tok, offsets, size, width)
+        if width <= _FAST_WIDTH and offsets and min(offsets) >= 0 and max(offsets) < 10**width:
+            return _permute_fast(tok, offsets, size, width)  # else: signs, longer strings
         out = [str(o).zfill(width) for o in offsets]
         pending = list(range(len(out)))
         while pending:
