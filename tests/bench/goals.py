@@ -61,7 +61,7 @@ def table(runs: list[Run], goals: dict[str, Goal], title: str = "") -> str:
         "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |",
     ]
     for r in runs:
-        goal = goals.get(r.tool, Goal())
+        goal = goals.get(r.tool.removesuffix(" [before]"), Goal())
         x_ceil = f"{r.wall / ceiling:.2f}" if ceiling else "-"
         peer = by_tool.get(goal.peer or "")
         x_peer = f"{r.wall / peer.wall:.2f}" if peer else "-"
