@@ -10,9 +10,9 @@ from typing import Any
 
 from dte_desktop.commands import add_command
 from dte_desktop.commands._context import context, emit, prompt_password
+from dte_desktop.commands._progress import TerminalProgress
 from dte_desktop.core.errors import ConfigError
 from dte_desktop.core.export.spec import FORMATS, LAYOUTS, ExportSpec, FormatOptions, QuerySpec
-from dte_desktop.core.jobs.events import ItemProgress, JobFinished, JobProgress
 from dte_desktop.core.sources.names import split_columns
 from dte_desktop.core.store import JobStatus
 
@@ -111,30 +111,6 @@ def spec_from_args(args: argparse.Namespace) -> ExportSpec:
     ).validate()
 
 
-class TerminalProgress:
-    """A one-line progress bar on stderr when it is a terminal; silent otherwise."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self._lock = threading.Lock()
-
-    def __call__(self, event: object) -> None:
-        if not self.enabled:
-            return
-        with self._lock:
-            if isinstance(event, JobProgress):
-                mb = event.bytes / 1e6
-                sys.stderr.write(
-                    f"\r{event.items_done}/{event.items_total} slices  {event.rows:,} rows  "
-                    f"{mb:,.1f} MB  {event.rows_per_s:,.0f} rows/s  {event.elapsed_s:,.0f} s   "
-                )
-            elif isinstance(event, ItemProgress) and event.status == "failed":
-                sys.stderr.write(f"\n{event.key}: failed (attempt {event.attempt})\n")
-            elif isinstance(event, JobFinished):
-                sys.stderr.write("\n")
-            sys.stderr.flush()
-
-
 def run_job(args: argparse.Namespace, job: Any) -> int:
     """Ctrl+C (or SIGTERM) cancels between batches: the job ends ``cancelled``, exit 3."""
     from dte_desktop.core.jobs.interrupt import run_cancellable
@@ -225,6 +201,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.tables:
         args.tables, args.columns = checked_names(ctx, args, prompt_once)
     spec = spec_from_args(args)
-    progress = TerminalProgress(sys.stderr.isatty() and not args.json)
+    progress = TerminalProgress.for_args(args)
     job = prepare_export(ctx, spec, on_event=progress, prompt=prompt_once)
-    return run_job(args, job)
+    try:
+        return run_job(args, job)
+    finally:
+        progress.close()

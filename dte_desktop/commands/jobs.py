@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import asdict
 
 from dte_desktop.commands import add_command
@@ -90,14 +89,17 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
-    from dte_desktop.commands.export import TerminalProgress, run_job
+    from dte_desktop.commands._progress import TerminalProgress
+    from dte_desktop.commands.export import run_job
     from dte_desktop.core.jobs.service import resume_export
 
     ctx = context(args)
-    progress = TerminalProgress(sys.stderr.isatty() and not args.json)
+    progress = TerminalProgress.for_args(args)
     job = resume_export(ctx, args.id, on_event=progress, prompt=prompt_password)
-    code = run_job(args, job)  # audits (and seals) as the export did
-    return code
+    try:
+        return run_job(args, job)  # audits (and seals) as the export did
+    finally:
+        progress.close()
 
 
 def cmd_cancel(args: argparse.Namespace) -> int:

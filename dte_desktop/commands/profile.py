@@ -10,6 +10,7 @@ from typing import Any
 
 from dte_desktop.commands import add_command
 from dte_desktop.commands._context import context, emit, prompt_password
+from dte_desktop.commands._progress import TerminalProgress
 from dte_desktop.core.errors import ConfigError
 from dte_desktop.core.privacy.masking import build_masker
 from dte_desktop.core.profiling.model import TableProfile
@@ -115,6 +116,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
     conn = ctx.resolve(args.name)
     source = ctx.open_source(args.name, prompt_password)
     stop = threading.Event()
+    progress = TerminalProgress.for_args(args)
     opts = ProfileOptions(
         mode=args.mode,
         partitions=args.partitions,
@@ -122,6 +124,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
         exact_distinct=args.exact_distinct,
         gate=build_masker(ctx, conn.name),
         should_stop=stop.is_set,
+        on_event=progress,
     )
 
     def cancel() -> None:
@@ -146,6 +149,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
               file=sys.stderr)  # fmt: skip
         return exc.exit_code
     finally:
+        progress.close()
         source.close()
     data = {"job_id": job_id, "mode": args.mode, "tables": [p.to_json() for p in profiles]}
     done = {p.table for p in profiles}

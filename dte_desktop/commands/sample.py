@@ -9,7 +9,7 @@ from typing import Any
 
 from dte_desktop.commands import add_command
 from dte_desktop.commands._context import context, emit, prompt_password
-from dte_desktop.commands.export import TerminalProgress
+from dte_desktop.commands._progress import TerminalProgress
 from dte_desktop.core.errors import ConfigError
 from dte_desktop.core.export.spec import FORMATS
 from dte_desktop.core.sampling import SampleOutcome, SampleSpec, parse_distribution
@@ -142,17 +142,20 @@ def cmd_sample(args: argparse.Namespace) -> int:
             out_dir=args.out,
             format=args.format,
         ).validate()
-        progress = TerminalProgress(sys.stderr.isatty() and not args.json)
-        outcome = _cancellable(
-            lambda stop, on_cancellable: run_sample(
-                ctx,
-                spec,
-                prompt=prompt_once,
-                on_event=progress,
-                should_stop=stop,
-                on_cancellable=on_cancellable,
+        progress = TerminalProgress.for_args(args)
+        try:
+            outcome = _cancellable(
+                lambda stop, on_cancellable: run_sample(
+                    ctx,
+                    spec,
+                    prompt=prompt_once,
+                    on_event=progress,
+                    should_stop=stop,
+                    on_cancellable=on_cancellable,
+                )
             )
-        )
+        finally:
+            progress.close()
         if outcome is None:
             return 3
     emit(args, outcome.to_json(), lambda: _text(outcome))

@@ -41,6 +41,8 @@ class JobProgress:
     #: Rows the job is expected to write, from the catalog's estimates (None: unknown), for
     #: a percentage and an ETA; an estimate, so the count may end above or below it.
     rows_total: int | None = None
+    #: What ``items_*`` count: an export's slices, a profile's tables, a sample's steps.
+    unit: str = "slices"
 
 
 @dataclass(frozen=True)

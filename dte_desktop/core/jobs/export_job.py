@@ -37,7 +37,7 @@ from dte_desktop.core.jobs.events import (
     RateMeter,
     Throttle,
 )
-from dte_desktop.core.jobs.job_end import end_export
+from dte_desktop.core.jobs.job_end import end_export, final_status
 from dte_desktop.core.jobs.planner import ExportPlanner, WorkItem
 from dte_desktop.core.jobs.prefetch import Prefetch
 from dte_desktop.core.jobs.resume_check import ResumeCheck, check_finished
@@ -399,12 +399,8 @@ class ExportJob:
         stored = {i.key: i for i in self.store.list_items(self.job_id)}
         done = [stored[i.key] for i in items if stored[i.key].status == ItemStatus.DONE]
         failed = [k for k, i in stored.items() if i.status == ItemStatus.FAILED]
-        if self.cancel_event.is_set() and len(done) < len(items):
-            status = JobStatus.CANCELLED
-        elif not failed:
-            status = JobStatus.COMPLETE
-        else:
-            status = JobStatus.COMPLETE_WITH_ERRORS if done else JobStatus.FAILED
+        status = final_status(total=len(items), done=len(done), failed=len(failed),
+                              cancelled=self.cancel_event.is_set())  # fmt: skip
         by_key = {i.key: i for i in items}
         files = []
         for rec in done:

@@ -1,6 +1,11 @@
-"""The end of an export: its final status and its audit record in ONE transaction of the
-history, so a kill between the two can no longer leave a finished export unaudited (the
-job stays ``running``, is found ``interrupted`` at the next start, and its resume audits)."""
+"""The end of a job.
+
+* ``final_status``: the ONE rule that turns a job's item outcomes into its final status, for
+  export, profile and sample alike.
+* ``end_export``: an export's final status and its audit record in ONE transaction of the
+  history, so a kill between the two can no longer leave a finished export unaudited (the
+  job stays ``running``, is found ``interrupted`` at the next start, and its resume audits).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,27 @@ if TYPE_CHECKING:
     from dte_desktop.core.jobs.export_job import ExportJob
 
 log = get_logger("jobs.end")
+
+
+def final_status(
+    *, total: int, done: int, failed: int, partial: int = 0, cancelled: bool = False
+) -> JobStatus:
+    """The final status of a job of ``total`` items, ``done`` of them finished (``partial``
+    of those with some errors: a table profiled with a column's figures missing, a sample
+    whose export ended with errors) and ``failed`` failed:
+
+    * ``cancelled``: a cancel was asked and not every item finished;
+    * ``complete``: nothing failed and nothing is partial;
+    * ``failed``: something failed and no item finished;
+    * ``complete_with_errors``: otherwise (some finished, some failed or partial).
+    """
+    if cancelled and done < total:
+        return JobStatus.CANCELLED
+    if not failed and not partial:
+        return JobStatus.COMPLETE
+    if not done:
+        return JobStatus.FAILED
+    return JobStatus.COMPLETE_WITH_ERRORS
 
 
 def audit_fields(job: ExportJob, summary: dict[str, Any]) -> dict[str, Any]:

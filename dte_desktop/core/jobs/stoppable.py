@@ -9,17 +9,38 @@ slow scan) after the user said stop. The job's own ``should_stop`` is the flag.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from dte_desktop.core.errors import Cancelled
 
 
 class StoppableSource:
+    """``on_rows``: told the rows of every batch read through (the job's progress)."""
+
     def __init__(
-        self, source: Any, stopping: Callable[[], bool], error: type[Cancelled] = Cancelled
+        self,
+        source: Any,
+        stopping: Callable[[], bool],
+        error: type[Cancelled] = Cancelled,
+        on_rows: Callable[[int], None] | None = None,
     ) -> None:
         self._source, self._stopping, self._error = source, stopping, error
+        self._on_rows = on_rows
+
+    def read_batches(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        if self._stopping():
+            raise self._error()
+        try:
+            for batch in self._source.read_batches(*args, **kwargs):
+                if self._on_rows is not None:
+                    self._on_rows(batch.num_rows)
+                yield batch  # the reader checks its stop between batches (a stream item
+                # is marked cancelled there)
+        except Exception:
+            if self._stopping():
+                raise self._error() from None
+            raise
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._source, name)

@@ -22,6 +22,8 @@ import pyarrow as pa
 
 from dte_desktop.core.audit import AuditLog
 from dte_desktop.core.errors import ConfigError, DteError
+from dte_desktop.core.jobs.job_end import final_status
+from dte_desktop.core.jobs.progress import JobEvents
 from dte_desktop.core.jobs.stoppable import StoppableSource
 from dte_desktop.core.privacy.gate import PrivacyGate
 from dte_desktop.core.profiling import figures
@@ -130,6 +132,7 @@ def profile_table(
     opts: ProfileOptions,
     store: Store,
     job_id: int,
+    events: JobEvents | None = None,
 ) -> TableProfile:
     if opts.mode not in MODES:
         raise ConfigError(f"Unknown profile mode {opts.mode!r}: use one of {', '.join(MODES)}.")
@@ -137,6 +140,9 @@ def profile_table(
     prof = TableProfile(connection, table.display(), opts.mode, job_id=job_id,
                         started_at=datetime.now(UTC).isoformat(timespec="seconds"))  # fmt: skip
     gate = opts.gate or fallback_gate(store, connection)
+    events = events or JobEvents(job_id, None, 1, unit="tables")
+    key = table.display()
+    events.step(key, "columns")
     d = dialect_for(source)
     infos = source.describe(table)
     one_key = sum(i.primary_key for i in infos) == 1
@@ -160,11 +166,14 @@ def profile_table(
     large = False
     if opts.mode == "stream":
         rows = _estimate_rows(source, table)
+        events.expect_rows(rows)
     else:
         pd = Pushdown(source, d, table, cols, PushdownOptions(
             quantiles_in_sql=opts.mode == "pushdown", exact_distinct=opts.exact_distinct,
             duplicates_above_limit=opts.mode == "pushdown",
             exact_limit=opts.exact_limit))  # fmt: skip
+        pd.on_step = lambda step, column: events.step(key if column is None
+                                                      else f"{key}.{column}", step)  # fmt: skip
         estimate = _estimate_rows(source, table) if opts.mode == "auto" else 0
         large = estimate > opts.exact_limit and not opts.exact_distinct
         if large and estimate <= NEAR_LIMIT * opts.exact_limit:
@@ -175,12 +184,15 @@ def profile_table(
             estimate = source.count_rows(SelectSpec(table=table))
             large = estimate > opts.exact_limit
         rows = estimate if large else pd.aggregates()
+    events.step(key, "sample")
     try:
         sample = take_sample(source, d, table, infos, rows, opts.sample_rows)
     except Exception as exc:
         sample = Sample(pa.table({}), "none", False)
         prof.notes.append(f"no sample (patterns, PII unknown): {cause(exc)}")
     prof.sample_rows, prof.sample_method = sample.table.num_rows, sample.method
+    if opts.mode == "stream":
+        events.expect_rows(sample.table.num_rows)  # read before the scan, counted too
     decisions = {}
     for c in cols:
         values = _sample_column(sample, c.name)
@@ -192,6 +204,8 @@ def profile_table(
         c.masking = decisions[c.name].to_json()
     if pd is not None and large:
         pd.rows = rows  # the estimate, until the scan counts: it sizes low-cardinality tests
+        events.expect_rows(rows + sample.table.num_rows)
+        events.step(key, "scan")
         profile_large(pd, sample)  # the aggregates ride along in its single scan
         prof.row_count = pd.rows
         prof.duplicate_rows, prof.duplicate_rows_approx = (0 if has_key and d.enforces_keys
@@ -204,6 +218,7 @@ def profile_table(
         pd.outliers()
         prof.duplicate_rows, prof.duplicate_rows_approx = pd.duplicate_rows(has_key)
     else:
+        events.step(key, "stream")
         run_stream(source, d, table, infos, sample, opts, store, job_id, prof)
         if has_key and d.enforces_keys:
             prof.duplicate_rows, prof.duplicate_rows_approx = 0, False
@@ -237,13 +252,16 @@ def profile_tables(
     store.set_job_status(job_id, JobStatus.RUNNING)
     done = {i.key for i in store.list_items(job_id) if i.status == ItemStatus.DONE}
     audit = AuditLog(store)
+    events = JobEvents(job_id, opts.on_event, len(tables), unit="tables")
+    events.started(resumed=bool(done))
     results: list[TableProfile] = []
-    failed = failed_columns = 0
+    failed = failed_columns = partial = 0
     for table in tables:
         key = table.display()
         if key in done:
             prior = store.list_profiles(connection, key, limit=20)
             if any(p.job_id == job_id for p in prior):
+                events.item_done(key, "done")
                 continue
         stopping = opts.should_stop or (lambda: False)
         store.update_item(job_id, key, status=ItemStatus.RUNNING)
@@ -251,27 +269,32 @@ def profile_tables(
             if stopping():
                 raise ProfileCancelled(f"Profile job {job_id} cancelled before {key}.")
             prof = profile_table(
-                StoppableSource(source, stopping, ProfileCancelled),
+                StoppableSource(source, stopping, ProfileCancelled, on_rows=events.rows),
                 connection,
                 table,
                 opts,
                 store,
                 job_id,
+                events,
             )
             if stopping():  # stopped mid-table: its figures are not all there
                 raise ProfileCancelled(f"Profile job {job_id} cancelled during {key}.")
         except (ProfileCancelled, KeyboardInterrupt):  # never leave the item ``running``
             _cancelled(store, job_id, key)
+            events.finished(JobStatus.CANCELLED)
             raise
         except Exception as exc:  # one table's failure (driver, odd type) must not end the job
             if stopping():  # the server's "canceling statement" after a cancel: not a failure
                 _cancelled(store, job_id, key)
+                events.finished(JobStatus.CANCELLED)
                 raise ProfileCancelled(f"Profile job {job_id} cancelled during {key}.") from None
             failed += 1
             store.add_error(job_id, type=type(exc).__name__, message=str(exc), item_key=key,
                             traceback=traceback.format_exc())  # fmt: skip
             store.update_item(job_id, key, status=ItemStatus.FAILED)
+            events.item_done(key, "failed")
             continue
+        partial += bool(prof.errors)
         for err in prof.errors:  # the table is profiled; these columns' figures are not all there
             failed_columns += 1
             store.add_error(job_id, type="ColumnError", message=f"{err['column']}: {err['error']}",
@@ -287,17 +310,17 @@ def profile_tables(
             extra={"mode": opts.mode, "profile_id": pid},
         )  # fmt: skip
         results.append(prof)
-    status = JobStatus.COMPLETE_WITH_ERRORS if failed or failed_columns else JobStatus.COMPLETE
-    store.set_job_status(
-        job_id,
-        status,
-        summary={
-            "tables": len(tables),
-            "failed": failed,
-            "column_errors": failed_columns,
-            "rows": sum(p.row_count for p in results),
-        },
-    )
+        events.item_done(key, "done")
+    finished = sum(i.status == ItemStatus.DONE for i in store.list_items(job_id))
+    status = final_status(total=len(tables), done=finished, failed=failed, partial=partial)
+    summary = {
+        "tables": len(tables),
+        "failed": failed,
+        "column_errors": failed_columns,
+        "rows": sum(p.row_count for p in results),
+    }
+    store.set_job_status(job_id, status, summary=summary)
+    events.finished(status, summary)
     return job_id, results
 
 

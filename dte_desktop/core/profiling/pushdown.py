@@ -75,7 +75,10 @@ Parts = dict[int, list[str]]  # SELECT items per column index
 
 
 class Pushdown:
-    """Profiles one table's columns with SQL; fills the ``ColumnProfile`` objects given."""
+    """Profiles one table's columns with SQL; fills the ``ColumnProfile`` objects given.
+    ``on_step(step, column)``: told each step as it starts (column None: all at once)."""
+
+    on_step: Any = None
 
     def __init__(
         self,
@@ -114,6 +117,8 @@ class Pushdown:
         parts = {k: v for k, v in parts.items() if v}
         if not parts:
             return {}
+        if self.on_step is not None:
+            self.on_step(step, None)
         sql = f"SELECT {', '.join(x for v in parts.values() for x in v)} FROM {self.from_sql}"
         try:
             return _one_row(self.source, sql)
@@ -158,6 +163,8 @@ class Pushdown:
         for i, c in cols:
             if c.error is not None:
                 continue
+            if self.on_step is not None:
+                self.on_step(step, c.name)
             try:
                 fn(i, c)
             except Exception as exc:

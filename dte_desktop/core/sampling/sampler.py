@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -130,15 +131,20 @@ def select_sample(
     labels: TableLabels,
     rules: list[RuleRecord],
     profile: tuple[int, dict[str, Any]] | None = None,
+    on_step: Callable[[str], None] | None = None,
 ) -> Selection:
-    """Pick the sample's keys and their lineage; reads keys only (plus a few aggregates)."""
+    """Pick the sample's keys and their lineage; reads keys only (plus a few aggregates).
+    ``on_step(name)``: told as each step starts (keys, figures, then each strategy's)."""
+    step = on_step or (lambda _name: None)
     t0 = time.perf_counter()
     spec = spec.with_seed().validate()
     assert spec.seed is not None
     d = dialect_for(source)  # from the real class: the meter would hide it
     src = MeteredSource(source)
     table = parse_table(spec.table)
+    step("keys")
     kp = plan_keys(src, d, table, source.describe(table))
+    step("figures")
     figs = gather(src, kp, labels, profile, spec.seed)
     env = Env(src, kp, figs, spec.seed, rules)
     dist = spec.effective_distribution()
@@ -166,6 +172,7 @@ def select_sample(
     strata = None
 
     if quotas.get("anomaly"):
+        step("anomaly")
         q = quotas["anomaly"]
         # Every condition may have to fill the whole quota (the others may be nearly
         # empty): keys are cheap, and the round-robin keeps the mix fair.
@@ -175,6 +182,7 @@ def select_sample(
             pools["anomaly"] = sum(c.pool or 0 for c in conds)
             notes.append("anomaly pool: sum over conditions (rows may count twice)")
     if quotas.get("boundary"):
+        step("boundary")
         q = quotas["boundary"]
         targets = boundary_conditions(env)[:q]
         per = math.ceil(q / max(len(targets), 1)) + min(len(chosen), 50) + 1
@@ -182,9 +190,11 @@ def select_sample(
         if pools["boundary"] is None:
             pools["boundary"] = len(targets)
     if quotas.get("risk"):
+        step("risk")
         q = quotas["risk"]
         contributed["risk"] = chosen.take(risk_candidates(env, q + len(chosen)), q)
     if quotas.get("stratified"):
+        step("stratified")
         q = quotas["stratified"]
         cands, strata = stratified(env, q, spec.stratify, spec.stratify_mode, len(chosen))
         per_stratum: dict[int, list[Candidate]] = {}
@@ -200,6 +210,7 @@ def select_sample(
     share = quotas.get("random", 0)
     method = "not needed"
     if need > 0:
+        step("random")
         keys, method = random_keys(env, need + len(chosen))
         fresh = [k for k in keys if k not in chosen.reasons]
         own = min(share, need)

@@ -25,6 +25,8 @@ from dte_desktop.core.audit import AuditLog
 from dte_desktop.core.errors import Cancelled, ConfigError
 from dte_desktop.core.export.manifest import MANIFEST, sha256_file, write_atomic, write_manifest
 from dte_desktop.core.export.spec import ExportSpec, QuerySpec
+from dte_desktop.core.jobs.job_end import final_status
+from dte_desktop.core.jobs.progress import JobEvents
 from dte_desktop.core.jobs.stoppable import StoppableSource
 from dte_desktop.core.privacy.labels import labels_for
 from dte_desktop.core.privacy.masking import TableMasker, build_masker
@@ -208,14 +210,28 @@ def run_sample(
     store.set_job_status(job_id, JobStatus.RUNNING)
     store.update_item(job_id, label, status=ItemStatus.RUNNING)
     stopping = should_stop or (lambda: False)
-    source = StoppableSource(ctx.open_source(spec.connection, prompt), stopping)
+    # Progress in steps: keys, figures, each strategy asked for, then the rows (or export).
+    events = JobEvents(job_id, on_event, 3 + len(spec.effective_distribution()), unit="steps")
+    events.started()
+    steps: list[str] = []
+
+    def step(name: str) -> None:
+        if steps:
+            events.item_done(steps[-1], "done")
+        steps.append(name)
+        events.step(label, name)
+
+    source = StoppableSource(ctx.open_source(spec.connection, prompt), stopping,
+                             on_rows=events.rows)  # fmt: skip
     if on_cancellable is not None and source.capabilities.can_cancel:
         on_cancellable(source)
     try:
         profiles = store.list_profiles(conn.name, label, limit=1)
         profile = (profiles[0].id, profiles[0].result) if profiles else None
         sel = select_sample(source, spec, labels_for(store, conn.name, table),
-                            store.list_rules(conn.name, label), profile)  # fmt: skip
+                            store.list_rules(conn.name, label), profile, step)  # fmt: skip
+        step("rows" if spec.out_dir is None else "export")
+        events.items_total = len(steps)  # what it took (a strategy may not have been needed)
         if spec.out_dir is None:
             outcome = _preview(ctx, conn.name, sel, label)
         else:
@@ -229,11 +245,13 @@ def run_sample(
         if stopping() or isinstance(exc, Cancelled):  # asked for, not a failure
             store.update_item(job_id, label, status=ItemStatus.CANCELLED)
             store.set_job_status(job_id, JobStatus.CANCELLED)
+            events.finished(JobStatus.CANCELLED)
             raise Cancelled(f"Sample job {job_id} cancelled.") from None
         store.add_error(job_id, type=type(exc).__name__, message=str(exc), item_key=label,
                         traceback=traceback.format_exc())  # fmt: skip
         store.update_item(job_id, label, status=ItemStatus.FAILED)
         store.set_job_status(job_id, JobStatus.FAILED, summary={"error": str(exc)})
+        events.finished(JobStatus.FAILED, {"error": str(exc)})
         raise
     finally:
         source.close()
@@ -247,11 +265,19 @@ def run_sample(
         "export_job_id": outcome.export_job_id, "out_dir": outcome.out_dir,
         "seconds": round(sel.elapsed_s, 3),
     }  # fmt: skip
+    # One item, the table: done when previewed or exported whole; partial when its export
+    # ended with errors (some files written); failed when the export wrote nothing.
     ok = outcome.export_status in (None, str(JobStatus.COMPLETE))
+    partial = outcome.export_status == str(JobStatus.COMPLETE_WITH_ERRORS)
     store.update_item(job_id, label, status=ItemStatus.DONE if ok else ItemStatus.FAILED,
                       rows=len(sel.keys), checkpoint={"lineage_sha256": digest})  # fmt: skip
-    store.set_job_status(job_id, JobStatus.COMPLETE if ok else JobStatus.COMPLETE_WITH_ERRORS,
-                         summary=summary)  # fmt: skip
+    cancelled = outcome.export_status == str(JobStatus.CANCELLED)  # e.g. `dte jobs cancel`
+    failed = not (ok or partial or cancelled)
+    status = final_status(total=1, done=int(ok or partial), failed=int(failed),
+                          partial=int(partial), cancelled=cancelled)  # fmt: skip
+    store.set_job_status(job_id, status, summary=summary)
+    events.item_done(steps[-1], "done")
+    events.finished(status, summary)
     AuditLog(store).record(
         "sample", connection=conn.name, object=label, row_count=len(sel.keys), job_id=job_id,
         columns=[c.name for c in sel.key_plan.columns],
