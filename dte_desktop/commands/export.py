@@ -10,9 +10,10 @@ from typing import Any
 
 from dte_desktop.commands import add_command
 from dte_desktop.commands._context import context, emit, prompt_password
+from dte_desktop.commands._options import add_options
 from dte_desktop.commands._progress import TerminalProgress
 from dte_desktop.core.errors import ConfigError
-from dte_desktop.core.export.spec import FORMATS, LAYOUTS, ExportSpec, FormatOptions, QuerySpec
+from dte_desktop.core.export.spec import ExportSpec, FormatOptions, QuerySpec
 from dte_desktop.core.sources.names import split_columns
 from dte_desktop.core.store import JobStatus
 
@@ -22,27 +23,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("name", help="connection name or URL")
     p.add_argument("tables", nargs="*", metavar="TABLE", help="schema.table …")
     p.add_argument("--out", required=True, help="output folder")
-    p.add_argument(
-        "--format", default="parquet", choices=FORMATS, help="file format (default parquet)"
-    )
-    p.add_argument("--compression", help="parquet: zstd|snappy|gzip|none; csv: gzip|none")
-    p.add_argument("--compression-level", type=int, help="codec level (zstd 1-22, gzip 1-9)")
-    p.add_argument(
-        "--row-group-rows", type=int, default=1_000_000, help="parquet: rows per row group"
-    )
-    p.add_argument("--no-dictionary", action="store_true", help="parquet: no dictionary pages")
-    p.add_argument("--delimiter", default=",", help="CSV delimiter")
-    p.add_argument("--no-header", action="store_true", help="CSV without a header row")
-    p.add_argument("--workers", type=int, default=2, help="slices read at once (default 2)")
-    p.add_argument("--partitions", default="auto", help="slices per table: N or auto")
-    p.add_argument(
-        "--layout",
-        default="auto",
-        choices=LAYOUTS,
-        help="file: one file per table; folder: part files; auto: by partitions",
-    )
+    add_options(p, ExportSpec, ["format"])
+    add_options(p, FormatOptions, ["compression", "compression_level", "row_group_rows",
+                                   "dictionary", "csv_delimiter", "csv_header"])  # fmt: skip
+    add_options(p, ExportSpec, ["workers", "partitions", "layout"])
     p.add_argument("--columns", help="a,b,c (for every table)")
-    p.add_argument("--where", help="row filter (SQL); runs in a read-only transaction")
+    add_options(p, ExportSpec, ["where"])
     p.add_argument(
         "--qi",
         metavar="COL,COL",
@@ -58,20 +44,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="apply the masking policy (the default); --no-mask writes raw values, is audited, "
         "and is refused where the site forces masked exports",
     )
-    p.add_argument("--batch-rows", type=int, default=50_000, help="rows per batch in memory")
-    p.add_argument("--attempts", type=int, default=3, help="tries per slice on transient errors")
+    add_options(p, ExportSpec, ["batch_rows", "max_attempts"])
     p.add_argument(
         "--encrypt-to",
         type=Path,
         metavar="RECIPIENTS",
         help="seal the finished export: encrypt to these age recipients and sign (dte package)",
     )
-    p.add_argument(
-        "--overwrite",
-        action="store_true",
-        help="replace the previous export in a non-empty --out folder: removes the files its "
-        "manifest lists (refused if the folder holds any other file)",
-    )
+    add_options(p, ExportSpec, ["overwrite"])
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_export)
 

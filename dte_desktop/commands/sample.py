@@ -9,9 +9,10 @@ from typing import Any
 
 from dte_desktop.commands import add_command
 from dte_desktop.commands._context import context, emit, prompt_password
+from dte_desktop.commands._options import add_options
 from dte_desktop.commands._progress import TerminalProgress
 from dte_desktop.core.errors import ConfigError
-from dte_desktop.core.export.spec import FORMATS
+from dte_desktop.core.export.spec import ExportSpec
 from dte_desktop.core.sampling import SampleOutcome, SampleSpec, parse_distribution
 from dte_desktop.core.sampling.service import rerun_sample, run_sample
 from dte_desktop.core.sampling.spec import STRATIFY_MODES
@@ -36,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="rows per stratum: proportional or equal",
     )
     p.add_argument("--out", help="export the sample to this folder (with lineage.jsonl)")
-    p.add_argument("--format", default="parquet", choices=FORMATS, help="export file format")
+    add_options(p, ExportSpec, ["format"], format="export file format")
     p.add_argument(
         "--mask",
         action=argparse.BooleanOptionalAction,

@@ -27,7 +27,9 @@ from PySide6.QtWidgets import (
 
 from dte_desktop.core.app import AppContext
 from dte_desktop.core.errors import ConfigError, DteError
-from dte_desktop.core.export.spec import FORMATS, LAYOUTS, ExportSpec, FormatOptions
+from dte_desktop.core.export.formats import REGISTRY
+from dte_desktop.core.export.options import Option, options_of
+from dte_desktop.core.export.spec import ExportSpec, FormatOptions
 from dte_desktop.core.export.target import check_target
 from dte_desktop.core.jobs.checkpoints import check_writable
 from dte_desktop.core.sources.base import ColumnInfo, TableInfo
@@ -35,10 +37,10 @@ from dte_desktop.ui.export_query import QueryBox
 from dte_desktop.ui.privacy_state import PrivacyState
 from dte_desktop.ui.workers import run_in_pool
 
-COMPRESSION = {
-    "parquet": ["zstd", "snappy", "gzip", "lz4", "brotli", "none"],
-    "csv": ["none", "gzip"],
-}
+# Choices, ranges and defaults come from the writer registry and the spec's options
+# (core/export/formats.py, core/export/options.py): the form writes none of its own.
+COMPRESSION = {f.name: list(f.compressions) for f in REGISTRY.values() if f.compressions}
+SPEC, FORMAT_OPTIONS = options_of(ExportSpec), options_of(FormatOptions)
 CHECKED, UNCHECKED = Qt.CheckState.Checked, Qt.CheckState.Unchecked
 
 
@@ -81,11 +83,12 @@ class ExportForm(QWidget):
 
         self.format = QComboBox()
         self.format.setObjectName("exportFormat")
-        self.format.addItems(list(FORMATS))
+        self.format.addItems(list(SPEC["format"].choices or ()))
+        self.format.setCurrentText(SPEC["format"].default)
         self.format.currentTextChanged.connect(self._on_format)
         self.compression = QComboBox()
         self.compression.setObjectName("exportCompression")
-        self.delimiter = QLineEdit(",")
+        self.delimiter = QLineEdit(FORMAT_OPTIONS["csv_delimiter"].default)
         self.delimiter.setMaxLength(1)
         self.delimiter.setMaximumWidth(40)
         fmt = QGroupBox("Format")
@@ -96,19 +99,17 @@ class ExportForm(QWidget):
 
         self.workers = QSpinBox()
         self.workers.setObjectName("exportWorkers")
-        self.workers.setRange(1, 16)
-        self.workers.setValue(2)
+        _spin(self.workers, SPEC["workers"])
         self.partitions = QSpinBox()
         self.partitions.setObjectName("exportPartitions")
-        self.partitions.setRange(0, 256)
+        self.partitions.setRange(0, SPEC["partitions"].high or 0)  # 0: the default, auto
         self.partitions.setSpecialValueText("auto")
         self.batch_rows = QSpinBox()
         self.batch_rows.setObjectName("exportBatchRows")
-        self.batch_rows.setRange(1_000, 1_000_000)
-        self.batch_rows.setSingleStep(10_000)
-        self.batch_rows.setValue(50_000)
+        _spin(self.batch_rows, SPEC["batch_rows"])
         self.layout_box = QComboBox()
-        self.layout_box.addItems(list(LAYOUTS))
+        self.layout_box.addItems(list(SPEC["layout"].choices or ()))
+        self.layout_box.setCurrentText(SPEC["layout"].default)
         self.out_dir = QLineEdit(str(self.ctx.paths.exports_dir))
         self.out_dir.setObjectName("exportOutDir")
         self.out_dir.setMinimumWidth(220)
@@ -197,7 +198,7 @@ class ExportForm(QWidget):
         lay.addWidget(self.heading)
         lay.addLayout(body, 1)
         lay.addLayout(bottom)
-        self._on_format("parquet")
+        self._on_format(self.format.currentText())
 
     # -- target ------------------------------------------------------------------------
     def set_target(self, connection: str, tables: list[TableInfo], selected: str | None) -> None:
@@ -408,3 +409,11 @@ class ExportForm(QWidget):
     def job_failed(self, title: str, message: str) -> None:
         """A job could not start, or its worker died: said here too, where the user clicked."""
         self.message.setText(f"{title}: {message}")
+
+
+def _spin(box: QSpinBox, option: Option) -> None:
+    """A spin box with the option's range, step and default."""
+    box.setRange(option.low or 0, option.high or 2**31 - 1)
+    if option.step:
+        box.setSingleStep(option.step)
+    box.setValue(option.default)

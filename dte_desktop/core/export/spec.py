@@ -7,16 +7,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from dte_desktop.core.errors import ConfigError
+from dte_desktop.core.export.formats import FORMATS, REGISTRY, compression_help
+from dte_desktop.core.export.options import option
 
-FORMATS = ("parquet", "csv", "arrow", "feather", "jsonl", "xlsx")
-EXTENSIONS = {
-    "parquet": ".parquet",
-    "csv": ".csv",
-    "arrow": ".arrow",
-    "feather": ".feather",
-    "jsonl": ".jsonl",
-    "xlsx": ".xlsx",
-}
+EXTENSIONS = {f.name: f.extension for f in REGISTRY.values()}  # from the writer registry
 LAYOUTS = ("auto", "file", "folder")
 
 
@@ -26,31 +20,31 @@ MAX_PARTITIONS = 256
 
 @dataclass(frozen=True)
 class FormatOptions:
-    compression: str | None = None  # parquet: zstd (default)|snappy|gzip|none; csv: gzip|none
-    compression_level: int | None = None
-    row_group_rows: int = 1_000_000
-    dictionary: bool = True
-    csv_header: bool = True
-    csv_delimiter: str = ","
+    # None: the format's default (the first of its compressions in core/export/formats.py)
+    compression: str | None = field(default=None, metadata=option(
+        "--compression", compression_help()))  # fmt: skip
+    compression_level: int | None = field(default=None, metadata=option(
+        "--compression-level", "codec level (zstd 1-22, gzip 1-9)", kind=int))  # fmt: skip
+    row_group_rows: int = field(default=1_000_000, metadata=option(
+        "--row-group-rows", "parquet: rows per row group", low=1))  # fmt: skip
+    dictionary: bool = field(default=True, metadata=option(
+        "--no-dictionary", "parquet: no dictionary pages"))  # fmt: skip
+    csv_header: bool = field(default=True, metadata=option(
+        "--no-header", "CSV without a header row"))  # fmt: skip
+    csv_delimiter: str = field(default=",", metadata=option("--delimiter", "CSV delimiter"))
 
     def validate(self, fmt: str) -> None:
-        if fmt == "parquet" and self.compression not in (
-            None,
-            "zstd",
-            "snappy",
-            "gzip",
-            "lz4",
-            "brotli",
-            "none",
-        ):
-            raise ConfigError(f"Parquet cannot use compression {self.compression!r}.")
-        if fmt == "csv":
-            if self.compression not in (None, "gzip", "none"):
-                raise ConfigError("CSV compression is gzip or none.")
-            if len(self.csv_delimiter) != 1 or self.csv_delimiter in '"\r\n':
-                raise ConfigError(
-                    "The CSV delimiter must be one character, not a quote or a line break."
-                )
+        offered = REGISTRY[fmt].compressions if fmt in REGISTRY else ()
+        if self.compression not in (None, "none", *offered):
+            label = REGISTRY[fmt].label if fmt in REGISTRY else fmt
+            raise ConfigError(
+                f"{label} cannot use compression {self.compression!r}"
+                + (f": use {', '.join(offered)}." if offered else " (it is not compressed).")
+            )
+        if fmt == "csv" and (len(self.csv_delimiter) != 1 or self.csv_delimiter in '"\r\n'):
+            raise ConfigError(
+                "The CSV delimiter must be one character, not a quote or a line break."
+            )
         if self.row_group_rows < 1:
             raise ConfigError("Row groups need at least one row.")
 
@@ -68,26 +62,38 @@ class ExportSpec:
     tables: tuple[str, ...] = ()  # "schema.table" as the CLI takes them
     queries: tuple[QuerySpec, ...] = ()
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # table -> columns
-    where: str | None = None  # applied to every table; runs read-only
-    format: str = "parquet"
+    where: str | None = field(default=None, metadata=option(  # every table; runs read-only
+        "--where", "row filter (SQL); runs in a read-only transaction"))  # fmt: skip
+    format: str = field(default="parquet", metadata=option(
+        "--format", "file format", choices=FORMATS))  # fmt: skip
     options: FormatOptions = field(default_factory=FormatOptions)
-    workers: int = 2
-    partitions: int | str = "auto"  # per table: a number or "auto" (from the table's size)
-    layout: str = "auto"  # file (one file per table) | folder (part files) | auto
+    workers: int = field(default=2, metadata=option(
+        "--workers", "slices read at once", low=1, high=16))  # fmt: skip
+    # per table: a number or "auto" (from the table's size)
+    partitions: int | str = field(default="auto", metadata=option(
+        "--partitions", "slices per table: N or auto", low=1, high=MAX_PARTITIONS))  # fmt: skip
+    layout: str = field(default="auto", metadata=option(
+        "--layout", "file: one file per table; folder: part files; auto: by partitions",
+        choices=LAYOUTS))  # fmt: skip
     # Masked unless asked otherwise: the CLI's --no-mask and the GUI's box start from here.
     mask: bool = True
-    batch_rows: int = 50_000
-    max_attempts: int = 3
+    batch_rows: int = field(default=50_000, metadata=option(
+        "--batch-rows", "rows per batch in memory",
+        low=1_000, high=1_000_000, step=10_000))  # fmt: skip
+    max_attempts: int = field(default=3, metadata=option(
+        "--attempts", "tries per slice on transient errors", low=1))  # fmt: skip
     # Checked against the policy's min_k (every table); empty: suggested from column names.
     quasi_identifiers: tuple[str, ...] = ()
     # An age recipients file: the finished export is sealed for them (dte package).
     encrypt_to: str | None = None
     # A new export refuses a non-empty folder; this removes the previous export there first
     # (only what its manifest lists: see core/export/target.py).
-    overwrite: bool = False
+    overwrite: bool = field(default=False, metadata=option(
+        "--overwrite", "replace the previous export in a non-empty --out folder: removes the "
+        "files its manifest lists (refused if the folder holds any other file)"))  # fmt: skip
 
     def validate(self) -> ExportSpec:
-        if self.format not in FORMATS:
+        if self.format not in REGISTRY:
             raise ConfigError(f"Unknown format {self.format!r}; choose one of {FORMATS}.")
         if self.layout not in LAYOUTS:
             raise ConfigError(f"Unknown layout {self.layout!r}; choose one of {LAYOUTS}.")

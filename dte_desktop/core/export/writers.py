@@ -23,7 +23,7 @@ from dte_desktop.core.export.cells import (
     textual,
 )
 from dte_desktop.core.export.spec import FormatOptions
-from dte_desktop.core.export.xlsx import XlsxWriter, xlsx_notes
+from dte_desktop.core.export.xlsx import xlsx_notes
 from dte_desktop.core.sources.base import is_json_field
 
 ROW_GROUP_BYTES = 8 << 20  # gather small batches up to this many Arrow bytes per row group
@@ -160,6 +160,9 @@ class CsvWriter(_FileWriter):
 
 
 class JsonLinesWriter(_FileWriter):
+    def __init__(self, path: Path, schema: pa.Schema | None = None, opts: Any = None) -> None:
+        super().__init__(path)  # one line per row: no schema, no options
+
     def write(self, batch: pa.RecordBatch) -> None:
         self._fh.write(jsonl_lines(batch).encode("utf-8"))
         self.rows += batch.num_rows
@@ -206,14 +209,9 @@ def format_notes(fmt: str, schema: pa.Schema) -> dict[str, str]:
 
 
 def open_writer(fmt: str, path: Path, schema: pa.Schema, opts: FormatOptions) -> Writer:
-    if fmt == "parquet":
-        return ParquetWriter(path, schema, opts)
-    if fmt in ("arrow", "feather"):
-        return ArrowWriter(path, schema, opts)
-    if fmt == "csv":
-        return CsvWriter(path, schema, opts)
-    if fmt == "jsonl":
-        return JsonLinesWriter(path)
-    if fmt == "xlsx":
-        return XlsxWriter(path, schema, opts)
-    raise ExportFailed(f"Unknown format {fmt!r}.")
+    """The writer the registry (core/export/formats.py) lists for ``fmt``."""
+    from dte_desktop.core.export.formats import REGISTRY
+
+    if fmt not in REGISTRY:
+        raise ExportFailed(f"Unknown format {fmt!r}.")
+    return REGISTRY[fmt].open(path, schema, opts)  # type: ignore[no-any-return]
