@@ -144,6 +144,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
             cancel,
         )
     except ProfileCancelled as exc:
+        progress.close()  # the bar ends before the message below
         print(f"profile cancelled: {exc} Nothing was written; finished tables are kept in "
               "the history.",
               file=sys.stderr)  # fmt: skip

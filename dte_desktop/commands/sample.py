@@ -90,7 +90,7 @@ def _checked(
     return ref.display(), cols
 
 
-def _cancellable(work: Any) -> Any:
+def _cancellable(work: Any, progress: Any = None) -> Any:
     """Ctrl+C / SIGTERM: the sample stops (between strategies, the running statement cancelled
     on the server where the source can, its export job cancelled); None when it did."""
     import threading
@@ -111,6 +111,8 @@ def _cancellable(work: Any) -> Any:
     try:
         return run_cancellable(lambda: work(stop.is_set, jobs.append), cancel)
     except Cancelled as exc:
+        if progress is not None:
+            progress.close()  # the bar ends before the message
         print(f"sample cancelled: {exc} Nothing was written as complete.", file=sys.stderr)
         return None
 
@@ -153,7 +155,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
                     on_event=progress,
                     should_stop=stop,
                     on_cancellable=on_cancellable,
-                )
+                ),
+                progress,
             )
         finally:
             progress.close()

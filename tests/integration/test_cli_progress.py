@@ -4,6 +4,7 @@ one renderer (commands/_progress.py) draws them with rich on a TTY."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import select
@@ -54,6 +55,48 @@ def on_a_tty(*args: str) -> tuple[int, str, str]:
     code = proc.wait(timeout=30)
     os.close(master)
     return code, out, b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_ctrl_c_on_a_tty_ends_the_bar_and_the_profile_cancelled(demo_home) -> None:
+    """The bar's refresh thread does not keep the job alive: Ctrl+C cancels (exit 3) and the
+    terminal gets its cursor back."""
+    import signal
+
+    master, slave = os.openpty()
+    proc = subprocess.Popen(
+        [*CMD, "profile", DEMO, "customers", "orders", "--mode", "stream", "--partitions", "8"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave, env=_env(),
+    )  # fmt: skip
+    os.close(slave)
+    seen = b""
+    deadline = time.monotonic() + 120
+    while BAR.encode() not in seen and time.monotonic() < deadline and proc.poll() is None:
+        if select.select([master], [], [], 0.2)[0]:
+            seen += os.read(master, 65536)
+    assert BAR.encode() in seen, seen[-500:]
+    proc.send_signal(signal.SIGINT)
+    t0 = time.monotonic()
+    while proc.poll() is None and time.monotonic() - t0 < 30:
+        if select.select([master], [], [], 0.2)[0]:
+            try:
+                seen += os.read(master, 65536)
+            except OSError:
+                break
+    code = proc.wait(timeout=30)
+    with contextlib.suppress(OSError):
+        while select.select([master], [], [], 0.2)[0]:
+            chunk = os.read(master, 65536)
+            if not chunk:
+                break
+            seen += chunk
+    os.close(master)
+    assert code == 3, seen[-800:]
+    assert time.monotonic() - t0 < 10
+    text = seen.decode("utf-8", "replace")
+    assert "profile cancelled" in text and text.rstrip().endswith(
+        "written; finished tables are kept in the history."
+    )
+    assert "\x1b[?25h" in text  # the bar stopped: cursor shown again
 
 
 def piped(*args: str) -> subprocess.CompletedProcess[str]:
