@@ -91,7 +91,7 @@ class CatalogTree(QWidget):
         self.tree.setHeaderLabels(["Name", "Kind", "Rows", "Class"])
         self.tree.setAlternatingRowColors(True)
         self.tree.setColumnWidth(0, 196)
-        self.tree.setColumnWidth(1, 50)
+        self.tree.setColumnWidth(1, 50)  # widened to its texts as they arrive (fit_kinds)
         self.tree.setColumnWidth(2, 62)
         # Wide enough for the longest badge ("Confidential"), which was clipped.
         badge = self.tree.fontMetrics().horizontalAdvance("Confidential") + 16
@@ -146,6 +146,7 @@ class CatalogTree(QWidget):
                 self.tree.setCurrentItem(item)
         if conns and self.tree.currentItem() is None:
             self.tree.setCurrentItem(self.tree.topLevelItem(0))
+        self.fit_kinds()
         self.status.emit(f"{len(conns)} connection(s)")
         self.connections_loaded.emit(len(conns))
 
@@ -242,6 +243,13 @@ class CatalogTree(QWidget):
             self.ctx.store, name, refs, default_level=self.default_level, columns=known
         )
 
+    def fit_kinds(self) -> None:
+        """The Kind column grows to its longest text ("postgresql", "schema"), which a
+        fixed width clipped to "post…" / "sche…"; it never shrinks under the user."""
+        need = self.tree.sizeHintForColumn(1)
+        if need > self.tree.columnWidth(1):
+            self.tree.setColumnWidth(1, need)
+
     def _fill(self, item: QTreeWidgetItem, result: Listing) -> None:
         if not isValid(item):
             return  # its connection was removed or changed while the listing ran
@@ -269,6 +277,7 @@ class CatalogTree(QWidget):
             item.setChildIndicatorPolicy(
                 QTreeWidgetItem.ChildIndicatorPolicy.DontShowIndicatorWhenChildless
             )
+        self.fit_kinds()
         self.apply_filter(self.filter.text())
         noun = kind if len(entries) != 1 else kind.removesuffix("s")
         self.status.emit(f"{item.text(0)}: {len(entries)} {noun}")

@@ -184,7 +184,7 @@ class ClassifyView(QWidget):
             box.currentIndexChanged.connect(lambda _i, row=r: self._mark(row))
             self.table.setCellWidget(r, STORED, box)
         self.table.resizeColumnsToContents()
-        self.table.setColumnWidth(4, min(self.table.columnWidth(4), 200))
+        self._fit_evidence()
         self._enable(True)
         n = sum(c.stored is not None for c in plan.columns)
         self.status.setText(
@@ -192,6 +192,20 @@ class ClassifyView(QWidget):
         )
         self._saved_note = ""
         self.planned.emit(plan)
+
+    def _fit_evidence(self) -> None:
+        """The evidence gets the width the other columns leave (a fixed 200 px cut it to
+        "100% of 500 values pass ema…" beside an empty half of the table), at least 200."""
+        t = self.table
+        others = sum(t.columnWidth(k) for k in range(t.columnCount()) if k != 4)
+        free = t.viewport().width() - others - 2
+        t.setColumnWidth(4, max(200, min(t.sizeHintForColumn(4), free)))
+
+    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().resizeEvent(event)
+        if self.table.rowCount():
+            self.table.resizeColumnToContents(4)
+            self._fit_evidence()
 
     def stored_box(self, row: int) -> QComboBox:
         return self.table.cellWidget(row, STORED)  # type: ignore[return-value]

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -69,17 +68,18 @@ class ExportForm(QWidget):
         self.where.setObjectName("exportWhere")
         self.where.setPlaceholderText("optional SQL filter, e.g. status = 'shipped'")
         what = QGroupBox("What")
-        wl = QGridLayout(what)
-        wl.addWidget(QLabel("Tables"), 0, 0)
-        wl.addWidget(QLabel("Columns (one table; none ticked = all)"), 0, 1)
-        wl.addWidget(self.tables, 1, 0)
-        wl.addWidget(self.columns, 1, 1)
+        # Tables above columns, each the group's full width: side by side, the tables
+        # were cut to "public.custo" and each column's masking to "masked: gener".
+        wl = QVBoxLayout(what)
+        wl.addWidget(QLabel("Tables"))
+        self.tables.setMaximumHeight(self.tables.fontMetrics().lineSpacing() * 6 + 16)
+        wl.addWidget(self.tables)
+        wl.addWidget(QLabel("Columns (one table; none ticked = all)"))
+        wl.addWidget(self.columns, 1)
         self.columns_note.setWordWrap(True)
-        wl.addWidget(self.columns_note, 2, 1)
-        wl.addWidget(QLabel("Filter (WHERE)"), 3, 0, 1, 2)
-        wl.addWidget(self.where, 4, 0, 1, 2)
-        wl.setColumnStretch(0, 1)
-        wl.setColumnStretch(1, 3)  # the columns carry their masking: give them the room
+        wl.addWidget(self.columns_note)
+        wl.addWidget(QLabel("Filter (WHERE)"))
+        wl.addWidget(self.where)
 
         self.format = QComboBox()
         self.format.setObjectName("exportFormat")
@@ -112,7 +112,7 @@ class ExportForm(QWidget):
         self.layout_box.setCurrentText(SPEC["layout"].default)
         self.out_dir = QLineEdit(str(self.ctx.paths.exports_dir))
         self.out_dir.setObjectName("exportOutDir")
-        self.out_dir.setMinimumWidth(220)
+        self.out_dir.setMinimumWidth(150)  # the tooltip has it whole; the columns need room
         self.out_dir.setToolTip(self.out_dir.text())
         self.out_dir.textChanged.connect(self.out_dir.setToolTip)
         browse = QPushButton("Browse…")
@@ -133,7 +133,7 @@ class ExportForm(QWidget):
         self.overwrite.setToolTip(
             "Removes only the files the folder's manifest lists; refused if anything else is there."
         )
-        ol.addRow("", self.overwrite)
+        ol.addRow(self.overwrite)  # the whole row: beside an empty label it set the width
 
         self.mask = QCheckBox("Mask sensitive columns with the site policy")
         self.mask.setObjectName("exportMask")

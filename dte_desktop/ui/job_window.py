@@ -150,6 +150,7 @@ class JobWindow(QWidget):
                 if c == 1:
                     theme.paint_status(cell, str(it.status))
                 self.items.setItem(r, c, cell)
+        self.items.resizeColumnToContents(0)  # "public.custo…" lost the table's name
         self.errors.clear()
         for e in detail.errors:
             where = f" [{e.item_key}]" if e.item_key else ""

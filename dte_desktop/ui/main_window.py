@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self.overview = self.overview_tab.label
         self.profile_view = ProfileView(self.ctx, self.privacy)
         self.profile_view.profiled.connect(lambda _d: self.jobs_dock.refresh())
+        self.profile_view.profiled.connect(lambda _d: self._show_node_again())
         self.profile_view.report_note.connect(self._status)
         self.profile_view.accepted.connect(
             lambda _c, _l: self.catalog.refresh_badges(self.profile_view.connection or "")
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow):
         self.classify_view = ClassifyView(self.ctx, self.privacy)
         self.classify_view.planned.connect(self._classify_planned)
         self.classify_view.saved.connect(lambda c, _p: self.catalog.refresh_badges(c))
+        self.classify_view.saved.connect(lambda c, p: self.profile_view.stored_changed(c, p.table))
         self.preview = PreviewView(self.ctx, self.privacy, self.keeper)
         self.preview.profile_requested.connect(self._profile_and_classify)
         self.preview.classify_requested.connect(self._classify)
@@ -120,7 +122,7 @@ class MainWindow(QMainWindow):
         split = QSplitter()
         split.addWidget(self.catalog)
         split.addWidget(self.tabs)
-        split.setSizes([400, 800])
+        split.setSizes([440, 760])  # the catalog's four columns, "postgresql" and the badge
         split.setStretchFactor(1, 1)
         self.setCentralWidget(split)
 
@@ -225,6 +227,11 @@ class MainWindow(QMainWindow):
                 self.classify_view.set_target(data["connection"], data["info"].ref)
             if self.tabs.currentWidget() is self.export_form:
                 self._fill_export(self.tree.currentItem())
+
+    def _show_node_again(self) -> None:
+        """A profile ended: the Overview's PII section of the selected table is stale."""
+        if data := node(self.tree.currentItem()):
+            self.overview_tab.show_node(data)
 
     def _tab_changed(self, index: int) -> None:
         # The Risk and Classify tabs read the table's columns only when looked at.

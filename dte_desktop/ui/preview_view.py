@@ -52,8 +52,9 @@ class PreviewView(QWidget):
         self._build()
 
     def _build(self) -> None:
-        self.title = QLabel("Pick a table in the catalog, then Preview.")
+        self.title = QLabel("Double-click a table in the catalog (or Ctrl+Shift+V) to preview it.")
         self.title.setObjectName("previewTitle")
+        self.title.setWordWrap(True)  # a long hint must not widen the tab past the catalog
         self.status = QLabel("")
         self.reveal_button = QPushButton("Reveal column…")
         self.reveal_button.setObjectName("revealButton")
@@ -63,7 +64,7 @@ class PreviewView(QWidget):
         self.status.setWordWrap(True)
         self.status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         top = QHBoxLayout()
-        top.addWidget(self.title)
+        top.addWidget(self.title, 2)  # wraps only when the tab is narrower than it
         top.addWidget(self.status, 1)
         top.addWidget(self.reveal_button)
         self.table = QTableView()

@@ -246,6 +246,12 @@ class ProfileView(QWidget):
 
         run_in_pool(work, self._show_stored)
 
+    def stored_changed(self, connection: str, table: TableRef) -> None:
+        """Classifications were saved elsewhere (the Classify tab): the Stored column and
+        the Accept button read them again, or they would offer what is already stored."""
+        if connection == self.connection and table.display() == self._table_label():
+            self._load_stored()
+
     def _show_stored(self, stored: dict[str, str]) -> None:
         self.stored = stored
         cols = (self.data or {}).get("columns") or []
