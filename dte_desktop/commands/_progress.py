@@ -54,6 +54,12 @@ class TerminalProgress:
     def _item(self, ev: ItemProgress) -> None:
         if ev.status == "failed":
             self._line(f"{ev.key}: failed (attempt {ev.attempt})")
+        elif ev.note:  # "server unreachable, retry 3 in 4 s": said even without a terminal
+            if self._bar is not None:
+                self._line(f"{ev.key}: {ev.note}")
+            else:
+                self.stream.write(f"{ev.key}: {ev.note}\n")
+                self.stream.flush()
         elif ev.status not in ("done", "pending", "running"):
             self._step = f"{ev.key}: {ev.status}"  # a profile's or a sample's step
         elif ev.status == "running":

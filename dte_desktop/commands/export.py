@@ -44,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="apply the masking policy (the default); --no-mask writes raw values, is audited, "
         "and is refused where the site forces masked exports",
     )
-    add_options(p, ExportSpec, ["batch_rows", "max_attempts"])
+    add_options(p, ExportSpec, ["batch_rows", "max_attempts", "outage_wait_s"])
     p.add_argument(
         "--encrypt-to",
         type=Path,
@@ -87,6 +87,7 @@ def spec_from_args(args: argparse.Namespace) -> ExportSpec:
         encrypt_to=str(args.encrypt_to.resolve()) if args.encrypt_to else None,
         quasi_identifiers=tuple(c.strip() for c in (args.qi or "").split(",") if c.strip()),
         max_attempts=args.attempts,
+        outage_wait_s=args.outage_wait,
         overwrite=args.overwrite,
     ).validate()
 
@@ -131,6 +132,8 @@ def run_job(args: argparse.Namespace, job: Any) -> int:
                 f"file(s), {s['seconds']:.1f} s ({s['rows_per_s']:,} rows/s)"
             )
             lines.append(f"  {s['out_dir']}")
+        if s.get("point_in_time"):
+            lines.append(f"  note: {s['point_in_time']}")
         lines += [f"  error in {e['item'] or 'job'}: {e['message']}" for e in data["errors"]]
         if "package" in data:
             lines.append(f"  sealed for {len(data['package']['recipients'])} recipient(s), "

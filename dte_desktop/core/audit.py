@@ -16,6 +16,7 @@ not a signature.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
@@ -160,12 +161,23 @@ class AuditLog:
         tmp = self.head_file.with_name(
             f"{self.head_file.name}.{os.getpid()}.{threading.get_ident()}.tmp"
         )
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(json.dumps(head))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.head_file)
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(json.dumps(head))
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.head_file)
+        except OSError as exc:  # after the commit: the head stays one record behind
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            log.warning(
+                "the audit head file %s could not be updated (%s); the record is in the "
+                "history, and `dte audit verify` accepts the head one record behind until "
+                "the next record rewrites it",
+                self.head_file,
+                exc.strerror or exc,
+            )
 
     def records(
         self, *, since: str | None = None, action: str | None = None, limit: int | None = None

@@ -43,6 +43,14 @@ class AuthenticationFailed(ConnectionFailed):
     title = "Authentication failed"
 
 
+class ServerUnreachable(ConnectionFailed):
+    """Nothing answers at the address (connection refused), or the server is starting or
+    stopping. At the start of a command that is final; during an export it is a server
+    restart to ride out (``core.jobs.retry``)."""
+
+    title = "Server unreachable"
+
+
 class PermissionDenied(DteError):
     title = "Permission denied"
 
@@ -57,8 +65,23 @@ class TransientError(QueryFailed):
     title = "Temporary failure"
 
 
+class SnapshotLost(TransientError):
+    """The session that held an export's shared snapshot is gone (a server restart, a
+    terminated backend, ``idle_in_transaction_session_timeout``): later slices cannot join
+    that point in time any more."""
+
+    title = "Snapshot lost"
+
+
 class ExportFailed(DteError):
     title = "Export failed"
+
+
+class HistoryUnwritable(DteError):
+    """The local history database cannot be written (its disk is full): what was being
+    recorded is not, and the message says so instead of a driver's traceback."""
+
+    title = "History cannot be written"
 
 
 class PolicyViolation(DteError):

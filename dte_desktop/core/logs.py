@@ -125,6 +125,18 @@ class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
             os.chmod(self.baseFilename, 0o600)
         return stream
 
+    def handleError(self, record: logging.LogRecord) -> None:
+        """A full disk must not print a traceback per log line: one warning, then quiet."""
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, OSError):
+            super().handleError(record)
+        elif not getattr(self, "_told", False):
+            self._told = True
+            why = exc.strerror or str(exc)
+            sys.stderr.write(
+                f"warning: the log file {self.baseFilename} cannot be written: {why}\n"
+            )
+
 
 _FORMAT = "%(asctime)s %(levelname)-7s %(threadName)s %(name)s: %(message)s"
 _configured: dict[str, logging.Handler] = {}

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -95,12 +96,18 @@ def build_manifest(
 
 
 def write_atomic(path: Path, text: str) -> None:
+    """``path`` whole or not at all: a full disk leaves no ``.part`` behind."""
     tmp = path.with_name(path.name + ".part")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise
 
 
 def write_manifest(out_dir: Path, manifest: dict[str, Any]) -> Path:
@@ -110,7 +117,12 @@ def write_manifest(out_dir: Path, manifest: dict[str, Any]) -> Path:
     write_atomic(path, json.dumps(manifest, indent=2, ensure_ascii=False, default=str))
     lines = [f"{f['sha256']}  {f['path']}" for f in manifest.get("files", [])]
     lines.append(f"{sha256_file(path)}  {MANIFEST}")
-    write_atomic(out_dir / SUMS, "\n".join(lines) + "\n")
+    try:
+        write_atomic(out_dir / SUMS, "\n".join(lines) + "\n")
+    except BaseException:  # a manifest without its checksums is not left claiming anything
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+        raise
     return path
 
 

@@ -82,6 +82,12 @@ class ExportSpec:
         low=1_000, high=1_000_000, step=10_000))  # fmt: skip
     max_attempts: int = field(default=3, metadata=option(
         "--attempts", "tries per slice on transient errors", low=1))  # fmt: skip
+    # How long a slice keeps trying a server that refuses connections (a restart), in
+    # seconds, with growing waits (core/jobs/retry.py); 0: a refusal fails the slice.
+    outage_wait_s: float = field(default=60.0, metadata=option(
+        "--outage-wait", "seconds a slice waits for a server that refuses connections (a "
+        "restart), retrying with growing pauses; 0: fail at once", kind=float, low=0,
+        high=3600, metavar="SECONDS"))  # fmt: skip
     # Checked against the policy's min_k (every table); empty: suggested from column names.
     quasi_identifiers: tuple[str, ...] = ()
     # An age recipients file: the finished export is sealed for them (dte package).
@@ -101,6 +107,8 @@ class ExportSpec:
             raise ConfigError("Nothing to export: name at least one table or query.")
         if self.workers < 1 or self.batch_rows < 1 or self.max_attempts < 1:
             raise ConfigError("Workers, batch rows and attempts must be at least 1.")
+        if not 0 <= self.outage_wait_s <= 3600:
+            raise ConfigError("The wait for an unreachable server is 0 to 3600 seconds.")
         if not (
             self.partitions == "auto" or (isinstance(self.partitions, int) and self.partitions >= 1)
         ):

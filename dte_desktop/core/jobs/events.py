@@ -26,6 +26,8 @@ class ItemProgress:
     bytes: int
     rows_per_s: float
     attempt: int = 1
+    #: What the slice waits for, in words ("server unreachable, retry 3 in 8 s"), if anything.
+    note: str = ""
 
 
 @dataclass(frozen=True)

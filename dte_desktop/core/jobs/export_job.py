@@ -21,8 +21,21 @@ from typing import Any
 
 import pyarrow as pa
 
-from dte_desktop.core.errors import Cancelled, DteError, ExportFailed, TransientError
-from dte_desktop.core.export.manifest import build_manifest, sha256_file, write_manifest
+from dte_desktop.core.errors import (
+    Cancelled,
+    ConnectionFailed,
+    DteError,
+    ExportFailed,
+    ServerUnreachable,
+    SnapshotLost,
+    TransientError,
+)
+from dte_desktop.core.export.manifest import (
+    MANIFEST,
+    build_manifest,
+    sha256_file,
+    write_manifest,
+)
 from dte_desktop.core.export.spec import ExportSpec
 from dte_desktop.core.export.target import FOLDER_LOCK, clear_target
 from dte_desktop.core.export.writers import open_writer
@@ -41,6 +54,9 @@ from dte_desktop.core.jobs.job_end import end_export, final_status
 from dte_desktop.core.jobs.planner import ExportPlanner, WorkItem
 from dte_desktop.core.jobs.prefetch import Prefetch
 from dte_desktop.core.jobs.resume_check import ResumeCheck, check_finished
+from dte_desktop.core.jobs.retry import Outage, waiting_note
+from dte_desktop.core.jobs.slice_count import SliceCount
+from dte_desktop.core.jobs.snapshot_keeper import SnapshotKeeper
 from dte_desktop.core.logs import get_logger, redact
 from dte_desktop.core.privacy.kcheck import TableKCheck
 from dte_desktop.core.privacy.masked_types import type_change_notes
@@ -83,7 +99,9 @@ class ExportJob:
         self._meter = RateMeter()
         self._schemas: dict[str, pa.Schema] = {}
         self._masked: dict[str, dict[str, str]] = {}
-        self._snapshot: str | None = None
+        self._snapshot: str | None = None  # the first shared snapshot (see _keeper)
+        self._keeper: SnapshotKeeper | None = None
+        self._outage = Outage(self.spec.outage_wait_s)  # refusals in a row, job-wide
         self._marker: str | None = None  # where a resume's change check starts from
         self._resumed = False
         self._resume_check: ResumeCheck | None = None
@@ -121,6 +139,8 @@ class ExportJob:
         for label, table in {i.label: i.table for i in items if i.table}.items():
             try:  # read again on a resume too: the manifest keeps its notes
                 cols = source.describe(table)
+            except ConnectionFailed:  # the server does not answer: once is enough to say so
+                raise
             except DteError:  # a missing table fails as its own item, with the error kept
                 continue
             notes = {c.name: c.type_note for c in cols if c.type_note}
@@ -179,7 +199,9 @@ class ExportJob:
                 self._cancel_file.unlink(missing_ok=True)
                 if len(done) < len(items) or self._resumed:
                     if source.capabilities.can_share_snapshot and len(items) > 1:
-                        self._snapshot = stack.enter_context(source.exported_snapshot())  # type: ignore[attr-defined]
+                        self._keeper = SnapshotKeeper(source)
+                        stack.callback(self._keeper.close)
+                        self._snapshot = self._keeper.start()
                     marker = getattr(source, "change_marker", None)
                     self._marker = marker(self._snapshot) if marker is not None else None
                 if self._resumed:  # keep only what is proven (or counted) unchanged
@@ -187,6 +209,8 @@ class ExportJob:
                     for key in self._resume_check.redone:
                         self.store.update_item(self.job_id, key, status=ItemStatus.PENDING)
                 kept = set(self._resume_check.kept) if self._resume_check else set()
+                for key in kept if self._keeper is not None else ():  # proven in the first
+                    self._keeper.read(key, self._snapshot)
                 todo = [i for i in items if i.key not in kept]
                 futures = [executor.submit(self._run_item, it, len(items)) for it in todo]
                 wait(futures)
@@ -207,24 +231,48 @@ class ExportJob:
     def _run_item(self, item: WorkItem, total: int) -> None:
         # The history counts every try of the slice (``attempt``); the retry budget is this
         # run's own (``tries``): a resume after a failure must not start with none left.
+        # A server that refuses connections (a restart) is waited for with longer pauses
+        # that spend no tries; a lost shared snapshot is replaced (core/jobs/retry.py,
+        # snapshot_keeper.py).
         before = next(i.attempts for i in self.store.list_items(self.job_id) if i.key == item.key)
-        tries = 0
+        tries, free, refused = 0, 0, 0
         while True:
             tries += 1
-            attempt = before + tries
+            attempt = before + tries + free
             if self.cancel_event.is_set():
                 self.store.update_item(self.job_id, item.key, status=ItemStatus.CANCELLED)
                 return
             self.store.update_item(
                 self.job_id, item.key, status=ItemStatus.RUNNING, attempts=attempt, rows=0, bytes=0
             )
+            snapshot = None
             try:
-                self._export_item(item, attempt, total)
+                snapshot = self._keeper.current() if self._keeper else None
+                self._export_item(item, attempt, total, snapshot)
                 return
             except Cancelled:
                 self.store.update_item(self.job_id, item.key, status=ItemStatus.CANCELLED)
                 self._emit_item(item, "cancelled", 0, 0, attempt)
                 return
+            except ServerUnreachable as exc:
+                refused += 1
+                pause = self._outage.pause(refused)
+                if pause is not None:
+                    tries, free = tries - 1, free + 1  # waiting out a restart spends no try
+                    note = waiting_note(refused, pause)
+                    log.warning("%s: %s; %s", item.key, exc, note)
+                    self._record_error(item, exc, retrying=True)
+                    self._emit_item(item, "waiting", 0, 0, attempt, note=note)
+                    self.cancel_event.wait(pause)
+                    continue
+                self._record_error(item, exc)
+            except SnapshotLost as exc:
+                if self._keeper is not None and free < 20:  # a new snapshot, at once
+                    tries, free = tries - 1, free + 1
+                    self._keeper.lost(snapshot, str(exc))
+                    self._record_error(item, exc, retrying=True)
+                    continue
+                self._record_error(item, exc)
             except TransientError as exc:
                 if tries < self.spec.max_attempts:
                     delay = min(0.5 * 2 ** (tries - 1), 10.0)
@@ -262,20 +310,25 @@ class ExportJob:
             },
         )
 
-    def select_for(self, item: WorkItem) -> SelectSpec:
+    def select_for(self, item: WorkItem, snapshot: str | None = None) -> SelectSpec:
+        """How ``item`` is read, in ``snapshot`` (default: the first shared one)."""
+        snapshot = snapshot or self._snapshot
         if item.query is not None:
-            return SelectSpec(query=item.query.sql, snapshot=self._snapshot)
+            return SelectSpec(query=item.query.sql, snapshot=snapshot)
         return SelectSpec(
             table=item.table,
             columns=item.columns,
             partition=item.partition,
             where=self.spec.where,
-            snapshot=self._snapshot,
+            snapshot=snapshot,
         )
 
-    def _batches(self, source: Source, item: WorkItem) -> Iterator[pa.RecordBatch]:
-        select = self.select_for(item)
+    def _batches(
+        self, source: Source, item: WorkItem, snapshot: str | None
+    ) -> Iterator[pa.RecordBatch]:
+        select = self.select_for(item, snapshot)
         for batch in Prefetch(lambda: source.read_batches(select, self.spec.batch_rows)):
+            self._outage.ended()
             if self.cancelled():
                 raise Cancelled
             if self.masker is not None:
@@ -288,20 +341,22 @@ class ExportJob:
                     batch = check.filter(item.key, batch)
             yield batch
 
-    def _export_item(self, item: WorkItem, attempt: int, total: int) -> None:
+    def _export_item(self, item: WorkItem, attempt: int, total: int, snapshot: str | None) -> None:
         final = self.out_dir / item.out_path
         part = final.with_name(final.name + ".part")
         writer = None
         source = self.open_source()
         started = time.monotonic()
+        counted = None
         try:
+            counted = SliceCount(source, self.select_for(item, snapshot))
             final.parent.mkdir(parents=True, exist_ok=True)
             part.unlink(missing_ok=True)
             rows = 0
             check = self.k_checks.get(item.label)
             if check is not None:
                 check.written_out[item.key] = 0  # this attempt's suppressed rows
-            for batch in self._batches(source, item):
+            for batch in self._batches(source, item, snapshot):
                 if writer is None:
                     writer = open_writer(self.spec.format, part, batch.schema, self.spec.options)
                     self._schemas.setdefault(item.label, batch.schema)
@@ -319,7 +374,7 @@ class ExportJob:
                 writer = open_writer(self.spec.format, part, schema, self.spec.options)
                 self._schemas.setdefault(item.label, schema)
             writer.close()
-            expected = source.count_rows(self.select_for(item))
+            expected = counted.result()
             expected -= check.written_out[item.key] if check is not None else 0
             if expected != rows:
                 raise ExportFailed(
@@ -336,6 +391,8 @@ class ExportJob:
             raise
         finally:
             source.close()
+            if counted is not None:
+                counted.close()
         self.store.update_item(
             self.job_id,
             item.key,
@@ -351,6 +408,8 @@ class ExportJob:
                 schema=self._schemas.get(item.label),
             ),
         )
+        if self._keeper is not None:
+            self._keeper.read(item.key, snapshot)
         self._emit_item(item, "done", rows, size, attempt, started)
         self._emit_job(item.key, rows, size, total)
 
@@ -378,9 +437,10 @@ class ExportJob:
         size: int,
         attempt: int,
         started: float | None = None,
+        note: str = "",
     ) -> None:
         rate = rows / max(time.monotonic() - started, 1e-6) if started else 0.0
-        self.on_event(ItemProgress(self.job_id, item.key, status, rows, size, rate, attempt))
+        self.on_event(ItemProgress(self.job_id, item.key, status, rows, size, rate, attempt, note))
 
     def _emit_job(self, key: str, rows: int, size: int, total: int) -> None:
         all_rows, all_bytes, elapsed, rate, byte_rate = self._meter.update(key, rows, size)
@@ -427,8 +487,13 @@ class ExportJob:
             "rows_per_s": round(rows / max(seconds, 1e-6)),
             "out_dir": str(self.out_dir),
         }
+        if self._keeper is not None and (note := self._keeper.note()):
+            summary["point_in_time"] = note
         if files:
-            write_manifest(self.out_dir, self._manifest(files, status))
+            try:  # whole or not at all (a full disk leaves no manifest.json.part)
+                write_manifest(self.out_dir, self._manifest(files, status))
+            except OSError as exc:
+                return self._fail_job(disk_error(exc, self.out_dir / MANIFEST))
         status = end_export(self, status, summary)  # with its audit record, atomically
         self.on_event(JobFinished(self.job_id, status, summary))
         return status
@@ -460,6 +525,9 @@ class ExportJob:
         )
         if self._resume_check is not None:
             manifest["resume"] = self._resume_check.to_manifest()
+        if self._keeper is not None and (note := self._keeper.note()):
+            manifest["snapshot"] = note
+            manifest["snapshot_lost"] = self._keeper.to_manifest()
         for label, risk in self.risk_summary().items():
             manifest["tables"].setdefault(label, {})["risk"] = risk
         return manifest
@@ -486,6 +554,8 @@ def _estimate(source: Source, items: list[WorkItem]) -> int | None:
                 if n is None:
                     return None
                 total += n
+    except ConnectionFailed:  # not swallowed: each swallowed timeout was one more wait
+        raise
     except DteError:  # the estimate is a nicety: progress then shows no total
         return None
     return total

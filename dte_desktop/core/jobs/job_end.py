@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from dte_desktop.core.errors import DteError
+from dte_desktop.core.errors import DteError, HistoryUnwritable
 from dte_desktop.core.logs import get_logger
 from dte_desktop.core.store import JobStatus
 
@@ -72,6 +72,8 @@ def end_export(job: ExportJob, status: JobStatus, summary: dict[str, Any]) -> Jo
     try:
         write = store.job_status_writer(job.job_id, status, summary=summary)
         AuditLog(store).record("export", also=write, **audit_fields(job, summary))
+    except HistoryUnwritable:  # nothing can be recorded: the message says what is left
+        raise
     except (DteError, OSError, SQLAlchemyError) as exc:
         log.error("export %d: its audit record could not be written: %s", job.job_id, exc)
         message = f"The export's audit record could not be written: {exc}"

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from dte_desktop.core.errors import DteError
+from dte_desktop.core.errors import ConnectionFailed, DteError
 from dte_desktop.core.export.spec import EXTENSIONS, ExportSpec, QuerySpec
 from dte_desktop.core.sources.base import Partition, Source, TableRef
 from dte_desktop.core.sources.identifiers import rule_of, unquote_column
@@ -125,6 +125,8 @@ class ExportPlanner:
                 parts: list[Partition | None] = (
                     list(self.source.partition(table, n)) if n > 1 else [None]
                 )
+            except ConnectionFailed:  # no server: say so now, not after more timeouts
+                raise
             except DteError:  # planning a broken table: one item, which fails on its own
                 parts = [None]
             base = self._unique(safe_file_name(table.display().replace('"', "")))
@@ -160,6 +162,8 @@ class ExportPlanner:
         try:
             rule = rule_of(self.source)
             names = [c.name for c in self.source.describe(table)]
+        except ConnectionFailed:
+            raise
         except DteError:
             names = []
         out = []

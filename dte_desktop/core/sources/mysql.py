@@ -26,6 +26,7 @@ from dte_desktop.core.errors import (
     NotFound,
     PermissionDenied,
     QueryFailed,
+    ServerUnreachable,
     TransientError,
 )
 from dte_desktop.core.sources.base import (
@@ -186,7 +187,7 @@ class MySQLSource(SQLASource):
         if isinstance(cause, socket.gaierror):
             return ConnectionFailed(f"Unknown host {host!r}: the name does not resolve ({cause}).")
         if isinstance(cause, ConnectionRefusedError):
-            return ConnectionFailed(
+            return ServerUnreachable(
                 f"Connection refused by {where}: no database server listens on that port."
             )
         if isinstance(cause, TimeoutError) or "timed out" in text.lower():

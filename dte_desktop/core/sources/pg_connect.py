@@ -23,6 +23,7 @@ from dte_desktop.core.errors import (
     NotFound,
     PermissionDenied,
     QueryFailed,
+    ServerUnreachable,
     TransientError,
 )
 from dte_desktop.core.logs import redact
@@ -124,13 +125,15 @@ def translate_connect_error(exc: Exception, url: URL, timeout: float) -> DteErro
             f'Unknown host "{url.host}": the name cannot be resolved.', detail=text
         )
     if "connection refused" in low:
-        return ConnectionFailed(
+        return ServerUnreachable(
             f"Nothing is listening on {at} (connection refused); check the port and that "
             "the server is running.",
             detail=text,
         )
-    if "the database system is starting up" in low or "shutting down" in low:
-        return TransientError(f"The server at {at} is starting or stopping.", detail=text)
+    if "the database system is" in low and any(
+        w in low for w in ("starting up", "shutting down", "in recovery mode")
+    ):
+        return ServerUnreachable(f"The server at {at} is starting or stopping.", detail=text)
     return ConnectionFailed(f"Could not connect to {at}: {first_line(text)}", detail=text)
 
 

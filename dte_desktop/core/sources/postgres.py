@@ -32,9 +32,10 @@ from typing import Any, ClassVar
 import psycopg
 import pyarrow as pa
 from psycopg import IsolationLevel
+from psycopg import errors as pgerr
 from sqlalchemy.engine import URL
 
-from dte_desktop.core.errors import ConfigError, NotFound, QueryFailed
+from dte_desktop.core.errors import ConfigError, NotFound, QueryFailed, SnapshotLost
 from dte_desktop.core.logs import get_logger, register_secret
 from dte_desktop.core.sources import pg_sql
 from dte_desktop.core.sources.base import (
@@ -149,7 +150,13 @@ class PostgresSource:
                 conn.isolation_level = IsolationLevel.REPEATABLE_READ
             if snapshot:
                 # Must be the first statement of the transaction psycopg opens here.
-                conn.execute(pg_sql.snapshot_statement(snapshot))
+                try:
+                    conn.execute(pg_sql.snapshot_statement(snapshot))
+                except pgerr.InvalidParameterValue as exc:  # its holder's session is gone
+                    raise SnapshotLost(
+                        f"The shared snapshot {snapshot} is gone: the session that held it "
+                        f"ended ({first_line(str(exc))})."
+                    ) from None
             yield conn
         except psycopg.Error as exc:
             raise translate_query_error(exc) from None

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, delete, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from dte_desktop.core.errors import ConfigError, NotFound, ReadOnly
+from dte_desktop.core.errors import ConfigError, HistoryUnwritable, NotFound, ReadOnly
 from dte_desktop.core.logs import get_logger, redact, redact_mapping
 from dte_desktop.core.paths import AppPaths, app_paths
 from dte_desktop.core.store.audit_rows import AuditRows
@@ -92,8 +93,18 @@ class Store(AuditRows, ProfileRows, ClassificationRows, JobLocks):
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        with self._sessions.begin() as s:
-            yield s
+        try:
+            with self._sessions.begin() as s:
+                yield s
+        except OperationalError as exc:
+            text = str(getattr(exc, "orig", exc)).lower()
+            if "disk is full" in text or "disk i/o error" in text:
+                raise HistoryUnwritable(
+                    f"The history {self.path} cannot be written: the disk is full. What was "
+                    "being recorded is not; a job that was running is found interrupted at "
+                    "the next start and can be resumed once there is room."
+                ) from None
+            raise
 
     # -- connections ---------------------------------------------------------------
     def list_connections(self) -> list[Connection]:
