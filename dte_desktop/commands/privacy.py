@@ -59,6 +59,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
     from dte_desktop.core.errors import ConfigError
     from dte_desktop.core.privacy.preview_session import QueryText
     from dte_desktop.core.privacy.service import masked_preview
+    from dte_desktop.core.sources.cut import PREVIEW_CUT
 
     if (args.table is None) == (args.query is None):
         raise ConfigError("Give a table or --query SQL (one of them).")
@@ -90,6 +91,8 @@ def cmd_preview(args: argparse.Namespace) -> int:
     data = {"table": args.table, "columns": cols, "rows": rows}
     if args.query is not None:
         data = {"query": prev.query, "columns": cols, "rows": rows}
+    if prev.cut:  # cells longer than a preview shows: cut on the server, named here
+        data["cut"] = {"at": PREVIEW_CUT, "cells": prev.cut}
 
     def text() -> str:
         levels = [c["classification"] or "-" for c in cols]

@@ -31,6 +31,7 @@ from dte_desktop.core.privacy.gate import Decision, PrivacyGate
 from dte_desktop.core.privacy.masking import build_masker
 from dte_desktop.core.privacy.policy import MaskingPolicy, Rule
 from dte_desktop.core.sources.base import SelectSpec, Source, TableRef
+from dte_desktop.core.sources.cut import PREVIEW_CUT, cut_batch
 from dte_desktop.core.sources.identifiers import resolve_columns, resolve_table, rule_of
 
 PAGE_ROWS = 5_000
@@ -76,6 +77,9 @@ class PreviewPage:
     decisions: dict[str, Decision]
     revealed: frozenset[str]
     policy: MaskingPolicy
+    #: Column -> rows of this page whose value was longer than ``PREVIEW_CUT`` characters
+    #: (bytes) and is shown cut to that (core/sources/cut.py).
+    cut: dict[str, list[int]] = dataclasses.field(default_factory=dict)
 
     @property
     def operators(self) -> dict[str, str]:
@@ -144,9 +148,11 @@ class PreviewSession:
         self._source = source
         if self.query is None:
             self.table = resolve_table(source, self.typed, rule_of(source))
-            spec = SelectSpec(table=self.table, limit=self.limit, order_by=self.order_by)
+            spec = SelectSpec(
+                table=self.table, limit=self.limit, order_by=self.order_by, cut_at=PREVIEW_CUT
+            )
         else:
-            spec = SelectSpec(query=self.query, limit=self.limit)
+            spec = SelectSpec(query=self.query, limit=self.limit, cut_at=PREVIEW_CUT)
         if reveal:
             self._grant(reveal, reason)
         # Decisions are made on this read's first batch and hold for its pages.
@@ -204,11 +210,15 @@ class PreviewSession:
         """Every page up to ``limit`` as one page (the CLI's preview)."""
         first = self.open(reveal, reason)
         batches = [first.batch]
+        cut = {k: list(v) for k, v in first.cut.items()}
         while (page := self.next_page()) is not None:
+            offset = sum(b.num_rows for b in batches)
+            for col, rows in page.cut.items():
+                cut.setdefault(col, []).extend(r + offset for r in rows)
             batches.append(page.batch)
         table = pa.Table.from_batches(batches, schema=first.batch.schema).combine_chunks()
         merged = table.to_batches()[0] if table.num_rows else first.batch
-        return dataclasses.replace(first, batch=merged, more=False)
+        return dataclasses.replace(first, batch=merged, more=False, cut=cut)
 
     def cancel(self) -> None:
         """From any thread: stop the statement on the server where the source can (the
@@ -236,12 +246,13 @@ class PreviewSession:
             if not first:
                 return None
             raw = self._empty()
+        raw, cut = cut_batch(raw, PREVIEW_CUT)  # cut on the server; marked here
         decisions = self._gate.decide(self.label, raw, table=self.table)
         decisions = {n: self._shown(d) for n, d in decisions.items()}
         masked = self._gate.apply(decisions, raw)
         more = raw.num_rows >= self.page_rows
         del raw
-        return PreviewPage(masked, more, first, decisions, self.revealed, self.policy)
+        return PreviewPage(masked, more, first, decisions, self.revealed, self.policy, cut)
 
     def _empty(self) -> pa.RecordBatch:
         assert self._source is not None

@@ -77,6 +77,7 @@ class Preview:
     operators: dict[str, str]  # column -> operator applied ("keep" when revealed)
     revealed: tuple[str, ...]
     query: str | None = None  # a query preview's text as audited (literals as ?)
+    cut: dict[str, list[int]] | None = None  # column -> rows shown cut (core/sources/cut.py)
 
 
 def masked_preview(
@@ -109,6 +110,7 @@ def masked_preview(
         page.operators,
         tuple(sorted(page.revealed)),
         shape,
+        page.cut,
     )
 
 

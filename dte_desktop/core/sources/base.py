@@ -94,6 +94,9 @@ class SelectSpec:
     # (column, descending) pairs, table reads only: the preview's server-side sort. Each
     # source quotes the names itself; a query's rows are never re-ordered by wrapping it.
     order_by: tuple[tuple[str, bool], ...] = ()
+    # Text and binary values longer than this are cut on the server (see ``cut.py``): a
+    # preview reads cut_at + 1 characters of each, so it knows which it cut.
+    cut_at: int | None = None
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,11 @@ class Dialect:
     def to_text(self, expr: str) -> str:
         return f"CAST({expr} AS {self.text_type})"
 
+    def prefix(self, expr: str, n: int, binary: bool) -> str:
+        """The first ``n`` characters (bytes for a binary value) of ``expr``, cut on the
+        server: a preview of a 10 MB value then carries ``n``, not 10 MB."""
+        return f"SUBSTR({expr}, 1, {int(n)})"
+
     def length(self, expr: str) -> str:
         return f"{self.length_fn}({expr})"
 

@@ -14,6 +14,10 @@ class MySQLDialect(Dialect):
     double: ClassVar[str] = "DOUBLE"
     text_type: ClassVar[str] = "CHAR"
     length_fn: ClassVar[str] = "CHAR_LENGTH"
+
+    def prefix(self, expr: str, n: int, binary: bool) -> str:
+        return f"LEFT({expr}, {int(n)})"  # characters of text, bytes of a binary string
+
     window_quantiles: ClassVar[bool] = True
     compare_as_text: ClassVar[bool] = False  # a CAST would change the collation
 

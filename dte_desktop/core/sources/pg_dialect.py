@@ -21,6 +21,10 @@ class PostgresDialect(Dialect):
     def to_text(self, expr: str) -> str:
         return f"CAST({expr} AS text)"
 
+    def prefix(self, expr: str, n: int, binary: bool) -> str:
+        # substr() takes text or bytea; other text-read types (uuid, xml …) become text.
+        return f"substr({expr if binary else self.to_text(expr)}, 1, {int(n)})"
+
     def literal(self, value: str) -> str:
         """Backslashes in an escape string (E'…'), where standard_conforming_strings
         cannot change their meaning."""

@@ -51,6 +51,7 @@ from dte_desktop.core.sources.base import (
     TableRef,
     with_origins,
 )
+from dte_desktop.core.sources.cut import cuttable, is_binary
 from dte_desktop.core.sources.keys import TableKeys, pg_keys
 from dte_desktop.core.sources.kind import FormOption, SourceKind
 from dte_desktop.core.sources.pg_connect import (
@@ -352,6 +353,14 @@ class PostgresSource:
                 if count_only
                 else [p.expr(column_sql(n)) for n, p in zip(names, plans, strict=True)]
             )
+            if select.cut_at is not None and not count_only:  # long values cut (cut.py)
+                d, n = self.sql_dialect(), select.cut_at + 1
+                exprs = [
+                    d.prefix(e, n, is_binary(p.arrow_type))
+                    if cuttable(p.arrow_type) and not p.json
+                    else e
+                    for e, p in zip(exprs, plans, strict=True)
+                ]
         if select.order_by and select.query is not None:
             raise ConfigError("A query's rows are sorted by its own ORDER BY.")
         inner = pg_sql.build_inner_select(

@@ -42,6 +42,7 @@ from dte_desktop.core.sources.base import (
     TableInfo,
     TableRef,
 )
+from dte_desktop.core.sources.cut import cuttable, is_binary
 from dte_desktop.core.sources.dialect import Dialect, GenericDialect
 from dte_desktop.core.sources.keys import TableKeys, inspector_keys
 from dte_desktop.core.sources.sql_words import Word, require_select_like, words
@@ -299,6 +300,10 @@ class SQLASource:
         exprs: list[Any] = (
             [self._column_expr(c) for c in columns] if columns else [sa.literal_column("1")]
         )
+        if select.cut_at is not None and columns:  # long values cut on the server (cut.py)
+            exprs = [
+                self._cut(e, c, select.cut_at + 1) for e, c in zip(exprs, columns, strict=True)
+            ]
         stmt = sa.select(*exprs).select_from(self._from(select.table))
         part = select.partition
         if part is not None and part.predicate:
@@ -314,6 +319,14 @@ class SQLASource:
         if select.limit is not None:
             stmt = stmt.limit(int(select.limit))
         return stmt
+
+    def _cut(self, expr: Any, column: ColumnInfo, n: int) -> Any:
+        """A plain text or binary column's first ``n`` characters, in the source's dialect."""
+        if column.json or not cuttable(column.arrow_type) or not isinstance(expr, sa.ColumnClause):
+            return expr
+        sql = str(expr.compile(dialect=self.engine.dialect))
+        cut = self.sql_dialect().prefix(sql, n, is_binary(column.arrow_type))
+        return sa.literal_column(cut).label(column.name)
 
     def read_batches(
         self, select: SelectSpec, batch_rows: int = DEFAULT_BATCH_ROWS
