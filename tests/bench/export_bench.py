@@ -31,7 +31,7 @@ from tests.bench.read_throughput import (  # noqa: E402
     GENERATE,
     TABLE,
     _dsn,
-    _measure,
+    _measure_cpu,
     _url,
 )
 
@@ -131,10 +131,10 @@ def run_modes(
     for mode, from_dir in plan:
         out = Path(tmp) / f"{mode}-{rows}"
         os.environ["DTE_HOME"] = tempfile.mkdtemp(prefix="dte_home_")
-        wall, rss, _ = _measure(_command(mode, db, out, extra), before_env(from_dir))
+        wall, rss, cpu, _ = _measure_cpu(_command(mode, db, out, extra), before_env(from_dir))
         task, tool = LABELS[mode]
         tool += " [before]" if from_dir else ""
-        runs.append(Run(task, tool, wall, None if mode == "psql" else rss))
+        runs.append(Run(task, tool, wall, None if mode == "psql" else rss, cpu))
         size = 0
         if out.is_dir():
             size = dir_size(out)

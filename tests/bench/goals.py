@@ -17,6 +17,7 @@ class Run:
     tool: str
     wall: float
     rss_mb: int | None = None
+    cpu_s: float | None = None  # the client process's user + system seconds
 
 
 @dataclass
@@ -57,8 +58,8 @@ def table(runs: list[Run], goals: dict[str, Goal], title: str = "") -> str:
     ceiling = next((r.wall for r in runs if r.task == "ceiling"), None)
     lines = [title] if title else []
     lines += [
-        "| task | tool | wall s | peak RSS MB | x ceiling | x peer | goal | met? |",
-        "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |",
+        "| task | tool | wall s | client CPU s | peak RSS MB | x ceiling | x peer | goal | met? |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ]
     for r in runs:
         goal = goals.get(r.tool.removesuffix(" [before]"), Goal())
@@ -68,8 +69,9 @@ def table(runs: list[Run], goals: dict[str, Goal], title: str = "") -> str:
         checks = _checks(r, goal, ceiling, by_tool)
         met = "-" if not checks else ("yes" if all(checks) else "NO")
         rss = "-" if r.rss_mb is None else str(r.rss_mb)
+        cpu = "-" if r.cpu_s is None else f"{r.cpu_s:.1f}"
         lines.append(
-            f"| {r.task} | {r.tool} | {r.wall:.1f} | {rss} | {x_ceil} | {x_peer} "
+            f"| {r.task} | {r.tool} | {r.wall:.1f} | {cpu} | {rss} | {x_ceil} | {x_peer} "
             f"| {goal.text()} | {met} |"
         )
     return "\n".join(lines)

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests.bench.goals import Goal, Run, before_env, flat, table  # noqa: E402
-from tests.bench.read_throughput import COLUMNS, GENERATE, TABLE, _dsn, _measure, _url  # noqa: E402
+from tests.bench.read_throughput import COLUMNS, GENERATE, TABLE, _dsn, _measure_cpu, _url  # noqa: E402
 
 os.environ.setdefault("DTE_KEYRING", "file")  # a scratch DTE_HOME: no keyring, no prompt
 os.environ.setdefault("DTE_MASTER_PASSPHRASE", "profile-bench")
@@ -97,9 +97,9 @@ def run_dte(
            "profile", _url(db), TABLE, "--mode", mode, "--json",
            "--partitions", str(partitions)]  # fmt: skip
     os.environ["DTE_HOME"] = home
-    wall, rss, text = _measure(cmd, before_env(before))
+    wall, rss, cpu, text = _measure_cpu(cmd, before_env(before))
     tool = f"dte profile --mode {mode}" + (" [before]" if before else "")
-    return Run("profile", tool, wall, rss), json.loads(text)["tables"][0]
+    return Run("profile", tool, wall, rss, cpu), json.loads(text)["tables"][0]
 
 
 def generate(db: str, rows: int) -> None:
@@ -162,12 +162,13 @@ def main() -> None:
     try:
         runs = []
         copy = f"\\copy (SELECT {COLUMNS} FROM {TABLE}) TO /dev/null"
-        wall, rss, _ = _measure(["psql", "-X", "-q", _dsn(db), "-c", copy])
-        runs.append(Run("ceiling", "psql \\copy to /dev/null", wall, None))
+        wall, rss, cpu, _ = _measure_cpu(["psql", "-X", "-q", _dsn(db), "-c", copy])
+        runs.append(Run("ceiling", "psql \\copy to /dev/null", wall, None, cpu))
         print(f"ceiling {wall:.1f} s", flush=True)
         if not args.no_peer:
-            wall, rss, _ = _measure([sys.executable, str(Path(__file__).resolve()), "--worker", db])
-            runs.append(Run("profile", PEER, wall, rss))
+            peer_cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", db]
+            wall, rss, cpu, _ = _measure_cpu(peer_cmd)
+            runs.append(Run("profile", PEER, wall, rss, cpu))
             print(f"peer {wall:.1f} s", flush=True)
         results = {}
         with tempfile.TemporaryDirectory() as home:

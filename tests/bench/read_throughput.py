@@ -112,6 +112,15 @@ def worker(mode: str, db: str, out: str) -> None:
 
 def _measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
     """Wall seconds, peak RSS (MB) of that child alone, and its stdout."""
+    wall, rss, _, out = _measure_cpu(cmd, env)
+    return wall, rss, out
+
+
+def _measure_cpu(
+    cmd: list[str], env: dict[str, str] | None = None
+) -> tuple[float, int, float, str]:
+    """Wall seconds, peak RSS (MB), CPU seconds (user + system) of that child alone, and
+    its stdout. On a loaded shared machine the CPU figure moves far less than the wall."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     out_r = proc.stdout.read()
@@ -121,7 +130,7 @@ def _measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, 
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(f"{cmd} failed:\n{err_r}")
-    return wall, usage.ru_maxrss // 1024, out_r
+    return wall, usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime, out_r
 
 
 def main() -> None:
