@@ -64,3 +64,36 @@ def test_help_lists_each_format_and_its_compressions(capsys) -> None:
     for f in REGISTRY.values():
         if f.compressions:
             assert f"{f.name}: {'|'.join(f.compressions)}" in text
+
+
+def test_sample_format_default_is_the_export_default() -> None:
+    from dte_desktop.core.sampling.spec import SampleSpec
+
+    argv = ["sample", "Demo", "customers", "--size", "5"]
+    args = build_parser(argv).parse_args(argv)
+    assert args.format == ExportSpec.format == SampleSpec.format
+    with pytest.raises(SystemExit):
+        build_parser(argv).parse_args([*argv, "--format", "nope"])
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_registered_format_and_codec_writes_a_file(fmt: str, tmp_path) -> None:
+    import pyarrow as pa
+
+    from dte_desktop.core.export.writers import open_writer
+
+    batch = pa.record_batch({"id": [1, 2, 3], "name": ["a", "b", None]})
+    for codec in REGISTRY[fmt].compressions or (None,):
+        path = tmp_path / f"{fmt}-{codec}{REGISTRY[fmt].extension}"
+        w = open_writer(fmt, path, batch.schema, FormatOptions(compression=codec))
+        w.write(batch)
+        w.close()
+        assert w.rows == 3 and path.stat().st_size > 0
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            meta = pq.ParquetFile(path).metadata
+            want = "UNCOMPRESSED" if codec == "none" else codec.upper()
+            assert meta.num_rows == 3 and meta.row_group(0).column(0).compression == want
+        elif fmt in ("arrow", "feather"):
+            assert pa.ipc.open_file(path).read_all().num_rows == 3

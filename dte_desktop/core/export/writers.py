@@ -22,6 +22,7 @@ from dte_desktop.core.export.cells import (
     jsonl_lines,
     textual,
 )
+from dte_desktop.core.export.formats import REGISTRY
 from dte_desktop.core.export.spec import FormatOptions
 from dte_desktop.core.export.xlsx import xlsx_notes
 from dte_desktop.core.sources.base import is_json_field
@@ -77,7 +78,7 @@ class ParquetWriter(_FileWriter):
         import pyarrow.parquet as pq
 
         super().__init__(path)
-        compression = opts.compression or "zstd"
+        compression = opts.compression or REGISTRY["parquet"].default_compression
         self._w = pq.ParquetWriter(
             self._fh,
             schema,
@@ -116,7 +117,8 @@ class ArrowWriter(_FileWriter):
 
     def __init__(self, path: Path, schema: pa.Schema, opts: FormatOptions) -> None:
         super().__init__(path)
-        comp = opts.compression if opts.compression in ("zstd", "lz4") else None
+        codecs = set(REGISTRY["arrow"].compressions) - {"none"}
+        comp = opts.compression if opts.compression in codecs else None
         self._w = pa.ipc.new_file(
             self._fh, schema, options=pa.ipc.IpcWriteOptions(compression=comp)
         )
@@ -210,8 +212,6 @@ def format_notes(fmt: str, schema: pa.Schema) -> dict[str, str]:
 
 def open_writer(fmt: str, path: Path, schema: pa.Schema, opts: FormatOptions) -> Writer:
     """The writer the registry (core/export/formats.py) lists for ``fmt``."""
-    from dte_desktop.core.export.formats import REGISTRY
-
     if fmt not in REGISTRY:
         raise ExportFailed(f"Unknown format {fmt!r}.")
     return REGISTRY[fmt].open(path, schema, opts)  # type: ignore[no-any-return]

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from dte_desktop.core.errors import ConfigError
+from dte_desktop.core.export.spec import ExportSpec
 
 STRATEGIES = ("anomaly", "boundary", "risk", "stratified", "random")
 DEFAULT_DISTRIBUTION: dict[str, int] = {"anomaly": 30, "boundary": 20, "risk": 10, "random": 40}
@@ -71,7 +72,7 @@ class SampleSpec:
     stratify_mode: str = "proportional"
     mask: bool = True  # the preview is always masked; this governs the export
     out_dir: str | None = None
-    format: str = "parquet"
+    format: str = ExportSpec.format  # the export's default, declared there
 
     def validate(self) -> SampleSpec:
         if isinstance(self.size, bool) or not isinstance(self.size, int):
