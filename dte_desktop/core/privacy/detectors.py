@@ -25,6 +25,7 @@ Rules of evidence:
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -160,7 +161,41 @@ def detect_all(
     hinted_match_rate: float = HINTED_MATCH_RATE,
     max_distinct: int = MAX_DISTINCT,
 ) -> list[PiiFinding]:
-    """Every PII type the column's values support, most likely first (empty if none)."""
+    """Every PII type the column's values support, most likely first (empty if none).
+    The same Arrow values asked twice with the same settings (a profile's patterns step,
+    then its privacy gate) are examined once: the detectors are per-value Python."""
+    key = None
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        key = (id(values), str(column), default_region, tuple(regions), min_match_rate,
+               hinted_match_rate, max_distinct)  # fmt: skip
+        with _SEEN_LOCK:
+            hit = _SEEN.get(key)
+        if hit is not None and hit[0] is values:
+            return list(hit[1])
+    found = _detect_all(values, column, default_region, regions, min_match_rate,
+                        hinted_match_rate, max_distinct)  # fmt: skip
+    if key is not None:
+        with _SEEN_LOCK:
+            _SEEN[key] = (values, tuple(found))  # the values held: their id stays theirs
+            while len(_SEEN) > _SEEN_MAX:
+                _SEEN.pop(next(iter(_SEEN)))
+    return found
+
+
+_SEEN: dict[tuple[Any, ...], tuple[Any, tuple[PiiFinding, ...]]] = {}
+_SEEN_MAX = 32  # a wide table's sample columns; oldest first out
+_SEEN_LOCK = threading.Lock()
+
+
+def _detect_all(
+    values: pa.Array | pa.ChunkedArray | Sequence[object],
+    column: str,
+    default_region: str,
+    regions: Sequence[str],
+    min_match_rate: float,
+    hinted_match_rate: float,
+    max_distinct: int,
+) -> list[PiiFinding]:
     try:
         arr = _to_arrow(values)
     except (pa.ArrowException, TypeError, ValueError, OverflowError):
