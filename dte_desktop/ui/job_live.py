@@ -112,6 +112,8 @@ class JobLivePanel(QWidget):
         elif isinstance(ev, ItemProgress):
             if ev.status == "done":
                 self._done.add(ev.key)
+            if ev.note and not self._finished:  # "server unreachable, retry 3 in 4 s"
+                self.summary.setText(f"Job {ev.job_id}: {ev.key} — {ev.note}")
             self._item(ev)
         elif isinstance(ev, JobFinished):
             self._finished = True
@@ -119,8 +121,11 @@ class JobLivePanel(QWidget):
             secs = ev.summary.get("seconds")
             extra = f": {rows:,} rows in {secs} s" if rows is not None and secs is not None else ""
             err = ev.summary.get("error")
+            note = ev.summary.get("point_in_time")  # the snapshot was lost: said, not hidden
             self.summary.setText(
-                f"Job {ev.job_id} {ev.status}{extra}" + (f" — {err}" if err else "")
+                f"Job {ev.job_id} {ev.status}{extra}"
+                + (f" — {err}" if err else "")
+                + (f"\n{note}" if note else "")
             )
 
     def show_reason(self, job_id: int, reason: str) -> None:
@@ -145,3 +150,4 @@ class JobLivePanel(QWidget):
                 cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             if c == 1:
                 theme.paint_status(cell, ev.status)
+                cell.setToolTip(ev.note)  # the whole "server unreachable, retry 3 in 4 s"
