@@ -122,6 +122,10 @@ class PostgresSource:
         self.max_batch_bytes = int(max_batch_bytes)
         self.options = options
         self._active: set[psycopg.Connection] = set()
+        # Sessions a cancel() reached: a cancel request that lands between two statements
+        # of one read (the probes, then the COPY) is lost on the server, so the read checks
+        # this before its next statement. Sessions opened later are not affected.
+        self._cancelled: set[psycopg.Connection] = set()
         self._lock = threading.Lock()
         self._greenplum: bool | None = True if url.get_backend_name() == "greenplum" else None
         self._server_num: int | None = None
@@ -164,7 +168,14 @@ class PostgresSource:
         finally:
             with self._lock:
                 self._active.discard(conn)
+                self._cancelled.discard(conn)
             conn.close()
+
+    def _stop_if_cancelled(self, conn: psycopg.Connection) -> None:
+        with self._lock:
+            cancelled = conn in self._cancelled
+        if cancelled:
+            raise QueryFailed("The query was cancelled (cancel requested).")
 
     def _fetch(self, sql: str, params: Any = None) -> list[tuple[Any, ...]]:
         with self._session() as conn:
@@ -186,6 +197,7 @@ class PostgresSource:
         """Ask the server to cancel every statement this source is running (any thread)."""
         with self._lock:
             conns = list(self._active)
+            self._cancelled.update(conns)
         for conn in conns:
             try:
                 conn.cancel_safe(timeout=self.connect_timeout)
@@ -368,6 +380,7 @@ class PostgresSource:
             order_by=select.order_by,
         )  # fmt: skip
         if select.where is not None or select.query is not None:
+            self._stop_if_cancelled(conn)
             conn.execute(pg_sql.probe_statement(inner), prepare=True)
         return names, plans, inner
 
@@ -403,8 +416,10 @@ class PostgresSource:
                 ]
             )
             if select.query is not None:
+                self._stop_if_cancelled(conn)
                 schema = with_origins(schema, query_origins(conn, select.query, names))
             reader = BatchParser(schema, plans)
+            self._stop_if_cancelled(conn)
             copy_sql = pg_sql.copy_statement(inner)
             # One parse runs in the background while the next buffer is read off the socket
             # (pyarrow releases the GIL): at most two buffers and one batch are alive.
