@@ -98,9 +98,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if (sys.argv[1:] if argv is None else argv)[:1] == [WORKER_ARG]:
         # The desktop app's job process (the installed app has no python to run -m with).
-        from dte_desktop.core.jobs.worker import main as worker_main
+        from dte_desktop.core.jobs.worker import run_and_exit
 
-        return worker_main()
+        run_and_exit()
     parser = build_parser(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     try:

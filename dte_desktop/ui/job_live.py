@@ -53,6 +53,32 @@ def progress_text(rows: int, total: int | None, rate: float) -> str:
     return text
 
 
+def steps_job(ev: JobProgress) -> bool:
+    """A profile or a sample (its items are tables or steps), not an export's slices."""
+    return ev.unit != "slices"
+
+
+def job_percent(ev: JobProgress) -> int | None:
+    """How far a profile or sample is: by rows against the estimate where rows are read
+    through, else by its items where there are several; None: it cannot say (busy)."""
+    if ev.rows_total:
+        return min(100, round(100 * ev.rows / ev.rows_total))
+    if ev.items_total > 1:
+        return round(100 * ev.items_done / ev.items_total)
+    return None
+
+
+def job_text(ev: JobProgress, step: str = "") -> str:
+    """``public.big: aggregates · 20,000 of ~5,020,000 rows (0 %) · 0/1 tables · 29.0 s``:
+    the step running now (``ItemProgress``), rows read, items done, time."""
+    parts = [step] if step else []
+    if ev.rows or ev.rows_total:
+        parts.append(progress_text(ev.rows, ev.rows_total, ev.rows_per_s) + " read")
+    parts.append(f"{ev.items_done}/{ev.items_total} {ev.unit}")
+    parts.append(f"{ev.elapsed_s:.1f} s")
+    return " · ".join(parts)
+
+
 class JobLivePanel(QWidget):
     def __init__(
         self,
@@ -72,6 +98,7 @@ class JobLivePanel(QWidget):
         self._rows: dict[str, int] = {}
         self._done: set[str] = set()  # partitions reported done (progress lines lag them)
         self._finished = False
+        self._step = ""  # a profile's or sample's step running now ("table: step")
         split = QSplitter(orientation)
         split.addWidget(self.chart)
         split.addWidget(self.grid)
@@ -102,6 +129,9 @@ class JobLivePanel(QWidget):
             if self._finished:  # a late line must not undo the final state
                 return
             self.chart.add(ev.elapsed_s, ev.rows_per_s, ev.bytes_per_s)
+            if steps_job(ev):  # a profile or a sample
+                self.summary.setText(f"Job {ev.job_id}: {job_text(ev, self._step)}")
+                return
             done = max(ev.items_done, len(self._done))
             self.summary.setText(
                 f"Job {ev.job_id}: {progress_text(ev.rows, ev.rows_total, ev.rows_per_s)}, "
@@ -110,6 +140,7 @@ class JobLivePanel(QWidget):
                 f"{done}/{ev.items_total} partitions done, {ev.elapsed_s:.1f} s"
             )
         elif isinstance(ev, ItemProgress):
+            self._step = f"{ev.key}: {ev.status}"
             if ev.status == "done":
                 self._done.add(ev.key)
             if ev.note and not self._finished:  # "server unreachable, retry 3 in 4 s"

@@ -1,4 +1,5 @@
-"""One export job in its own process (``dte_desktop.core.jobs.worker``), seen from the GUI.
+"""One job (export, profile, sample) in its own process (``core.jobs.worker``), seen from
+the GUI.
 
 ``QProcess`` reads the worker's pipes in the GUI's event loop without a thread: each
 readable chunk is split into JSON lines and turned back into the core's job events. See
@@ -45,6 +46,8 @@ class JobProcess(QObject):
     def __init__(self, request: dict[str, Any], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.request = request
+        action = str(request.get("action", "export"))
+        self.kind = action if action in ("profile", "sample") else "export"
         self.job_id: int | None = None
         self.finished_event: JobFinished | None = None
         self.reported_failure = False
@@ -107,7 +110,8 @@ class JobProcess(QObject):
             self.reported_failure = True
             if issubclass(error_class(str(data.get("error", ""))), WrongPassphrase):
                 notices.passphrase_rejected.emit()
-            self.failed.emit(str(data.get("title", "Export")), str(data.get("message", "")))
+            title = str(data.get("title", self.kind.capitalize()))
+            self.failed.emit(title, str(data.get("message", "")))
         elif kind in EVENT_TYPES:
             ev = event_from_dict(data)
             if isinstance(ev, JobFinished):
@@ -125,7 +129,7 @@ class JobProcess(QObject):
         if error == QProcess.ProcessError.FailedToStart:
             self.reported_failure = True
             self.failed.emit(
-                "Export could not start",
+                f"{self.kind.capitalize()} could not start",
                 f"The job worker could not be started ({' '.join(worker_command())}): "
                 f"{self.proc.errorString()}",
             )
@@ -143,9 +147,10 @@ class JobProcess(QObject):
                 "job worker for job %s ended without finishing (%s): %s", self.job_id, how, tail
             )
             self.reported_failure = True
+            after = "The job can be resumed from the jobs list." if self.kind == "export" else ""
             self.failed.emit(
-                "Export stopped",
-                f"The export's worker process ended unexpectedly ({how}). The job can be "
-                f"resumed from the jobs list.\n\n{tail[-1500:]}".strip(),
+                f"{self.kind.capitalize()} stopped",
+                f"The {self.kind}'s worker process ended unexpectedly ({how}). {after}"
+                f"\n\n{tail[-1500:]}".strip(),
             )
         self.ended.emit()

@@ -1,4 +1,4 @@
-"""Starts, cancels, resumes and re-runs export jobs for the GUI.
+"""Starts, cancels, resumes and re-runs jobs for the GUI: exports, profiles, samples.
 
 Each job runs in its own worker process (``JobProcess``; see ``core.jobs.worker`` for why);
 its events arrive in the GUI thread as the same core event objects the CLI sees.
@@ -14,6 +14,7 @@ from dte_desktop.core.app import AppContext
 from dte_desktop.core.export.spec import ExportSpec
 from dte_desktop.core.jobs.events import ItemProgress, JobFinished, JobProgress, JobStarted
 from dte_desktop.core.logs import get_logger
+from dte_desktop.core.sampling.spec import SampleSpec
 from dte_desktop.ui.job_process import JobProcess
 from dte_desktop.ui.passphrase import PassphraseKeeper
 from dte_desktop.ui.workers import run_in_pool
@@ -58,6 +59,16 @@ class JobManager(QObject):
         """The same spec as a new job (the stored config never held a password)."""
         self._start({"action": "rerun", "job_id": job_id})
 
+    def run_profile(self, connection: str, table: str, mode: str = "auto") -> JobProcess | None:
+        """A profile job in a worker process; the caller connects to the process's
+        ``event`` (``JobResult`` carries the profile), ``failed`` and ``ended``."""
+        return self._start(
+            {"action": "profile", "connection": connection, "table": table, "mode": mode}
+        )
+
+    def run_sample(self, spec: SampleSpec) -> JobProcess | None:
+        return self._start({"action": "sample", "spec": spec.to_config()})
+
     def cancel(self, job_id: int) -> bool:
         procs = [p for p in self._procs if p.job_id == job_id]
         for p in procs:
@@ -85,9 +96,10 @@ class JobManager(QObject):
             if not p.wait(wait_ms):
                 p.kill()
 
-    def _start(self, request: dict[str, Any]) -> None:
+    def _start(self, request: dict[str, Any]) -> JobProcess | None:
+        """None: the credential store stayed locked (the user cancelled the prompt)."""
         if not self.keeper.ensure():
-            return
+            return None
         phrase = self.keeper()
         if phrase:
             request["passphrase"] = phrase
@@ -100,9 +112,11 @@ class JobManager(QObject):
         proc.ended.connect(lambda p=proc: self._ended(p))
         self._procs.append(proc)
         proc.start()
+        return proc
 
     def _failed(self, proc: JobProcess, title: str, message: str) -> None:
-        self.failed.emit(title, message)
+        if proc.kind == "export":  # a profile or sample says it in its own tab
+            self.failed.emit(title, message)
 
     def _ended(self, proc: JobProcess) -> None:
         if proc in self._procs:

@@ -84,7 +84,7 @@ class MainWindow(QMainWindow):
 
         self.overview_tab = Overview(self.ctx)
         self.overview = self.overview_tab.label
-        self.profile_view = ProfileView(self.ctx, self.privacy)
+        self.profile_view = ProfileView(self.ctx, self.privacy, self.jobs)
         self.profile_view.profiled.connect(lambda _d: self.jobs_dock.refresh())
         self.profile_view.profiled.connect(lambda _d: self._show_node_again())
         self.profile_view.report_note.connect(self._status)
@@ -100,7 +100,7 @@ class MainWindow(QMainWindow):
         self.preview.classify_requested.connect(self._classify)
         self._classify_after_profile: tuple[str, Any] | None = None
         self.profile_view.profiled.connect(self._after_profile)
-        self.sample_view = SampleView(self.ctx, self.keeper)
+        self.sample_view = SampleView(self.ctx, self.jobs)
         self.sample_view.sampled.connect(lambda _d: self.jobs_dock.refresh())
         self.risk_view = RiskView(self.ctx, self.keeper)
         self.sql_console = SqlConsole(self.ctx, self.privacy, self.keeper)
@@ -391,7 +391,8 @@ class MainWindow(QMainWindow):
 
     def _job_started(self, ev: JobStarted) -> None:
         self._status(f"Job {ev.job_id} {'resumed' if ev.resumed else 'started'}.")
-        self.export_form.job_started(ev.job_id)
+        if ev.kind == "export":
+            self.export_form.job_started(ev.job_id)
 
     def _job_event(self, ev: object) -> None:
         if isinstance(ev, JobFinished):

@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
 
 from dte_desktop.core.app import AppContext
 from dte_desktop.core.sources.base import TableRef
-from dte_desktop.ui import profile_engine, theme
+from dte_desktop.ui import theme
 from dte_desktop.ui.charts import ProfileCharts
+from dte_desktop.ui.job_strip import JobStrip
 from dte_desktop.ui.pii_evidence import evidence_html
 from dte_desktop.ui.privacy_state import PrivacyState
 from dte_desktop.ui.tables import read_only_table
@@ -77,9 +78,11 @@ class ProfileView(QWidget):
     accepted = Signal(str, str)  # column, level
     report_note = Signal(str)
 
-    def __init__(self, ctx: AppContext, privacy: PrivacyState, parent: Any = None) -> None:
+    def __init__(
+        self, ctx: AppContext, privacy: PrivacyState, jobs: Any, parent: Any = None
+    ) -> None:
         super().__init__(parent)
-        self.ctx, self.privacy = ctx, privacy
+        self.ctx, self.privacy, self.jobs = ctx, privacy, jobs  # jobs: ui.job_runner.JobManager
         self.data: dict | None = None
         self.connection: str | None = None
         self.ref: TableRef | None = None
@@ -109,6 +112,10 @@ class ProfileView(QWidget):
         top.addWidget(self.title, 1)
         top.addWidget(self.run_button)
         top.addWidget(self.report_button)
+        self.job = JobStrip("profile")
+        self.job.result.connect(self._engine_done)
+        self.job.failed.connect(self._engine_failed)
+        self.job.ended.connect(self._job_ended)
         self.table = read_only_table(COLUMNS, "profileTable", rows="single")
         self.table.currentCellChanged.connect(lambda row, *_: self._select(row))
         self.charts = ProfileCharts()
@@ -135,6 +142,7 @@ class ProfileView(QWidget):
         split.setStretchFactor(1, 1)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
+        lay.addWidget(self.job)
         lay.addWidget(split, 1)
 
     # -- running the engine ------------------------------------------------------------
@@ -151,30 +159,38 @@ class ProfileView(QWidget):
             self.profile(*self.target)
 
     def profile(self, connection: str, ref: TableRef) -> None:
-        """Run core's profiling engine (a ``profile`` job) in a worker."""
+        """Run core's profiling engine (a ``profile`` job) in the job worker process: its
+        progress and Cancel here and in the jobs dock."""
+        if self.running:
+            return
         self.connection, self.ref = connection, ref
         self.target = (connection, ref)
+        if not self.job.start(self.jobs.run_profile(connection, ref.display())):
+            self.title.setText("Not profiled: the credential store stays locked.")
+            return
         self.title.setText(f"<b>{ref.display()}</b> — profiling…")
         self.running = True
         self.run_button.setEnabled(False)
-        ctx = self.ctx
-        run_in_pool(
-            lambda: profile_engine.run(ctx, connection, ref),
-            self._engine_done,
-            self._engine_failed,
-        )
+
+    def cancel(self) -> None:
+        self.job.cancel()
 
     def _engine_failed(self, title: str, message: str) -> None:
-        self.running = False
-        self.run_button.setEnabled(True)
         self.title.setText(f"<b>{title}</b>: {message}")
         self.failed.emit(title, message)
 
-    def _engine_done(self, result: profile_engine.ProfileResult) -> None:
+    def _engine_done(self, result: dict) -> None:
+        self.report_path = result.get("report_path")
+        self.show_profile(result["profile"])
+
+    def _job_ended(self, status: str) -> None:
         self.running = False
-        self.run_button.setEnabled(True)
-        self.report_path = result.report_path
-        self.show_profile(result.data)
+        self.run_button.setEnabled(self.target is not None)
+        if status == "cancelled" and self.ref is not None:
+            self.title.setText(
+                f"<b>{self.ref.display()}</b> — profile cancelled (job {self.job.job_id}); "
+                "nothing was saved. Run to profile it again (Ctrl+P)."
+            )
 
     # -- showing -----------------------------------------------------------------------
     def show_profile(self, data: dict) -> None:

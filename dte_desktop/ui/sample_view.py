@@ -26,12 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from dte_desktop.core.app import AppContext
-from dte_desktop.core.sampling import DEFAULT_DISTRIBUTION, STRATEGIES, SampleSpec, run_sample
+from dte_desktop.core.jobs.worker_steps import arrow_from_b64
+from dte_desktop.core.sampling import DEFAULT_DISTRIBUTION, STRATEGIES, SampleSpec
 from dte_desktop.core.sampling.spec import MAX_SEED, MAX_SIZE
 from dte_desktop.core.sources.base import TableRef
 from dte_desktop.ui import theme
 from dte_desktop.ui.charts import LazyChart, pg
-from dte_desktop.ui.passphrase import PassphraseKeeper
+from dte_desktop.ui.job_strip import JobStrip
 from dte_desktop.ui.preview_model import format_value
 from dte_desktop.ui.tables import read_only_table
 from dte_desktop.ui.workers import run_in_pool
@@ -111,11 +112,9 @@ class SampleChart(LazyChart):
 class SampleView(QWidget):
     sampled = Signal(object)  # the outcome's JSON (SampleOutcome.to_json())
 
-    def __init__(
-        self, ctx: AppContext, keeper: PassphraseKeeper | None = None, parent: Any = None
-    ) -> None:
+    def __init__(self, ctx: AppContext, jobs: Any, parent: Any = None) -> None:
         super().__init__(parent)
-        self.ctx, self.keeper = ctx, keeper
+        self.ctx, self.jobs = ctx, jobs  # jobs: ui.job_runner.JobManager (the worker process)
         self.connection: str | None = None
         self.ref: TableRef | None = None
         self.data: dict | None = None
@@ -179,6 +178,10 @@ class SampleView(QWidget):
         grid.setColumnStretch(4, 1)
         grid.setColumnMinimumWidth(3, 90)
 
+        self.job = JobStrip("sample")
+        self.job.result.connect(self._done)
+        self.job.failed.connect(self._failed)
+        self.job.ended.connect(self._ended)
         self.status = QLabel("")
         self.status.setObjectName("sampleStatus")
         self.status.setWordWrap(True)
@@ -213,6 +216,7 @@ class SampleView(QWidget):
         lay.addLayout(controls)
         lay.addWidget(dist)
         lay.addWidget(self.status)
+        lay.addWidget(self.job)
         lay.addWidget(split, 1)
 
     # -- inputs ----------------------------------------------------------------------
@@ -261,33 +265,42 @@ class SampleView(QWidget):
 
     # -- running ---------------------------------------------------------------------
     def draw(self) -> None:
+        """Draw the sample as a ``sample`` job in the job worker process (progress and
+        Cancel here and in the jobs dock)."""
         if self.running or self.ref is None:
-            return
-        if self.keeper is not None and not self.keeper.ensure():
-            self.status.setText("Cancelled: the credential store stays locked.")
             return
         try:
             spec = self.spec()
         except Exception as exc:  # ConfigError: shown, not raised
             self._failed(getattr(exc, "title", "Invalid sample"), str(exc))
             return
+        if not self.job.start(self.jobs.run_sample(spec)):
+            self.status.setText("Cancelled: the credential store stays locked.")
+            return
         self.running = True
         self._update_button()
         self.status.setText(f"Drawing {spec.size:,} rows from {spec.table}…")
-        ctx = self.ctx
-        run_in_pool(lambda: _run(ctx, spec), self._done, self._failed)
 
-    def _done(self, result: tuple[dict, list[str], list[list[Any]]]) -> None:
-        self.running = False
-        self._update_button()
+    def cancel(self) -> None:
+        self.job.cancel()
+
+    def _done(self, data: dict) -> None:
+        """The job's result: rows formatted off the GUI thread, then shown."""
+        run_in_pool(lambda: _table(data), self._show_result, self._failed)
+
+    def _show_result(self, result: tuple[dict, list[str], list[list[str]]]) -> None:
         data, names, rows = result
         self.data = data
         self._show(data, names, rows)
         self.sampled.emit(data)
 
-    def _failed(self, title: str, message: str) -> None:
+    def _ended(self, status: str) -> None:
         self.running = False
         self._update_button()
+        if status == "cancelled":
+            self.status.setText(f"Sample cancelled (job {self.job.job_id}); nothing was kept.")
+
+    def _failed(self, title: str, message: str) -> None:
         self.status.setText(f"<b>{title}</b>: {message}")
 
     # -- results ---------------------------------------------------------------------
@@ -346,14 +359,14 @@ class SampleView(QWidget):
         return out
 
 
-def _run(ctx: Any, spec: SampleSpec) -> tuple[dict, list[str], list[list[str]]]:
-    """In the worker: sample, then format rows (already masked by core) with their reason."""
-    outcome = run_sample(ctx, spec)
-    data = outcome.to_json()
-    rows = outcome.rows
+def _table(data: dict) -> tuple[dict, list[str], list[list[str]]]:
+    """On the pool: the job's rows (already masked by core, as Arrow) formatted with the
+    reason each was chosen."""
+    data = dict(data)
+    rows = arrow_from_b64(data.pop("arrow")) if data.get("arrow") else None
     names = list(rows.schema.names) if rows is not None else []
     records = rows.to_pylist() if rows is not None else []
-    lineage = outcome.lineage
+    lineage = data.get("lineage") or []
     table = []
     for i, record in enumerate(records):
         why = why_text(lineage[i]) if i < len(lineage) else ""

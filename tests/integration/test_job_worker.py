@@ -146,7 +146,12 @@ def test_cancel_line_then_resume_finishes_only_the_rest(demo_home, tmp_path) -> 
     again = Worker({"action": "resume", "job_id": job_id})
     code, err = again.finish()
     assert code == 0, err
-    assert again.events[0] == {"event": "started", "job_id": job_id, "resumed": True}
+    assert again.events[0] == {
+        "event": "started",
+        "job_id": job_id,
+        "resumed": True,
+        "kind": "export",
+    }
     assert again.of("finished")[0]["status"] == "complete"
     redone = {e["key"] for e in again.of("item") if e["status"] == "done"}
     assert redone.isdisjoint(first) and len(redone | first) == 4

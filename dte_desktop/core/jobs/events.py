@@ -15,6 +15,7 @@ from typing import Any
 class JobStarted:
     job_id: int
     resumed: bool
+    kind: str = "export"  # the job's kind: export, profile, sample
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,17 @@ class JobProgress:
 
 
 @dataclass(frozen=True)
+class JobResult:
+    """What a profile or sample produced, for the screen that asked (the profile's JSON, the
+    masked sample rows), sent by the job worker before the process ends. Values are already
+    through the privacy gate; nothing here is logged."""
+
+    job_id: int
+    kind: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class JobFinished:
     job_id: int
     status: str
@@ -61,6 +73,7 @@ EVENT_TYPES: dict[str, type] = {
     "started": JobStarted,
     "item": ItemProgress,
     "progress": JobProgress,
+    "result": JobResult,
     "finished": JobFinished,
 }
 _NAMES = {cls: name for name, cls in EVENT_TYPES.items()}

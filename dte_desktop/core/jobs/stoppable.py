@@ -58,3 +58,51 @@ class StoppableSource:
                 raise
 
         return call
+
+
+class Canceller:
+    """One job's cancel, asked from another thread (the CLI's signal handler, the job
+    worker's pipe): the flag the job polls (``is_set`` is its ``should_stop``) and the
+    things a cancel must reach at once — a source whose running statement the server can
+    cancel, a sample's export job. Something reached after the cancel is cancelled then."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._reach: list[Any] = []
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def reach(self, thing: Any) -> None:
+        """``thing.cancel()`` on cancel; a source only where it declares it can."""
+        caps = getattr(thing, "capabilities", None)
+        if caps is not None and not caps.can_cancel:
+            return
+        with self._lock:
+            self._reach.append(thing)
+            now = self._event.is_set()
+        if now:
+            _cancel(thing)
+
+    def cancel(self) -> bool:
+        """Ask the job to stop; False when it was already asked."""
+        with self._lock:
+            if self._event.is_set():
+                return False
+            self._event.set()
+            things = list(self._reach)
+        for thing in things:
+            _cancel(thing)
+        return True
+
+
+def _cancel(thing: Any) -> None:
+    try:
+        thing.cancel()
+    except Exception as exc:  # the flag still stops the job between steps
+        from dte_desktop.core.logs import get_logger
+
+        get_logger("jobs").warning("could not cancel %s: %s", type(thing).__name__, exc)

@@ -1,4 +1,4 @@
-"""Runs one export job in its own process for the desktop app.
+"""Runs one job (export, profile, sample) in its own process for the desktop app.
 
 Why a process: converting driver rows to Arrow and writing files holds the GIL for tens of
 milliseconds at a time; in the GUI's process that stalls the event loop (measured: p99
@@ -8,7 +8,8 @@ parses a few progress lines a second.
 Protocol, JSON lines (UTF-8):
 
 - stdin, first line, the request: ``{"action": "export", "spec": {...}}``,
-  ``{"action": "resume", "job_id": N}`` or ``{"action": "rerun", "job_id": N}``; optional
+  ``{"action": "resume", "job_id": N}`` or ``{"action": "rerun", "job_id": N}`` (profile
+  and sample requests: ``worker_steps``); optional
   ``"passphrase"`` (the credential store's, never a database password) and
   ``"background": true`` (lower this process's priority so the GUI keeps the CPU it needs),
   ``"credentials": {"file": PATH, "prefer": "auto"|"file"|"os"}`` (the credential store the
@@ -32,10 +33,11 @@ import sys
 import threading
 import traceback
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 from dte_desktop.core.errors import ConfigError, DteError
 from dte_desktop.core.jobs.events import JobStarted, event_to_dict
+from dte_desktop.core.jobs.worker_steps import STEP_ACTIONS, run_step_job
 from dte_desktop.core.logs import RedactionFilter, get_logger, redact, register_secret
 
 log = get_logger("jobs.worker")
@@ -171,6 +173,11 @@ def main(stdin: IO[str] | None = None, stdout: IO[str] | None = None) -> int:
         where = request.get("credentials")
         if where:
             ctx.use_credential_store(Path(where["file"]), where.get("prefer"))
+        if request.get("action") in STEP_ACTIONS:
+            try:
+                return run_step_job(ctx, request, writer, stdin)
+            finally:
+                ctx.close()
         job, resumed = prepare(ctx, request, writer)
     except Exception as exc:
         if isinstance(exc, DteError):
@@ -197,5 +204,20 @@ def main(stdin: IO[str] | None = None, stdout: IO[str] | None = None) -> int:
         ctx.close()
 
 
+def run_and_exit() -> NoReturn:
+    """The process entry: ``main``, then out at once. Every event line was flushed as it
+    was written and the history closed; what is left is the interpreter's teardown of
+    pyarrow and the drivers, 1.5 s at low priority on a busy machine, which the app would
+    otherwise wait out after a cancel (``multiprocessing`` ends its children the same way)."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run_and_exit()

@@ -1,14 +1,16 @@
-"""The Profile view's calls into core's profiling engine (run in a worker): profile one
-table as a ``profile`` job, and write the engine's HTML report beside the history."""
+"""Profile one table as the desktop app does, in its job worker process: a ``profile`` job
+through the masking gate, with progress events and a cancel that also stops the statement
+running on the server; then the engine's HTML report beside the history."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from dte_desktop.core.app import AppContext
 from dte_desktop.core.errors import DteError, NotFound
+from dte_desktop.core.jobs.stoppable import Canceller
 from dte_desktop.core.sources.base import TableRef
 
 
@@ -23,17 +25,27 @@ class ProfileResult:
     report_path: str | None = None
 
 
-def run(ctx: AppContext, connection: str, ref: TableRef, mode: str = "auto") -> ProfileResult:
+def profile_one(
+    ctx: Any,
+    connection: str,
+    ref: TableRef,
+    mode: str = "auto",
+    *,
+    on_event: Callable[[object], None] | None = None,
+    canceller: Canceller | None = None,
+) -> ProfileResult:
+    """Raises ``ProfileCancelled`` when ``canceller`` was asked (the job ends cancelled)."""
     from dte_desktop.core.privacy.masking import build_masker
     from dte_desktop.core.profiling.profiler import ProfileOptions, profile_tables
     from dte_desktop.core.profiling.report import render
 
+    canceller = canceller or Canceller()
     gate = build_masker(ctx, connection)
     source = ctx.open_source(connection)
+    canceller.reach(source)  # a push-down statement has no batches to stop between
+    opts = ProfileOptions(mode=mode, gate=gate, should_stop=canceller.is_set, on_event=on_event)
     try:
-        job_id, profiles = profile_tables(
-            source, connection, [ref], ProfileOptions(mode=mode, gate=gate), ctx.store
-        )
+        job_id, profiles = profile_tables(source, connection, [ref], opts, ctx.store)
     finally:
         source.close()
     if not profiles:
