@@ -31,6 +31,7 @@ class JobStrip(QWidget):
         self.job_id: int | None = None
         self.status = ""
         self.step = ""  # "table: step" (or "table.column: step") running now
+        self._progress: JobProgress | None = None
         self._result: Any = None
         self._failure: tuple[str, str] | None = None
         self.label = QLabel("")
@@ -57,6 +58,7 @@ class JobStrip(QWidget):
         if proc is None:
             return False
         self.proc, self.job_id, self.status, self.step = proc, None, "", ""
+        self._progress: JobProgress | None = None
         self._result = self._failure = None
         proc.event.connect(self._on_event)
         proc.failed.connect(self._on_failed)
@@ -80,7 +82,10 @@ class JobStrip(QWidget):
             self.label.setText(f"Job {ev.job_id} started…")
         elif isinstance(ev, ItemProgress):
             self.step = f"{ev.key}: {ev.status}"
+            if self._progress is not None:
+                self.label.setText(f"Job {ev.job_id}: {job_text(self._progress, self.step)}")
         elif isinstance(ev, JobProgress):
+            self._progress = ev
             self.label.setText(f"Job {ev.job_id}: {job_text(ev, self.step)}")
             pct = job_percent(ev)
             if pct is None:

@@ -93,8 +93,9 @@ def test_dock_cancel_stops_a_5m_row_profile_within_2_s(qtbot, window, big_pg) ->
     assert (last.unit, last.items_done, last.items_total) == ("tables", 0, 1)
     assert last.rows_total is not None and last.rows_total >= ROWS  # the scan's estimate
     assert last.rows >= 1_000  # the sample's rows, read through
-    summary = dock.live.summary.text()
-    assert "public.big: aggregates" in summary and "0/1 tables" in summary, summary
+    # The dock's live line follows (at the next progress event: a heartbeat a second).
+    qtbot.waitUntil(lambda: "public.big: aggregates" in dock.live.summary.text(), timeout=5_000)
+    assert "0/1 tables" in dock.live.summary.text()
     assert view.job.bar.maximum() == 100  # a percentage: rows against the estimate
     row = dock_row(dock, job_id)
     assert dock.table.item(row, 2).text() == "running"

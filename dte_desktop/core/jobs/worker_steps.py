@@ -52,7 +52,10 @@ class OneJob:
             return
         self.finished = self.finished or isinstance(ev, JobFinished)
         with self._lock:
-            self._last = (ev, time.monotonic()) if isinstance(ev, JobProgress) else None
+            if isinstance(ev, JobProgress):
+                self._last = (ev, time.monotonic())
+            elif isinstance(ev, JobFinished):
+                self._last = None
             self.writer(ev)
 
     def beat(self) -> None:
