@@ -58,3 +58,12 @@ def test_prefilter_keeps_every_value_the_checks_would_take() -> None:
         if _canonical_int(v) or _iso(v) is not None or v[:1] in ("{", "["):
             assert i in maybe, v
     assert values.index("hello") not in maybe and values.index("x2024-01-01") not in maybe
+
+
+def test_long_groups_in_parts_tokenize_as_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dte_desktop.core.privacy import _fpe
+
+    values = [f"Name {i:032x}" for i in range(500)] + [f"x{i}" for i in range(20)]
+    whole = Tokenizer(KEY).tokenize_many(values)
+    monkeypatch.setattr(_fpe, "_PART_SYMBOLS", 64)  # parts of 8 rows (SCALAR_BELOW)
+    assert Tokenizer(KEY).tokenize_many(values) == whole

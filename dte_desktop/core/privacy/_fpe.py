@@ -63,6 +63,7 @@ from dte_desktop.core.privacy import _alphabets
 
 _RADIX = _alphabets.RADIX
 SCALAR_BELOW = 8  # groups smaller than this take the scalar path (same result)
+_PART_SYMBOLS = 1 << 19  # symbols per vectorised part: a few MB per (n, length) matrix
 _MASK64 = (1 << 64) - 1
 
 
@@ -92,22 +93,28 @@ class Tokenizer:
         lens = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
         order = np.argsort(lens, kind="stable")  # each length's values in their order
         cuts = np.flatnonzero(np.diff(lens[order])) + 1
-        for idx in np.split(order, cuts):
-            length = int(lens[idx[0]]) if idx.size else 0
+        for same in np.split(order, cuts):
+            length = int(lens[same[0]]) if same.size else 0
             if length == 0:
                 continue
-            group = [values[i] for i in idx.tolist()]
-            cps = np.frombuffer("".join(group).encode("utf-32-le"), dtype=np.uint32)
-            cps = cps.reshape(len(group), length).astype(np.uint64)
-            cls, val = _alphabets.classify(cps)
-            small = len(group) < SCALAR_BELOW
-            single = (cls > 0).sum(axis=1) == 1
-            val = self._scalar(cls, val) if small else self._vector(cls, val)
-            if single.any():
-                self._permute_single(cls, val, single)
-            new = _alphabets.code_points(cls, val, cps).astype(np.uint32)
-            out[idx] = _texts(new, length)
+            # Bounded matrices (memory), each part still past SCALAR_BELOW (same path).
+            parts = max(1, min(same.size * length // _PART_SYMBOLS, same.size // SCALAR_BELOW))
+            for idx in np.array_split(same, parts):
+                out[idx] = self._group(values, idx, length)
         return out.tolist()
+
+    def _group(self, values: Sequence[str], idx: np.ndarray, length: int) -> list[str]:
+        group = [values[i] for i in idx.tolist()]
+        cps = np.frombuffer("".join(group).encode("utf-32-le"), dtype=np.uint32)
+        cps = cps.reshape(len(group), length).astype(np.uint64)
+        cls, val = _alphabets.classify(cps)
+        small = len(group) < SCALAR_BELOW
+        single = (cls > 0).sum(axis=1) == 1
+        val = self._scalar(cls, val) if small else self._vector(cls, val)
+        if single.any():
+            self._permute_single(cls, val, single)
+        new = _alphabets.code_points(cls, val, cps).astype(np.uint32)
+        return _texts(new, length)
 
     def tokenize_digits(self, digits: np.ndarray) -> np.ndarray:
         """``tokenize_many`` of equal-length ASCII digit strings, given and returned as an
