@@ -138,7 +138,8 @@ def accuracy(db: str, results: dict) -> None:
         cells = []
         for res in results.values():
             col = next(x for x in res["columns"] if x["name"] == c)
-            cells.append(f"rank err {_rank_error(db, c, col['quantiles']) * 100:.3f}%")
+            q = col["quantiles"]  # None where a mode gives none (pushdown: a key column)
+            cells.append(f"rank err {_rank_error(db, c, q) * 100:.3f}%" if q else "none")
         print(f"{c + ' quantiles':<22}" + "".join(f"{x:>24}" for x in cells))
     print("exact percentile_cont:", {c: [round(v, 2) for v in quant[c]] for c in numeric})
 
