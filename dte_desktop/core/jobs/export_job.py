@@ -32,7 +32,6 @@ from dte_desktop.core.errors import (
 )
 from dte_desktop.core.export.manifest import (
     MANIFEST,
-    build_manifest,
     sha256_file,
     write_manifest,
 )
@@ -49,6 +48,12 @@ from dte_desktop.core.jobs.events import (
     JobProgress,
     RateMeter,
     Throttle,
+)
+from dte_desktop.core.jobs.export_end import (
+    estimate_rows,
+    export_manifest,
+    export_summary,
+    finished_files,
 )
 from dte_desktop.core.jobs.job_end import end_export, final_status
 from dte_desktop.core.jobs.planner import ExportPlanner, WorkItem
@@ -147,7 +152,7 @@ class ExportJob:
             if notes:
                 self._type_notes[label] = notes
         restore_finished(stored, self._masked, self._schemas)
-        self._rows_total = _estimate(source, items)
+        self._rows_total = estimate_rows(source, items)
         return items
 
     # -- running -------------------------------------------------------------------
@@ -454,108 +459,26 @@ class ExportJob:
             )
         )  # fmt: skip
 
-    # -- the end -------------------------------------------------------------------
+    # -- the end (core/jobs/export_end.py) -----------------------------------------------
     def _finish(self, items: list[WorkItem], started: float) -> JobStatus:
         stored = {i.key: i for i in self.store.list_items(self.job_id)}
         done = [stored[i.key] for i in items if stored[i.key].status == ItemStatus.DONE]
         failed = [k for k, i in stored.items() if i.status == ItemStatus.FAILED]
         status = final_status(total=len(items), done=len(done), failed=len(failed),
                               cancelled=self.cancel_event.is_set())  # fmt: skip
-        by_key = {i.key: i for i in items}
-        files = []
-        for rec in done:
-            it = by_key[rec.key]
-            files.append(
-                {
-                    "path": it.out_path,
-                    "table": it.label,
-                    "slice": it.partition.description if it.partition else "all rows",
-                    "rows": rec.rows,
-                    "bytes": rec.bytes,
-                    "sha256": rec.checksum,
-                }
-            )
-        seconds = time.monotonic() - started
-        rows = sum(f["rows"] for f in files)
-        summary = {
-            "rows": rows,
-            "bytes": sum(f["bytes"] for f in files),
-            "files": len(files),
-            "items": len(items),
-            "failed": len(failed),
-            "seconds": round(seconds, 3),
-            "rows_per_s": round(rows / max(seconds, 1e-6)),
-            "out_dir": str(self.out_dir),
-        }
-        if self._keeper is not None and (note := self._keeper.note()):
-            summary["point_in_time"] = note
+        files = finished_files(items, done)
+        summary = export_summary(self, items, files, len(failed), started)
         if files:
             try:  # whole or not at all (a full disk leaves no manifest.json.part)
-                write_manifest(self.out_dir, self._manifest(files, status))
+                write_manifest(self.out_dir, export_manifest(self, files, status))
             except OSError as exc:
                 return self._fail_job(disk_error(exc, self.out_dir / MANIFEST))
         status = end_export(self, status, summary)  # with its audit record, atomically
         self.on_event(JobFinished(self.job_id, status, summary))
         return status
 
-    def _manifest(self, files: list[dict[str, Any]], status: JobStatus) -> dict[str, Any]:
-        if self._resume_check is not None:
-            snapshot = self._resume_check.snapshot_note(shared_now=self._snapshot is not None)
-        elif self._snapshot:
-            snapshot = "one shared snapshot"
-        else:
-            snapshot = None
-        manifest = build_manifest(
-            job_id=self.job_id,
-            status=str(status),
-            connection=self.spec.connection,
-            fmt=self.spec.format,
-            masked=self.spec.mask,
-            policy=self.policy_info,
-            snapshot=snapshot,
-            files=files,
-            schemas=self._schemas,
-            operators=self._masked,
-            type_notes={
-                **self._facts.query_notes({q.name for q in self.spec.queries}),
-                **self._type_notes,
-            },
-            nullable=self._facts.nullable(),
-            masked_type_notes=self._masked_types,
-        )
-        if self._resume_check is not None:
-            manifest["resume"] = self._resume_check.to_manifest()
-        if self._keeper is not None and (note := self._keeper.note()):
-            manifest["snapshot"] = note
-            manifest["snapshot_lost"] = self._keeper.to_manifest()
-        for label, risk in self.risk_summary().items():
-            manifest["tables"].setdefault(label, {})["risk"] = risk
-        return manifest
-
     def risk_summary(self) -> dict[str, dict[str, Any]]:
         """The min_k check of each table, for the manifest and the audit record."""
         info = self.policy_info or {}
         return {label: check.to_json(info.get("min_k", 0), info.get("below_min_k", "stop"))
                 for label, check in self.k_checks.items()}  # fmt: skip
-
-
-def _estimate(source: Source, items: list[WorkItem]) -> int | None:
-    """Rows the tables of ``items`` hold by the catalog's estimates (None where any is
-    unknown, or for a query): a total for progress, never a figure in the manifest."""
-    tables = {i.table for i in items if i.table is not None}
-    if not tables or any(i.table is None for i in items):
-        return None
-    total = 0
-    try:
-        for schema in {t.schema for t in tables}:
-            found = {info.ref.name: info.estimated_rows for info in source.list_tables(schema)}
-            for t in (t for t in tables if t.schema == schema):
-                n = found.get(t.name)
-                if n is None:
-                    return None
-                total += n
-    except ConnectionFailed:  # not swallowed: each swallowed timeout was one more wait
-        raise
-    except DteError:  # the estimate is a nicety: progress then shows no total
-        return None
-    return total
