@@ -64,10 +64,14 @@ fi
 if [ "$OS" = macos ]; then BUNDLE="dist/DTE Desktop.app/Contents/MacOS"; else BUNDLE=dist/dte-desktop; fi
 
 if [ "$OS" = linux ]; then
-    # FACTS.md: strip libpython only (strip=True on everything breaks numpy)
-    for lib in "$BUNDLE"/_internal/libpython3*.so*; do
-        [ -f "$lib" ] && ! [ -L "$lib" ] && strip --strip-unneeded "$lib"
-    done
+    # Symbol tables and debug info of the shared objects (issue 22 item 3: ~44 MB, pyarrow's,
+    # SQLAlchemy's, cryptography's, the lib-dynload modules of a self-built CPython). Not
+    # numpy's nor the auditwheel-vendored copies in *.libs/ (strip=True on everything breaks
+    # numpy, FACTS.md), never the two executables (PyInstaller appends its archive to them).
+    find "$BUNDLE/_internal" -type f -name '*.so*' ! -path '*/numpy/*' ! -path '*.libs/*' -print0 \
+        | LC_ALL=C sort -z | while IFS= read -r -d '' lib; do
+            [ "$(head -c4 "$lib")" = $'\x7fELF' ] && strip --strip-unneeded "$lib"
+        done
 fi
 # base_library.zip: entries sorted by name, every timestamp SOURCE_DATE_EPOCH (two builds of
 # the same tree gave the same .pyc files in a different order).

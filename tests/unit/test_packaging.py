@@ -261,3 +261,20 @@ def test_documents_referenced_exist() -> None:
             continue
         for ref in re.findall(r"\bdocs/[\w./-]+\.md\b", f.read_text("utf-8", "replace")):
             assert (ROOT / ref).is_file(), f"{f.relative_to(ROOT)} names missing {ref}"
+
+
+def test_size_cuts_keep_numpy_unstripped_and_drop_unused_parts() -> None:
+    """Issue 22 item 3: the bundle sheds symbol tables and parts the app never imports, but
+    numpy and the auditwheel-vendored *.libs copies are never stripped (FACTS.md)."""
+    tree = _spec_tree()
+    excludes = _list_literal(tree, "excludes")
+    for dead in ("phonenumbers.geodata", "phonenumbers.carrierdata", "pyarrow._substrait"):
+        assert dead in excludes
+    assert "PySide6.QtOpenGL" not in excludes  # pyqtgraph's PlotCurveItem imports it
+    qt_unused = _list_literal(tree, "QT_UNUSED")
+    assert "QtNetwork" in qt_unused and "QtOpenGL" not in qt_unused
+    script = (ROOT / "installers" / "package.sh").read_text("utf-8")
+    strip = next(line for line in script.splitlines() if "strip --strip-unneeded" in line)
+    finder = script[script.rindex("find ", 0, script.index(strip)) : script.index(strip)]
+    assert "! -path '*/numpy/*'" in finder and "! -path '*.libs/*'" in finder
+    assert "_internal" in finder  # never the executables (PyInstaller appends its archive)
