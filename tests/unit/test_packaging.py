@@ -268,8 +268,9 @@ def test_size_cuts_keep_numpy_unstripped_and_drop_unused_parts() -> None:
     numpy and the auditwheel-vendored *.libs copies are never stripped (FACTS.md)."""
     tree = _spec_tree()
     excludes = _list_literal(tree, "excludes")
-    for dead in ("phonenumbers.geodata", "phonenumbers.carrierdata", "pyarrow._substrait"):
+    for dead in ("phonenumbers.geodata", "phonenumbers.carrierdata", "pyarrow._substrait", "dns"):
         assert dead in excludes
+    assert "pyqtgraph/icons/peegee/" in _list_literal(tree, "UNUSED_DATA")
     assert "PySide6.QtOpenGL" not in excludes  # pyqtgraph's PlotCurveItem imports it
     qt_unused = _list_literal(tree, "QT_UNUSED")
     assert "QtNetwork" in qt_unused and "QtOpenGL" not in qt_unused
