@@ -83,7 +83,7 @@ stage_chroots() {
     run_in "$BUILD" 'apt-get update -qq && apt-get install -y -qq --no-install-recommends \
         build-essential pkg-config xz-utils ca-certificates zlib1g-dev libssl-dev libbz2-dev \
         libffi-dev liblzma-dev libsqlite3-dev uuid-dev libgdbm-dev libncurses-dev binutils \
-        strace gnupg desktop-file-utils >/dev/null && ldd --version | head -1'
+        strace gnupg desktop-file-utils >/dev/null && ldd --version | sed -n 1p'
 }
 
 stage_python() {
@@ -132,12 +132,12 @@ stage_test() {
     # OpenGL/EGL/fontconfig stay the system's), plus strace for the self-test's socket audit
     run_in "$TEST" 'apt-get update -qq && apt-get install -y -qq --no-install-recommends \
         libexpat1 libgl1 libegl1 libfontconfig1 libx11-6 libx11-xcb1 libxkbcommon0 libglib2.0-0 \
-        libdbus-1-3 strace >/dev/null; ldd --version | head -1'
+        libdbus-1-3 strace >/dev/null; ldd --version | sed -n 1p'
     rm -rf "$TEST/opt/dte-test" && mkdir -p "$TEST/opt/dte-test"
     tar -xzf "$tarball" -C "$TEST/opt/dte-test"
     cp "$ROOT/installers/selftest_frozen.sh" "$TEST/opt/dte-test/"
     local b; b=$(cd "$TEST/opt/dte-test" && ls -d dte-desktop-*/dte-desktop)
-    say "in $TEST ($(run_in "$TEST" 'ldd --version | head -1')): $b"
+    say "in $TEST ($(run_in "$TEST" 'ldd --version | sed -n 1p')): $b"
     run_in "$TEST" "cd /opt/dte-test && ./$b/dte --version \
         && DTE_SELFTEST_REQUIRE_ISOLATION=1 bash selftest_frozen.sh $b"
     # static check of the same files (readelf; the test chroot has no Python)
