@@ -282,3 +282,21 @@ def test_slavic_gendered_surnames_and_names_fakers_lists_lack() -> None:
         (n, _type([n] * 3, "customer_name")) for n in names
     ]
     assert _type(names * 4, "c9") == "person_name"
+
+
+def test_a_column_named_for_a_person_is_not_suggested_public_when_values_do_not_confirm() -> None:
+    # Seen in the first-session tour: full_name holding "Ana Tourson17" was suggested Public.
+    from dte_desktop.core.profiling.sample import classify
+
+    assert classify("full_name", None, None) == (
+        "Confidential",
+        "column name says person name; the sample did not confirm it",
+    )
+    assert classify("customer_ssn", None, None)[0] == "HRCI"
+    assert classify("contact_email", None, None)[0] == "Confidential"
+    assert classify("birth_date", None, None)[0] == "Confidential"
+    # Names that say something else stay value-decided.
+    assert classify("product_name", None, None)[0] == "Public"
+    assert classify("country", None, None)[0] == "Public"
+    assert classify("user_id", None, None)[0] == "Public"
+    assert classify("balance", None, None)[0] == "Proprietary"

@@ -22,7 +22,8 @@ import pyarrow as pa
 
 from dte_desktop.core.errors import DteError
 from dte_desktop.core.privacy.classification import Level
-from dte_desktop.core.privacy.detectors import detect_all, name_tokens
+from dte_desktop.core.privacy.detectors import detect_all, name_hint, name_tokens, ruled_out
+from dte_desktop.core.privacy.levels import SUGGESTED_LEVEL
 from dte_desktop.core.profiling.dialect import Dialect
 from dte_desktop.core.profiling.model import BINARY, NESTED, ColumnProfile
 from dte_desktop.core.profiling.patterns import pattern_shares
@@ -35,6 +36,12 @@ SYSTEM_ABOVE = 50_000_000
 SEED = 20_251_123
 
 # Column names that suggest business-internal data when no PII was found in the values.
+#: PII types a column's name alone makes likely enough that a sample which did not confirm
+#: them (synthetic values, a sample of NULLs, odd spellings) must not make the column Public:
+#: a suggestion errs on the side that masks. Types whose name words also name other things
+#: (``user``, ``card``, ``cell``, ``link``, ``notes``) stay value-decided.
+_NAME_DECIDES = ("ssn", "iban", "email", "person_name", "date_of_birth")
+
 _PROPRIETARY_TOKENS = frozenset(
     {"salary", "wage", "revenue", "cost", "margin", "price", "profit", "budget", "secret",
      "password", "token", "internal", "contract", "discount", "income", "balance"}
@@ -112,10 +119,18 @@ def take_sample(
 
 
 def classify(column: str, pii: dict[str, Any] | None, level: Level | None) -> tuple[str, str]:
-    """Suggested classification and why: the PII type's level; otherwise ``Proprietary``
-    when the column name suggests business-internal figures; otherwise ``Public``."""
+    """Suggested classification and why: the PII type's level; otherwise that of a PII type
+    the column's name clearly says (``full_name``, ``email``); otherwise ``Proprietary`` when
+    the name suggests business-internal figures; otherwise ``Public``."""
     if pii is not None and level is not None:
         return level.value, f"values look like {pii['type']} ({pii.get('evidence', '')})"
+    for pii_type in _NAME_DECIDES:
+        if name_hint(column, pii_type) == 1.0 and not ruled_out(column, pii_type):
+            named = pii_type.replace("_", " ")
+            return (
+                SUGGESTED_LEVEL[pii_type].value,
+                f"column name says {named}; the sample did not confirm it",
+            )
     hits = _PROPRIETARY_TOKENS.intersection(name_tokens(column))
     if hits:
         return Level.PROPRIETARY.value, f"column name mentions {sorted(hits)[0]}"
