@@ -1,21 +1,21 @@
-"""The main window: the catalog on the left, the work area (Overview, Profile, Preview,
-Sample, Export), the jobs dock, menus, shortcuts, themes and remembered window state."""
+"""The main window: the catalog on the left, the work area (Overview, Profile, Classify,
+Preview, Sample, Export, Risk, SQL), the jobs dock, themes and remembered window state.
+Its menus (window_menus), tab handling (window_tabs) and dialogs (window_dialogs) are
+mixins in their own modules."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QTabWidget
 
 from dte_desktop.core.app import AppContext
 from dte_desktop.core.export.spec import ExportSpec
 from dte_desktop.core.jobs.events import JobFinished
 from dte_desktop.core.privacy.policy import MaskingPolicy
-from dte_desktop.core.sources.base import TableInfo
 from dte_desktop.ui import theme
-from dte_desktop.ui.catalog import CatalogTree, node
+from dte_desktop.ui.catalog import CatalogTree
 from dte_desktop.ui.classify_view import ClassifyView
 from dte_desktop.ui.export_wizard import ExportForm
 from dte_desktop.ui.job_runner import JobManager, JobStarted
@@ -30,13 +30,27 @@ from dte_desktop.ui.risk_view import RiskView
 from dte_desktop.ui.sample_view import SampleView
 from dte_desktop.ui.settings import ui_settings
 from dte_desktop.ui.sql_console import SqlConsole
-
-TAB_OVERVIEW, TAB_PROFILE, TAB_CLASSIFY, TAB_PREVIEW, TAB_SAMPLE, TAB_EXPORT, TAB_RISK, TAB_SQL = (
-    range(8)
+from dte_desktop.ui.window_dialogs import DialogsMixin
+from dte_desktop.ui.window_menus import MenusMixin
+from dte_desktop.ui.window_tabs import (
+    TAB_CLASSIFY,
+    TAB_EXPORT,
+    TAB_OVERVIEW,
+    TAB_PREVIEW,
+    TAB_PROFILE,
+    TAB_RISK,
+    TAB_SAMPLE,
+    TAB_SQL,
+    TabsMixin,
 )
 
+__all__ = [
+    "TAB_CLASSIFY", "TAB_EXPORT", "TAB_OVERVIEW", "TAB_PREVIEW", "TAB_PROFILE", "TAB_RISK",
+    "TAB_SAMPLE", "TAB_SQL", "MainWindow",
+]  # fmt: skip
 
-class MainWindow(QMainWindow):
+
+class MainWindow(MenusMixin, TabsMixin, DialogsMixin, QMainWindow):
     connections_loaded = Signal(int)
 
     def __init__(self, ctx: AppContext, policy: MaskingPolicy | None = None) -> None:
@@ -70,6 +84,7 @@ class MainWindow(QMainWindow):
         )
 
     # -- layout ------------------------------------------------------------------------
+
     def _build(self) -> None:
         self.catalog = CatalogTree(self.ctx, self.keeper)
         self.tree = self.catalog.tree
@@ -143,243 +158,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.theme_label)
         self.statusBar().addPermanentWidget(QLabel(f"history: {self.ctx.paths.history_db}"))
 
-    def _action(self, menu, text: str, slot, shortcut=None, name: str | None = None) -> QAction:  # type: ignore[no-untyped-def]
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        if name:
-            action.setObjectName(name)
-        menu.addAction(action)
-        return action
-
-    def _menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        self.new_connection_action = self._action(
-            file_menu, "&New connection…", self.new_connection, "Ctrl+N", "newConnection"
-        )
-        self._action(file_menu, "&Connections…", self.open_connections)
-        self.refresh_action = self._action(
-            file_menu, "&Refresh", self.refresh_current, QKeySequence.StandardKey.Refresh
-        )
-        file_menu.addSeparator()
-        self._action(file_menu, "&Quit", self.close, "Ctrl+Q")
-
-        view = bar.addMenu("&View")
-        self._action(view, "&Filter catalog", self.focus_filter, "Ctrl+F")
-        view.addSeparator()
-        group = QActionGroup(self)
-        self.theme_actions: dict[str, QAction] = {}
-        for name in theme.THEMES:
-            action = QAction(f"{name.title()} theme", self, checkable=True)
-            action.triggered.connect(lambda _c=False, n=name: self.set_theme(n))
-            group.addAction(action)
-            view.addAction(action)
-            self.theme_actions[name] = action
-        view.addSeparator()
-        view.addAction(self.jobs_dock.toggleViewAction())
-
-        tools = bar.addMenu("&Tools")
-        self._action(tools, "Pre&view table", self.preview_selected, "Ctrl+Shift+V")
-        self._action(tools, "&Profile table", self.profile_selected, "Ctrl+P")
-        self._action(tools, "&Classify columns", self.classify_selected, "Ctrl+Shift+C")
-        self._action(tools, "&Export…", self.export_selected, "Ctrl+E")
-        self._action(tools, "S&QL console", self.open_sql_console, "Ctrl+]")
-        tools.addSeparator()
-        self._action(tools, "&Audit log…", self.open_audit, "Ctrl+Shift+A")
-        self._action(tools, "&Job history", self._show_jobs, "Ctrl+J")
-
-        help_menu = bar.addMenu("&Help")
-        self._action(
-            help_menu, "&Keyboard shortcuts", self.show_shortcuts, "Ctrl+/", "shortcutsAction"
-        )
-        self._action(help_menu, "&About DTE Desktop", self._about)
-
-    # -- catalog -----------------------------------------------------------------------
-    def refresh_connections(self) -> None:
-        self.catalog.refresh()
-        self.jobs_dock.refresh()
-
-    def refresh_current(self) -> None:
-        """F5: the connection list again (one added elsewhere shows up, a removed one goes)
-        and, under the selected connection or schema, its listing again."""
-        item = self.tree.currentItem()
-        if item is not None and node(item).get("type") in ("connection", "schema"):
-            self.catalog.reload(item)
-        self.refresh_connections()
-
-    def focus_filter(self) -> None:
-        self.catalog.filter.setFocus()
-        self.catalog.filter.selectAll()
-
-    def _on_node(self, data: dict) -> None:
-        if data:
-            self.overview_tab.show_node(data)
-        if data.get("connection"):
-            self.sql_console.set_connection(data["connection"])
-        if data.get("type") == "table":
-            self.sample_view.set_target(data["connection"], data["info"].ref)
-            self.profile_view.set_target(data["connection"], data["info"].ref)
-            if self.tabs.currentWidget() is self.risk_view:
-                self.risk_view.set_target(data["connection"], data["info"].ref)
-            if self.tabs.currentWidget() is self.classify_view:
-                self.classify_view.set_target(data["connection"], data["info"].ref)
-            if self.tabs.currentWidget() is self.export_form:
-                self._fill_export(self.tree.currentItem())
-
-    def _show_node_again(self) -> None:
-        """A profile ended: the Overview's PII section of the selected table is stale."""
-        if data := node(self.tree.currentItem()):
-            self.overview_tab.show_node(data)
-
-    def _tab_changed(self, index: int) -> None:
-        # The Risk and Classify tabs read the table's columns only when looked at.
-        data = node(self.tree.currentItem())
-        if index == TAB_RISK and data.get("type") == "table":
-            self.risk_view.set_target(data["connection"], data["info"].ref)
-        if index == TAB_CLASSIFY and data.get("type") == "table":
-            self.classify_view.set_target(data["connection"], data["info"].ref)
-        if index == TAB_EXPORT and data.get("type") == "table":
-            self._fill_export(self.tree.currentItem())
-
-    def classify_selected(self) -> None:
-        if (sel := self.selected_table()) is not None:
-            self.tabs.setCurrentIndex(TAB_CLASSIFY)
-            self.classify_view.set_target(sel[0], sel[1].ref)
-
-    def _classify(self, connection: str, ref: Any) -> None:
-        self.tabs.setCurrentIndex(TAB_CLASSIFY)
-        self.classify_view.set_target(connection, ref, force=True)
-
-    def _profile_and_classify(self, connection: str, ref: Any) -> None:
-        """The preview's offer: profile the table, then show its suggestions in the
-        classification editor."""
-        self._classify_after_profile = (connection, ref)
-        self.tabs.setCurrentIndex(TAB_PROFILE)
-        self.profile_view.profile(connection, ref)
-
-    def _after_profile(self, _data: dict) -> None:
-        target, self._classify_after_profile = self._classify_after_profile, None
-        if target is not None and target == (self.profile_view.connection, self.profile_view.ref):
-            self._classify(*target)
-
-    def _classify_planned(self, plan: Any) -> None:
-        """The editor learnt the table's columns: its badge can count them exactly."""
-        self.catalog.known_columns[(plan.connection, plan.table)] = [c.column for c in plan.columns]
-        self.catalog.refresh_badges(plan.connection)
-
-    def _double_clicked(self, item) -> None:  # type: ignore[no-untyped-def]
-        if node(item).get("type") == "table":
-            self.preview_selected()
-
-    def selected_table(self) -> tuple[str, TableInfo] | None:
-        data = node(self.tree.currentItem())
-        if data.get("type") != "table":
-            self._status("Select a table in the catalog first.")
-            return None
-        return data["connection"], data["info"]
-
-    def open_sql_console(self) -> None:
-        self.tabs.setCurrentIndex(TAB_SQL)
-        self.sql_console.editor.setFocus()
-
-    def preview_selected(self) -> None:
-        if (sel := self.selected_table()) is not None:
-            self.tabs.setCurrentIndex(TAB_PREVIEW)
-            self.preview.load(sel[0], sel[1].ref)
-
-    def profile_selected(self) -> None:
-        if (sel := self.selected_table()) is not None:
-            self.tabs.setCurrentIndex(TAB_PROFILE)
-            self.profile_view.profile(sel[0], sel[1].ref)
-
-    def export_selected(self) -> None:
-        item = self.tree.currentItem()
-        if node(item).get("type") != "table":
-            self._status("Select a table in the catalog first.")
-            return
-        self._fill_export(item)
-        self.tabs.setCurrentIndex(TAB_EXPORT)
-
-    def _fill_export(self, item: Any) -> None:
-        """The Export tab lists the selected table's siblings with the table ticked."""
-        data = node(item)
-        parent = item.parent()
-        siblings = [
-            node(parent.child(i))["info"]
-            for i in range(parent.childCount())
-            if node(parent.child(i)).get("type") == "table"
-        ]
-        label = data["info"].ref.display()
-        if (
-            self.export_form.connection == data["connection"]
-            and self.export_form.checked_tables() == [label]
-            and not self.export_form.query_box.active
-        ):
-            return  # already filled: keep what the user set
-        self.export_form.set_target(data["connection"], siblings, label)
-
-    # -- dialogs and windows -----------------------------------------------------------
-    def open_connections(self) -> Any:
-        from dte_desktop.ui.connection_dialog import ConnectionsDialog
-
-        dlg = self.dialogs.get("connections")
-        if dlg is None:
-            dlg = ConnectionsDialog(self.ctx, self.keeper, self)
-            dlg.saved.connect(lambda _n: self.catalog.refresh())
-            dlg.removed.connect(lambda _n: self.catalog.refresh())
-            self.dialogs["connections"] = dlg
-        else:
-            dlg.refresh()
-        dlg.show()
-        dlg.raise_()
-        return dlg
-
-    def new_connection(self) -> Any:
-        dlg = self.open_connections()
-        dlg.new_connection()
-        return dlg
-
-    def open_audit(self) -> Any:
-        from dte_desktop.ui.audit_view import AuditView
-
-        view = self.dialogs.get("audit")
-        if view is None:
-            view = AuditView(self.ctx, self)
-            self.dialogs["audit"] = view
-        else:
-            view.refresh()
-        view.show()
-        view.raise_()
-        return view
-
-    def open_job(self, job_id: int) -> Any:
-        from dte_desktop.ui.job_window import JobWindow
-
-        win = self.job_windows.get(job_id)
-        if win is None:
-            win = JobWindow(self.jobs, job_id, self)
-            self.job_windows[job_id] = win
-        else:
-            win.reload()
-        win.show()
-        win.raise_()
-        return win
-
-    def _show_jobs(self) -> None:
-        """Ctrl+J: the dock shown (again, if closed), raised, its list focused on the newest
-        job, and said in the status bar — visible even when the dock was already open."""
-        self.jobs_dock.show()
-        self.jobs_dock.raise_()
-        self.jobs_dock.refresh()
-        table = self.jobs_dock.table
-        table.setFocus()
-        if table.rowCount() and table.currentRow() < 0:
-            table.selectRow(0)
-        self._status("Job history (jobs dock): double-click a job to open it.")
-
     # -- jobs --------------------------------------------------------------------------
+
     def export_query(self, connection: str, sql: str) -> None:
         self.tabs.setCurrentIndex(TAB_EXPORT)  # first: opening the tab fills it from the table
         self.export_form.set_query(connection, sql)
@@ -400,6 +180,7 @@ class MainWindow(QMainWindow):
             self.notifier.job_finished(ev)
 
     # -- theme and state ---------------------------------------------------------------
+
     def set_theme(self, name: str) -> None:
         name = theme.apply_theme(name)
         self.theme_actions[name].setChecked(True)
@@ -408,60 +189,6 @@ class MainWindow(QMainWindow):
 
     def _status(self, text: str) -> None:
         self.status_label.setText(text)
-
-    def _confirm_quit(self) -> None:
-        if self.quit_box is not None:
-            self.quit_box.raise_()
-            return
-        n = len(self.jobs.running()) or 1
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "Jobs are running",
-            f"{n} export job{'s are' if n > 1 else ' is'} still running.",
-            QMessageBox.StandardButton.NoButton,
-            self,
-        )
-        box.setObjectName("quitConfirm")
-        box.setInformativeText(
-            "Quitting stops them between batches. Every finished slice is kept, and each "
-            "job can be resumed later from the jobs list."
-        )
-        stop = box.addButton("Stop jobs and quit", QMessageBox.ButtonRole.AcceptRole)
-        keep = box.addButton("Keep working", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(keep)
-        box.setEscapeButton(keep)
-
-        def answered(_result: int) -> None:
-            self.quit_box = None
-            if box.clickedButton() is stop:
-                self._quit_after_jobs()
-            box.deleteLater()
-
-        box.finished.connect(answered)
-        self.quit_box = box
-        box.open()  # window-modal, and the event loop (and the jobs' events) keep running
-
-    def _quit_after_jobs(self) -> None:
-        self._quitting = True
-        if not self.jobs.busy():
-            self.close()
-            return
-        self._status("Stopping the running jobs…")
-        self.jobs.idle.connect(self.close, Qt.ConnectionType.SingleShotConnection)
-        self.jobs.stop_all()
-
-    def show_shortcuts(self) -> Any:
-        from dte_desktop.ui.shortcuts import ShortcutsDialog
-
-        self.shortcuts_dialog = ShortcutsDialog(self.menuBar(), self)
-        self.shortcuts_dialog.open()
-        return self.shortcuts_dialog
-
-    def _about(self) -> None:
-        from dte_desktop.ui.about import AboutDialog
-
-        self.about_dialog = AboutDialog(self.ctx, self)
-        self.about_dialog.open()
 
     def _restore_state(self) -> None:
         settings = ui_settings(self.ctx.paths)
