@@ -154,8 +154,7 @@ esac
 (cd dist && find . -maxdepth 1 -type f ! -name SHA256SUMS -printf '%P\n' | LC_ALL=C sort \
     | xargs -d '\n' sha256sum > SHA256SUMS)
 if [ -n "${SIGNING_KEY:-}" ]; then
-    gpg --batch --yes --local-user "$SIGNING_KEY" --armor --detach-sign \
-        --output dist/SHA256SUMS.asc dist/SHA256SUMS
+    bash installers/sign.sh dist/SHA256SUMS dist/SHA256SUMS.asc
     gpg --batch --armor --export "$SIGNING_KEY" > "dist/signing-key-$SIGNING_KEY.asc"
     say "signed: dist/SHA256SUMS.asc; public key (hand it over out of band): dist/signing-key-$SIGNING_KEY.asc"
 else

@@ -13,6 +13,7 @@
 # and that is said; a release build sets it (the key never enters the repository).
 set -euo pipefail
 STAGE=${1:?usage: seal_stage.sh STAGE}
+HERE=$(cd "$(dirname "$0")" && pwd)
 cd "$STAGE"
 rm -f BUNDLE-TREE BUNDLE-SHA256SUMS BUNDLE-SHA256SUMS.asc
 # a link must stay inside the bundle: no absolute targets, no way out with ..
@@ -24,8 +25,7 @@ LC_ALL=C find dte-desktop -printf '%y %p\t%l\n' | LC_ALL=C sort > BUNDLE-TREE
 LC_ALL=C find . -type f ! -name 'BUNDLE-SHA256SUMS*' -printf '%P\0' | LC_ALL=C sort -z \
     | xargs -0 sha256sum > BUNDLE-SHA256SUMS
 if [ -n "${SIGNING_KEY:-}" ]; then
-    gpg --batch --yes --local-user "$SIGNING_KEY" --armor --detach-sign \
-        --output BUNDLE-SHA256SUMS.asc BUNDLE-SHA256SUMS
+    bash "$HERE/sign.sh" BUNDLE-SHA256SUMS BUNDLE-SHA256SUMS.asc
     echo "seal_stage: BUNDLE-SHA256SUMS signed by $SIGNING_KEY"
 else
     echo "seal_stage: UNSIGNED (set SIGNING_KEY=<gpg key> to sign a release build)" >&2

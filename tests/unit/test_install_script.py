@@ -7,6 +7,7 @@ import os
 import shutil
 import stat
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,15 @@ def test_check_refuses_missing_or_foreign_keys(tmp_path, gpg_keys) -> None:
     assert r.returncode == 1 and "--allow-unsigned" in r.stderr
     r = _check(unsigned, "--allow-unsigned")
     assert r.returncode == 0 and "WARNING" in r.stderr
+
+
+def test_two_seals_of_one_stage_sign_byte_for_byte_alike(tmp_path, gpg_keys) -> None:
+    # Issue 22 item 4: two builds of one commit differed only in the signature's time.
+    uid, _ = gpg_keys["builder"]
+    env = {**gpg_keys["env"], "SOURCE_DATE_EPOCH": "1796358144"}
+    first = _bundle(tmp_path / "a", signing_key=uid, gnupg=env)
+    sig = (first / "BUNDLE-SHA256SUMS.asc").read_bytes()
+    time.sleep(1.5)  # a signature stamped with the clock would now differ
+    second = _bundle(tmp_path / "b", signing_key=uid, gnupg=env)
+    assert (second / "BUNDLE-SHA256SUMS").read_bytes() == (first / "BUNDLE-SHA256SUMS").read_bytes()
+    assert (second / "BUNDLE-SHA256SUMS.asc").read_bytes() == sig
