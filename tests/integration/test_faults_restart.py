@@ -124,11 +124,15 @@ def test_a_refusal_longer_than_the_wait_fails_the_slice_clearly(table_pg, proxy,
     job_id, status = export(spec, on_event=on_event)
     assert status == JobStatus.COMPLETE_WITH_ERRORS
     # the bound is the job's: the slice that met the refusals waited 1 + 2 s, the later
-    # ones (the server still refusing) failed at once
-    assert [(e.key, e.note) for e in seen if e.status == "waiting"] == [
-        ("public.big#2/4", "server unreachable, retry 1 in 1 s"),
-        ("public.big#2/4", "server unreachable, retry 2 in 2 s"),
-    ]
+    # ones (the server still refusing) failed at once. Which slice meets them first is a
+    # race: slice 2's rows may already sit in the socket's buffer when the proxy cuts it,
+    # and then slice 2 completes and slice 3 meets the refusals (seen in CI).
+    waits = [(e.key, e.note) for e in seen if e.status == "waiting"]
+    assert len({k for k, _ in waits}) == 1 and waits[0][0] != "public.big#1/4", waits
+    assert [n for _, n in waits] == [
+        "server unreachable, retry 1 in 1 s",
+        "server unreachable, retry 2 in 2 s",
+    ], waits
     store = Store.open()
     final = [e for e in store.list_errors(job_id) if not e.context.get("retrying")]
     store.close()
