@@ -113,3 +113,43 @@ def test_json_form_has_the_documented_keys() -> None:
         ColumnProfile("a", "text", "string", "string")]).to_json()  # fmt: skip
     assert {"table", "row_count", "columns", "mode", "approximate"} <= set(j)
     assert j["columns"][0]["null_pct"] == 0.0 and j["columns"][0]["pii"] is None
+
+
+def test_stddev_of_values_near_the_double_limit_is_the_true_figure() -> None:
+    """Squares of 1e300 overflow a double: the stream mode reported a standard deviation of
+    inf (and numpy warned "overflow encountered in square") where the truth is finite. The
+    moments are kept in units of a power of two near the largest value; merged parts, a
+    restored checkpoint and ordinary data give the same figures as before."""
+    from fractions import Fraction
+
+    cases = [
+        [1.5, -2.5, 0.0, 1e300],
+        [1.7e308, 1.6e308, -1.7e308, 1e308],
+        [1e-300, 3e-300, 2e-300],
+        list(np.random.default_rng(7).normal(50, 10, 999)),
+    ]
+    for values in cases:
+        exact = [Fraction(v) for v in values]
+        mean = sum(exact) / len(exact)
+        var = sum((x - mean) ** 2 for x in exact) / (len(exact) - 1)
+        want = _sqrt_fraction(var)
+        whole = ColumnSketch("numeric", pa.float64(), frequent=False, extremes=True)
+        with np.errstate(over="raise"):
+            whole.update(pa.array(values))
+        assert whole.stddev() == pytest.approx(want, rel=1e-9), values[:4]
+        assert whole.mean == pytest.approx(float(mean), rel=1e-9)
+        merged = ColumnSketch("numeric", pa.float64(), frequent=False, extremes=True)
+        for i in range(len(values)):
+            part = ColumnSketch("numeric", pa.float64(), frequent=False, extremes=True)
+            part.update(pa.array(values[i : i + 1]))
+            restored = ColumnSketch("numeric", pa.float64(), frequent=False, extremes=True)
+            merged.merge(restored.load(part.to_json()))
+        assert merged.stddev() == pytest.approx(want, rel=1e-9), values[:4]
+        assert merged.mean == pytest.approx(float(mean), rel=1e-9)
+
+
+def _sqrt_fraction(x: object) -> float:
+    from decimal import Decimal, getcontext
+
+    getcontext().prec = 50
+    return float((Decimal(x.numerator) / Decimal(x.denominator)).sqrt())  # type: ignore[attr-defined]

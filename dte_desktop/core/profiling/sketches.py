@@ -15,6 +15,7 @@ as a job item checkpoint and merged again on resume.
 from __future__ import annotations
 
 import base64
+import math
 from typing import Any
 
 import numpy as np
@@ -120,7 +121,8 @@ class ColumnSketch:
         self.rows = self.nulls = 0
         self.zeros = self.negatives = 0
         self.n = 0  # finite numeric values in the moments
-        self.mean = self.m2 = 0.0
+        self.mean = self.m2 = 0.0  # m2: the sum of squared deviations, in ``unit``²
+        self.unit = 1.0
         self.min: Any = None
         self.max: Any = None
         self.extremes = extremes  # False for PII columns: no raw values in checkpoints
@@ -175,18 +177,35 @@ class ColumnSketch:
             self.freq.update(arr)
 
     def _moments(self, v: np.ndarray) -> None:
-        nb, mb = v.size, float(v.mean())
-        m2b = float(((v - mb) ** 2).sum())
-        self._combine(nb, mb, m2b)
+        # In units of a power of two near the largest |value|: the squares of 1e300 overflow
+        # a double (the standard deviation came out inf); dividing by a power of two is exact,
+        # so ordinary data gives the same figures as unscaled sums.
+        peak = float(np.max(np.abs(v)))
+        unit = math.ldexp(1.0, math.frexp(peak)[1] - 1) if peak > 0 else 1.0
+        w = v / unit
+        mw = float(w.mean())
+        self._combine(v.size, mw * unit, float(((w - mw) ** 2).sum()), unit)
 
-    def _combine(self, nb: int, mb: float, m2b: float) -> None:
+    def _combine(self, nb: int, mb: float, m2b: float, unit: float) -> None:
+        """Chan et al.'s pairwise update; ``m2b`` is in ``unit``² (as ``self.m2`` is in
+        ``self.unit``²), both rescaled to the larger unit."""
         if nb == 0:
             return
+        if self.n == 0:
+            self.n, self.mean, self.m2, self.unit = nb, mb, m2b, unit
+            return
+        big = max(self.unit, unit)
+        ma, m2a = self.mean / big, self.m2 * (self.unit / big) ** 2
+        mb, m2b = mb / big, m2b * (unit / big) ** 2
         n = self.n + nb
-        delta = mb - self.mean
-        self.mean += delta * nb / n
-        self.m2 += m2b + delta * delta * self.n * nb / n
-        self.n = n
+        delta = mb - ma
+        self.mean = (ma + delta * nb / n) * big
+        self.m2 = m2a + m2b + delta * delta * self.n * nb / n
+        self.n, self.unit = n, big
+
+    def stddev(self) -> float | None:
+        """The sample standard deviation (stddev_samp) of the finite values."""
+        return math.sqrt(self.m2 / (self.n - 1)) * self.unit if self.n > 1 else None
 
     def merge(self, o: ColumnSketch) -> None:
         self.error = self.error or o.error
@@ -194,7 +213,7 @@ class ColumnSketch:
         self.nulls += o.nulls
         self.zeros += o.zeros
         self.negatives += o.negatives
-        self._combine(o.n, o.mean, o.m2)
+        self._combine(o.n, o.mean, o.m2, o.unit)
         for lo in (o.min,):
             if lo is not None and (self.min is None or lo < self.min):
                 self.min = lo
@@ -218,6 +237,7 @@ class ColumnSketch:
             "error": self.error,
             "rows": self.rows, "nulls": self.nulls, "zeros": self.zeros,
             "negatives": self.negatives, "n": self.n, "mean": self.mean, "m2": self.m2,
+            "unit": self.unit,
             "extremes": ext, "lmin": self.lmin, "lmax": self.lmax, "lsum": self.lsum,
             "kll": _b64(self.kll.serialize()) if self.kll is not None else None,
             "hll": self.hll.serialize(),
@@ -229,6 +249,7 @@ class ColumnSketch:
         self.error = d.get("error")
         self.zeros, self.negatives = int(d["zeros"]), int(d["negatives"])
         self.n, self.mean, self.m2 = int(d["n"]), float(d["mean"]), float(d["m2"])
+        self.unit = float(d.get("unit", 1.0))  # checkpoints before the unit: unscaled
         if d.get("extremes"):
             self.min, self.max = _unipc(d["extremes"]).column("v").to_pylist()
         self.lmin, self.lmax, self.lsum = d["lmin"], d["lmax"], int(d["lsum"])

@@ -9,7 +9,6 @@ cut short is not checkpointed, so a resume reads it again from its start.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -198,7 +197,7 @@ def finish_column(col: ColumnProfile, sk: ColumnSketch) -> None:
             col.approximate.add("top_values")
     if col.kind == NUMERIC and sk.n:
         col.mean = sk.mean
-        col.stddev = math.sqrt(sk.m2 / (sk.n - 1)) if sk.n > 1 else None
+        col.stddev = sk.stddev()
         col.zeros, col.negatives = sk.zeros, sk.negatives
     if sk.lmin is not None and nn:
         col.length = {"min": sk.lmin, "mean": sk.lsum / nn, "max": sk.lmax}
