@@ -2,9 +2,9 @@
 
 * fixed-width values (integers, floats, dates, timestamps, booleans): their 64-bit pattern
   through splitmix64's finaliser;
-* strings and binary: a polynomial hash of the bytes modulo 2^64 with an odd multiplier,
-  computed for all values at once from the Arrow offsets (``np.add.reduceat``), then mixed
-  with the length and finalised;
+* strings and binary: the bytes as zero-padded little-endian 64-bit words, each word mixed
+  with its position's salt, summed modulo 2^64, then mixed with the length and finalised —
+  for all values of a batch at once, from the Arrow offsets;
 * anything else (decimals, nested values): cast to text first.
 
 Stable across processes and machines (checkpointed sketches are merged later), not keyed:
@@ -17,8 +17,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-SCHEME = "np-poly64-splitmix-v1"
-_MULT = np.uint64(0x100000001B3)  # FNV-64 prime: odd, so the polynomial stays invertible
+SCHEME = "np-word64-splitmix-v2"
+_MULT = np.uint64(0x100000001B3)  # FNV-64 prime: combines the columns of a row
 _NULL = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -34,38 +34,77 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x
 
 
-def _powers(n: int) -> np.ndarray:
+_SHORT = 128  # values up to this many bytes are laid out in a padded matrix, row per value
+
+
+def _salts(n: int) -> np.ndarray:
+    """One salt per word position, so "abcdefgh12345678" != "12345678abcdefgh"."""
+    return _mix(np.arange(1, n + 1, dtype=np.uint64) * _NULL)
+
+
+def _words_hash(words: np.ndarray, active: np.ndarray | None) -> np.ndarray:
+    """Σ mix(word_k ^ salt_k) over each row of a (values × words) matrix; ``active``: which
+    words belong to the value (None: all)."""
+    out = np.zeros(words.shape[0], dtype=np.uint64)
+    salts = _salts(words.shape[1])
     with np.errstate(over="ignore"):
-        return np.cumprod(np.full(n, _MULT, dtype=np.uint64)) if n else np.empty(0, np.uint64)
+        for k in range(words.shape[1]):
+            part = _mix(words[:, k] ^ salts[k])
+            out += part if active is None else np.where(active[:, k], part, np.uint64(0))
+    return out
+
+
+def _short_hash(data: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Values of at most ``_SHORT`` bytes: one zero-padded row each (boolean assignment fills
+    the True cells in row order, i.e. the values' bytes in order), read as little-endian
+    64-bit words."""
+    width = max(8, -(-int(lengths.max()) // 8) * 8)
+    cols = np.arange(width)
+    mat = np.zeros((len(lengths), width), dtype=np.uint8)
+    mat[cols < lengths[:, None]] = data
+    words = mat.view("<u8")
+    return _words_hash(words, (cols[::8] < lengths[:, None]))
+
+
+def _long_hash(data: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Any lengths: the values' bytes scattered into one zero-padded word stream, then summed
+    per value (``np.add.reduceat``); the same function as ``_short_hash``."""
+    nwords = -(-lengths // 8)
+    wstart = np.concatenate(([0], np.cumsum(nwords)[:-1])).astype(np.int64)
+    bstart = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+    buf = np.zeros(int(nwords.sum()) * 8, dtype=np.uint8)
+    buf[np.arange(data.size, dtype=np.int64) + np.repeat(wstart * 8 - bstart, lengths)] = data
+    words = buf.view("<u8")
+    pos = np.arange(words.size, dtype=np.int64) - np.repeat(wstart, nwords)
+    with np.errstate(over="ignore"):
+        contrib = _mix(words ^ _salts(int(nwords.max()))[pos])
+    out = np.zeros(len(lengths), dtype=np.uint64)
+    nonempty = nwords > 0
+    if nonempty.any():
+        out[nonempty] = np.add.reduceat(contrib, wstart[nonempty])
+    return out
 
 
 def _bytes_hash(arr: pa.Array) -> np.ndarray:
-    """Hashes of a string/binary array without nulls."""
+    """Hashes of a string/binary array without nulls: each value's bytes, zero-padded to
+    whole 64-bit words, hashed per word with its position's salt and summed, then mixed with
+    the length. Per word, not per byte: 8× fewer NumPy elements than a byte polynomial (the
+    hot spot of a stream profile, py-spy); the value's hash does not depend on its batch."""
     if pa.types.is_large_string(arr.type) or pa.types.is_large_binary(arr.type):
         arr = arr.cast(pa.large_binary())
-        offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[
-            arr.offset : arr.offset + len(arr) + 1
-        ]
+        otype: type = np.int64
     else:
         arr = arr.cast(pa.binary())
-        offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[
-            arr.offset : arr.offset + len(arr) + 1
-        ]
+        otype = np.int32
+    offsets = np.frombuffer(arr.buffers()[1], dtype=otype)[arr.offset : arr.offset + len(arr) + 1]
     offsets = offsets.astype(np.int64)
-    start, end = offsets[0], offsets[-1]
-    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[start:end].astype(np.uint64)
+    data = np.frombuffer(arr.buffers()[2] or b"", dtype=np.uint8)[offsets[0] : offsets[-1]]
     lengths = np.diff(offsets)
-    rel = offsets[:-1] - start
-    # position of each byte inside its value: weight MULT^(pos+1), so "ab" != "ba"
-    pos = np.arange(end - start, dtype=np.int64) - np.repeat(rel, lengths)
-    weights = _powers(int(lengths.max()) if len(lengths) else 0)
     out = np.zeros(len(arr), dtype=np.uint64)
     if data.size:
-        with np.errstate(over="ignore"):
-            contrib = (data + np.uint64(1)) * weights[pos]
-        nonempty = lengths > 0
-        sums = np.add.reduceat(contrib, rel[nonempty])
-        out[nonempty] = sums
+        # a batch holding a long value goes through the word stream (a matrix would be wide)
+        short = int(lengths.max()) <= _SHORT
+        out = _short_hash(data, lengths) if short else _long_hash(data, lengths)
     with np.errstate(over="ignore"):
         out ^= lengths.astype(np.uint64) * _NULL
     return _mix(out)
