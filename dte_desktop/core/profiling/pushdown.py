@@ -56,6 +56,16 @@ class PushdownOptions:
     duplicates_above_limit: bool = True  # False (auto mode): no duplicate estimate above it
     exact_distinct: bool = False
     exact_limit: int = EXACT_LIMIT
+    # Columns a stream reads alongside (the stream mode's exact twins): it measures their
+    # lengths and the moments of numbers it reads as numbers, so the scan leaves those out.
+    streamed: frozenset[str] = frozenset()
+
+
+def stream_measures_moments(c: ColumnProfile) -> bool:
+    """The stream computes mean, stddev, zeros and negatives of this column itself (its
+    values arrive as Arrow numbers; numerics read as text do not)."""
+    return c.kind == NUMERIC and c.arrow_type.startswith(("int", "uint", "float", "double",
+                                                          "decimal", "halffloat"))  # fmt: skip
 
 
 def run(source: Source, sql: str) -> pa.Table:
@@ -192,7 +202,7 @@ class Pushdown:
     def aggregate_parts(self) -> Parts:
         parts: Parts = {TABLE: ["count(*) AS n_rows"]}
         for i, c in enumerate(self.cols):
-            q = self.q(c)
+            q, streamed = self.q(c), c.name in self.opts.streamed
             parts[TABLE].append(f"count({q}) AS c{i}_nn")  # never fails: nulls are always known
             mine = parts.setdefault(i, [])
             for k, (_, pred) in enumerate(self.specials(c)):
@@ -202,11 +212,13 @@ class Pushdown:
                 x = self.d.to_double(v)
                 exact = c.arrow_type.startswith(("int", "uint", "decimal", "string"))
                 lo, hi = (f"min({v})", f"max({v})") if exact else (f"min({x})", f"max({x})")
-                mine += [f"{lo} AS c{i}_min", f"{hi} AS c{i}_max", f"avg({x}) AS c{i}_mean"]
-                if self.d.has_stddev:
-                    mine.append(f"stddev_samp({x}) AS c{i}_sd")
-                mine.append(f"sum(CASE WHEN {v} = 0 THEN 1 ELSE 0 END) AS c{i}_zero")
-                mine.append(f"sum(CASE WHEN {v} < 0 THEN 1 ELSE 0 END) AS c{i}_neg")
+                mine += [f"{lo} AS c{i}_min", f"{hi} AS c{i}_max"]
+                if not (streamed and stream_measures_moments(c)):
+                    mine.append(f"avg({x}) AS c{i}_mean")
+                    if self.d.has_stddev:
+                        mine.append(f"stddev_samp({x}) AS c{i}_sd")
+                    mine.append(f"sum(CASE WHEN {v} = 0 THEN 1 ELSE 0 END) AS c{i}_zero")
+                    mine.append(f"sum(CASE WHEN {v} < 0 THEN 1 ELSE 0 END) AS c{i}_neg")
             elif c.kind == TEMPORAL:
                 mine += self._temporal_extremes(i, c)
             elif c.kind == BOOLEAN:
@@ -219,11 +231,12 @@ class Pushdown:
                     lo = self.d.text_extreme("min", q, c.type, c.type_note) or f"min({t})"
                     hi = self.d.text_extreme("max", q, c.type, c.type_note) or f"max({t})"
                     mine += [f"{lo} AS c{i}_min", f"{hi} AS c{i}_max"]
-                mine += [
-                    f"min({ln}) AS c{i}_lmin",
-                    f"max({ln}) AS c{i}_lmax",
-                    f"avg({self.d.to_double(ln)}) AS c{i}_lmean",
-                ]
+                if not (streamed and c.kind == STRING):  # the stream's utf8_length
+                    mine += [
+                        f"min({ln}) AS c{i}_lmin",
+                        f"max({ln}) AS c{i}_lmax",
+                        f"avg({self.d.to_double(ln)}) AS c{i}_lmean",
+                    ]
         return parts
 
     def _temporal_extremes(self, i: int, c: ColumnProfile) -> list[str]:
@@ -271,8 +284,9 @@ class Pushdown:
             if r.get(f"c{i}_msum") is not None:
                 c.mean = float(r[f"c{i}_msum"]) / max(1, nn - sum(c.special.values()))
             c.stddev = _f(r.get(f"c{i}_sd")) if self.d.has_stddev else None
-            c.zeros = int(r.get(f"c{i}_zero") or 0)
-            c.negatives = int(r.get(f"c{i}_neg") or 0)
+            if f"c{i}_zero" in r:  # left out for a streamed column (the stream counts them)
+                c.zeros = int(r.get(f"c{i}_zero") or 0)
+                c.negatives = int(r.get(f"c{i}_neg") or 0)
             if c.min is not None and c.max is not None:
                 self.epoch_range[i] = (float(c.min), float(c.max))
         if c.kind == TEMPORAL and r.get(f"c{i}_emin") is not None:
