@@ -3,11 +3,15 @@ into Arrow batches, and building partition lists from catalog figures."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import select
+from collections.abc import Iterator, Sequence
 from typing import Any
 
+import psycopg
 import pyarrow as pa
 import pyarrow.csv as pacsv
+from psycopg import errors as pgerr
+from psycopg import pq
 
 from dte_desktop.core.errors import QueryFailed
 from dte_desktop.core.privacy.error_text import withhold_values
@@ -117,6 +121,50 @@ class BatchParser:
         if batch.num_rows <= batch_rows:
             return [batch]
         return [batch.slice(start, batch_rows) for start in range(0, batch.num_rows, batch_rows)]
+
+
+def copy_rows(copy: psycopg.Copy) -> Iterator[Any]:
+    """The rows of a ``COPY … TO STDOUT`` as ``for row in copy`` yields them (one libpq
+    message each), at a third of its cost per row: a row libpq holds already is taken with
+    one call, and psycopg's ``read`` (its wait machinery) runs only when none is buffered.
+    py-spy: psycopg's per-row path was a fifth of a 5M-row stream profile's busiest thread.
+
+    The end is finished here as psycopg does it (libpq hands CopyDone over once): the final
+    result is fetched without blocking, a server error is raised from it, and the copy is
+    marked finished. A psycopg without that mark gets the plain loop."""
+    if not hasattr(copy, "_finished"):
+        yield from copy
+        return
+    pgconn = copy.connection.pgconn
+    get = pgconn.get_copy_data
+    while True:
+        nbytes, data = get(1)
+        if nbytes > 0:
+            yield data
+        elif nbytes == 0:  # nothing buffered: psycopg waits on the socket (interruptible)
+            data = copy.read()
+            if not data:
+                return
+            yield data
+        else:
+            _finish_copy(copy, pgconn)
+            return
+
+
+def _finish_copy(copy: psycopg.Copy, pgconn: Any) -> None:
+    results = []
+    while True:
+        while pgconn.is_busy():
+            select.select([pgconn.socket], [], [], 1.0)
+            pgconn.consume_input()
+        result = pgconn.get_result()
+        if result is None:
+            break
+        results.append(result)
+    copy._finished = True  # psycopg would read on from a copy it thinks still open
+    for result in results:
+        if result.status != pq.ExecStatus.COMMAND_OK:
+            raise pgerr.error_from_result(result, encoding=copy.connection.info.encoding)
 
 
 def query_origins(conn: Any, query: str, names: list[str]) -> list[ColumnOrigin | None]:

@@ -63,6 +63,7 @@ from dte_desktop.core.sources.pg_connect import (
 from dte_desktop.core.sources.pg_dialect import PostgresDialect
 from dte_desktop.core.sources.pg_read import (
     BatchParser,
+    copy_rows,
     ctid_partitions,
     greenplum_partitions,
     query_origins,
@@ -433,7 +434,7 @@ class PostgresSource:
                 buf = bytearray()
                 rows = 0
                 limit = self.max_batch_bytes
-                for data in copy:  # one libpq message per row
+                for data in copy_rows(copy):  # one libpq message per row
                     buf += data
                     rows += 1
                     if rows >= batch_rows or len(buf) >= limit:
