@@ -115,10 +115,24 @@ def hash_array(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     arr = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
     if pa.types.is_dictionary(arr.type):
         arr = arr.dictionary_decode()
+    if arr.null_count and len(arr) > arr.null_count and _is_bytes(arr.type):
+        # Hash every slot through the offsets and keep the valid ones: drop_null would copy
+        # all the bytes first (a null slot's bytes, whatever they are, are thrown away).
+        valid = np.asarray(arr.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        return _bytes_hash(arr)[valid]
     arr = arr.drop_null()
     if len(arr) == 0:
         return np.empty(0, dtype=np.uint64)
     return _hash_no_nulls(arr)
+
+
+def _is_bytes(t: pa.DataType) -> bool:
+    return (
+        pa.types.is_string(t)
+        or pa.types.is_binary(t)
+        or pa.types.is_large_string(t)
+        or pa.types.is_large_binary(t)
+    )
 
 
 def _hash_no_nulls(arr: pa.Array) -> np.ndarray:
@@ -137,12 +151,7 @@ def _hash_no_nulls(arr: pa.Array) -> np.ndarray:
         f = np.asarray(arr.cast(pa.float64()).to_numpy(zero_copy_only=False))
         f = np.where(f == 0.0, 0.0, f)  # -0.0 and 0.0 are one value
         return _mix(f.view(np.uint64))
-    if (
-        pa.types.is_string(t)
-        or pa.types.is_binary(t)
-        or pa.types.is_large_string(t)
-        or pa.types.is_large_binary(t)
-    ):
+    if _is_bytes(t):
         return _bytes_hash(arr)
     if pa.types.is_fixed_size_binary(t):
         return _bytes_hash(arr.cast(pa.binary()))
