@@ -84,7 +84,8 @@ def flat(small: Run, big: Run, factor: int, slack: float = 1.15) -> str:
     ok = big.rss_mb <= slack * small.rss_mb
     return (
         f"{big.tool}: peak RSS {small.rss_mb} MB -> {big.rss_mb} MB at {factor}x the rows "
-        f"({big.rss_mb / small.rss_mb:.2f}x; flat = <= {slack:g}x): {'yes' if ok else 'NO'}"
+        f"({big.rss_mb / small.rss_mb:.2f}x; flat = <= {slack:g}x): {'yes' if ok else 'NO'}; "
+        f"wall {small.wall:.1f} s -> {big.wall:.1f} s ({big.wall / small.wall:.2f}x)"
     )
 
 
