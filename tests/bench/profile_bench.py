@@ -93,6 +93,7 @@ def peer(db: str) -> None:
 
 
 NAME = "bench"  # the saved connection the scratch home profiles
+_CLI = "import sys; from dte_desktop.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
 def classify_public(db: str, home: str) -> None:
@@ -106,9 +107,6 @@ def classify_public(db: str, home: str) -> None:
     for args in (add, public):
         cmd = [sys.executable, "-c", _CLI, *args]
         subprocess.run(cmd, check=True, env=env, capture_output=True)
-
-
-_CLI = "import sys; from dte_desktop.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
 def run_dte(

@@ -42,15 +42,14 @@ def _salts(n: int) -> np.ndarray:
     return _mix(np.arange(1, n + 1, dtype=np.uint64) * _NULL)
 
 
-def _words_hash(words: np.ndarray, active: np.ndarray | None) -> np.ndarray:
+def _words_hash(words: np.ndarray, active: np.ndarray) -> np.ndarray:
     """Σ mix(word_k ^ salt_k) over each row of a (values × words) matrix; ``active``: which
-    words belong to the value (None: all)."""
+    words belong to the value."""
     out = np.zeros(words.shape[0], dtype=np.uint64)
     salts = _salts(words.shape[1])
     with np.errstate(over="ignore"):
         for k in range(words.shape[1]):
-            part = _mix(words[:, k] ^ salts[k])
-            out += part if active is None else np.where(active[:, k], part, np.uint64(0))
+            out += np.where(active[:, k], _mix(words[:, k] ^ salts[k]), np.uint64(0))
     return out
 
 
